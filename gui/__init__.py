@@ -1,0 +1,1 @@
+"""The Kernel Lab desktop app: PySide6 + pyqtgraph, nothing else."""

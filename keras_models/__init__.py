@@ -1,0 +1,1 @@
+"""Everything Keras for Kernel Lab: architectures, ByHand kernels, schemes, training. No Qt."""

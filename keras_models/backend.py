@@ -1,0 +1,148 @@
+"""Which Keras backends and devices exist; the backend is fixed here, before `import keras`.
+
+Nothing in this module imports keras or a backend at import time, so it is safe to call from
+the GUI to fill its menus.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import sys
+from dataclasses import dataclass
+
+BACKENDS = ("torch", "tensorflow", "jax")
+_PACKAGE = {"torch": "torch", "tensorflow": "tensorflow", "jax": "jax"}
+_INSTALL_HINT = {
+    "torch": "pip install torch==2.13.0",
+    "tensorflow": "pip install tensorflow-cpu  (or tensorflow for a GPU)",
+    "jax": "pip install jax",
+}
+_DEVICE_RE = re.compile(r"^(cpu|gpu)(?::(\d+))?$")
+
+
+class BackendError(RuntimeError):
+    """A backend or device that cannot be used, with what to do about it."""
+
+
+@dataclass(frozen=True)
+class BackendStatus:
+    """Whether one backend can be used, and if not, why."""
+
+    name: str
+    installed: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    """One device a backend can run on: `name` is what `--device` takes ("cpu", "gpu:0")."""
+
+    name: str
+    description: str
+
+
+def backend_status(name: str) -> BackendStatus:
+    """Is `name` a known backend with its package installed? (Does not import it.)"""
+    if name not in BACKENDS:
+        return BackendStatus(name, False, f"unknown backend; choose one of {', '.join(BACKENDS)}")
+    if importlib.util.find_spec(_PACKAGE[name]) is None:
+        return BackendStatus(
+            name, False, f"the {name} package is not installed ({_INSTALL_HINT[name]})"
+        )
+    return BackendStatus(name, True)
+
+
+def available_backends() -> list[BackendStatus]:
+    """Status of every backend Kernel Lab knows, installed or not."""
+    return [backend_status(name) for name in BACKENDS]
+
+
+def loaded_backend() -> str | None:
+    """The backend Keras already runs on in this process, or None if Keras is not imported."""
+    if "keras" not in sys.modules:
+        return None
+    import keras
+
+    return keras.backend.backend()
+
+
+def select_backend(name: str | None = None) -> str:
+    """Fix the Keras backend for this process (before Keras is imported) and return it.
+
+    `name` None means: KERAS_BACKEND from the environment, else torch.
+    """
+    name = name or os.environ.get("KERAS_BACKEND") or "torch"
+    status = backend_status(name)
+    if not status.installed:
+        raise BackendError(f"backend {name!r} cannot be used: {status.reason}")
+    current = loaded_backend()
+    if current is not None and current != name:
+        raise BackendError(
+            f"Keras is already running on {current!r} in this process; "
+            f"start a new process to use {name!r}"
+        )
+    os.environ["KERAS_BACKEND"] = name
+    if name == "tensorflow":
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    return name
+
+
+def parse_device(device: str) -> tuple[str, int]:
+    """Split "cpu", "gpu" or "gpu:N" into (kind, index); BackendError on anything else."""
+    match = _DEVICE_RE.match(str(device).strip().lower())
+    if not match:
+        raise BackendError(f"device {device!r} is not valid; use cpu, gpu or gpu:N (N = 0, 1, …)")
+    return match.group(1), int(match.group(2) or 0)
+
+
+def list_devices(backend: str | None = None) -> list[DeviceInfo]:
+    """The devices the (selected) backend finds: always the CPU, then each GPU by name."""
+    backend = select_backend(backend)
+    devices = [DeviceInfo("cpu", "CPU")]
+    for index, label in enumerate(_gpu_names(backend)):
+        devices.append(DeviceInfo(f"gpu:{index}", label))
+    return devices
+
+
+def _gpu_names(backend: str) -> list[str]:
+    if backend == "torch":
+        import torch
+
+        if not torch.cuda.is_available():
+            return []
+        return [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        names = []
+        for gpu in tf.config.list_physical_devices("GPU"):
+            details = tf.config.experimental.get_device_details(gpu)
+            names.append(details.get("device_name", gpu.name))
+        return names
+    import jax
+
+    try:
+        return [getattr(d, "device_kind", str(d)) for d in jax.devices("gpu")]
+    except RuntimeError:
+        return []
+
+
+def resolve_device(device: str, backend: str | None = None) -> str:
+    """Check that `device` exists for the backend; return the Keras device name ("cpu", "gpu:0", …)."""
+    kind, index = parse_device(device)
+    if kind == "cpu":
+        return "cpu"
+    gpus = [d for d in list_devices(backend) if d.name.startswith("gpu")]
+    if not gpus:
+        raise BackendError(
+            f"device {device!r} was asked for, but backend {backend or loaded_backend()!r} "
+            "finds no GPU on this machine; use --device cpu"
+        )
+    if index >= len(gpus):
+        raise BackendError(
+            f"device {device!r} does not exist: this machine has {len(gpus)} GPU(s), "
+            f"gpu:0 … gpu:{len(gpus) - 1}"
+        )
+    return f"gpu:{index}"

@@ -1,0 +1,135 @@
+"""Typed, frozen events a study emits while it runs; each travels as one JSON object.
+
+The GUI's worker process writes them as JSON lines and the window re-emits them as Qt signals,
+so everything in an event is plain data (str, int, float, lists).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class StudyStarted:
+    """A study folder exists and training is about to begin."""
+
+    folder: str
+    backend: str
+    device: str
+    networks: list[str]
+    epochs: int
+    train_size: int
+    test_size: int
+    batches_per_epoch: int
+    dataset: str = ""
+
+
+@dataclass(frozen=True)
+class InitIdentity:
+    """Norms of differences between initial tensors (SPEC §2), and later the frozen-conv1 rows."""
+
+    rows: list[tuple[str, float]]
+
+
+@dataclass(frozen=True)
+class NetworkStarted:
+    """A network begins training."""
+
+    network: str
+    index: int
+    count: int
+
+
+@dataclass(frozen=True)
+class BatchProgress:
+    """Progress inside an epoch (throttled: a few per second at most)."""
+
+    network: str
+    epoch: int
+    batch: int
+    batches: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class EpochEnded:
+    """One epoch of one network is done and evaluated on the test set."""
+
+    network: str
+    epoch: int
+    train_loss: float
+    test_loss: float
+    test_accuracy: float
+    train_seconds: float
+    eval_seconds: float
+
+
+@dataclass(frozen=True)
+class KernelsUpdated:
+    """Current kernels of conv1 (5,5,1,4) and, for NetA2, conv2 (3,3,4,12), as nested lists."""
+
+    network: str
+    epoch: int
+    conv1: list
+    conv2: list | None = None
+
+
+@dataclass(frozen=True)
+class NetworkFinished:
+    """A network finished (or was stopped) with its summary row."""
+
+    network: str
+    epochs_done: int
+    peak_test_accuracy: float
+    peak_epoch: int
+    final_test_accuracy: float
+    seconds_per_epoch: float
+    total_seconds: float
+
+
+@dataclass(frozen=True)
+class StudyFinished:
+    """The study ended: state is "finished" or "stopped"."""
+
+    folder: str
+    state: str
+    summary: list[dict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Failed:
+    """The study could not go on; `message` says what is wrong and what to do."""
+
+    message: str
+    folder: str = ""
+    network: str = ""
+
+
+EVENT_TYPES = {
+    cls.__name__: cls
+    for cls in (
+        StudyStarted, InitIdentity, NetworkStarted, BatchProgress, EpochEnded,
+        KernelsUpdated, NetworkFinished, StudyFinished, Failed,
+    )
+}
+
+
+def event_to_json(event) -> str:
+    """One event as a single-line JSON object with its type under "event"."""
+    data = dataclasses.asdict(event)
+    data["event"] = type(event).__name__
+    return json.dumps(data, separators=(",", ":"))
+
+
+def event_from_json(line: str):
+    """Parse a line written by event_to_json; ValueError if it is not an event."""
+    try:
+        data = json.loads(line)
+        cls = EVENT_TYPES[data.pop("event")]
+    except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"not a Kernel Lab event: {line[:80]!r}") from exc
+    if cls is InitIdentity:
+        data["rows"] = [tuple(row) for row in data["rows"]]
+    return cls(**data)

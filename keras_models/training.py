@@ -1,0 +1,140 @@
+"""Fit one network epoch by epoch; a Keras Callback turns batch hooks into events and stops.
+
+Every network of a study sees the same batch order: epoch `e` uses the permutation drawn from
+(seed, e), or the stored order when shuffling is off.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+
+from keras_models.events import BatchProgress
+
+EVAL_BATCH_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class EpochResult:
+    """Metrics of one completed epoch."""
+
+    epoch: int
+    train_loss: float
+    test_loss: float
+    test_accuracy: float
+    train_seconds: float
+    eval_seconds: float
+
+
+def epoch_order(n: int, seed: int, epoch: int) -> np.ndarray:
+    """The sample order of `epoch` (1-based) for a study seeded with `seed`: the same for all nets."""
+    return np.random.default_rng([int(seed), int(epoch)]).permutation(n)
+
+
+def batches_per_epoch(n: int, batch_size: int) -> int:
+    """Number of batches in one pass over n samples (the last one may be short)."""
+    return -(-n // batch_size)
+
+
+def compile_network(model, learning_rate: float) -> None:
+    """Adam and cross-entropy from the model's scores (SPEC §3), with accuracy as the metric."""
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
+    )
+
+
+class EventCallback(keras.callbacks.Callback):
+    """Reports batch progress (throttled) and stops training within one batch when asked."""
+
+    def __init__(self, network: str, batches: int, emit: Callable, stop_event: threading.Event,
+                 min_interval: float = 0.25):
+        super().__init__()
+        self.network = network
+        self.batches = batches
+        self.emit = emit
+        self.stop_event = stop_event
+        self.min_interval = min_interval
+        self.epoch = 0
+        self.stopped = False
+        self._start = 0.0
+        self._last = 0.0
+
+    def begin_epoch(self, epoch: int) -> None:
+        """Set the study epoch number (fit is called once per epoch, so Keras' own is always 0)."""
+        self.epoch = epoch
+        self._start = self._last = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        """Stop when asked; otherwise tell the progress a few times a second at most."""
+        if self.stop_event.is_set():
+            self.stopped = True
+            self.model.stop_training = True
+            return
+        now = time.perf_counter()
+        if now - self._last >= self.min_interval or batch + 1 == self.batches:
+            self._last = now
+            self.emit(BatchProgress(self.network, self.epoch, batch + 1, self.batches,
+                                    now - self._start))
+
+
+def train_network(
+    model,
+    network: str,
+    data,
+    *,
+    epochs: int,
+    batch_size: int,
+    learning_rate: float,
+    seed: int,
+    shuffle: bool,
+    emit: Callable,
+    stop_event: threading.Event,
+    on_epoch: Callable[[EpochResult], None],
+    eval_batch_size: int = EVAL_BATCH_SIZE,
+) -> list[EpochResult]:
+    """Train `model` for up to `epochs`, evaluating on the test set after each epoch.
+
+    `data` has x_train, y_train, x_test, y_test. `on_epoch` is called with each completed epoch;
+    an epoch cut short by `stop_event` is not reported. Returns the completed epochs.
+    """
+    compile_network(model, learning_rate)
+    n = len(data.x_train)
+    callback = EventCallback(network, batches_per_epoch(n, batch_size), emit, stop_event)
+    results = []
+    for epoch in range(1, epochs + 1):
+        if stop_event.is_set():
+            break
+        if shuffle:
+            order = epoch_order(n, seed, epoch)
+            x, y = data.x_train[order], data.y_train[order]
+        else:
+            x, y = data.x_train, data.y_train
+        callback.begin_epoch(epoch)
+        t0 = time.perf_counter()
+        history = model.fit(x, y, batch_size=batch_size, epochs=1, shuffle=False, verbose=0,
+                            callbacks=[callback])
+        train_seconds = time.perf_counter() - t0
+        if callback.stopped:
+            break
+        t1 = time.perf_counter()
+        test_loss, test_accuracy = model.evaluate(
+            data.x_test, data.y_test, batch_size=eval_batch_size, verbose=0
+        )
+        result = EpochResult(
+            epoch=epoch,
+            train_loss=float(history.history["loss"][-1]),
+            test_loss=float(test_loss),
+            test_accuracy=float(test_accuracy),
+            train_seconds=train_seconds,
+            eval_seconds=time.perf_counter() - t1,
+        )
+        results.append(result)
+        on_epoch(result)
+    return results

@@ -1,0 +1,1 @@
+"""The experiment itself: config, data, runner, study folders, comparisons. No Qt."""

@@ -1,0 +1,195 @@
+"""The headless command line: `python main.py study …` runs a study without a display."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+
+from keras_models.backend import BACKENDS, BackendError
+from keras_models.byhand import KernelError, load_kernels
+from keras_models.events import (
+    EpochEnded,
+    Failed,
+    InitIdentity,
+    NetworkStarted,
+    StudyFinished,
+    StudyStarted,
+    event_to_json,
+)
+from keras_models.schemes import NETWORKS
+from study.config import HEADS, ConfigError, StudyConfig, load_config
+from study.data import DataError
+from study.store import DEFAULT_ROOT, StoreError
+from study.summary import format_duration
+
+USAGE_ERRORS = (ConfigError, DataError, BackendError, KernelError, StoreError)
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_STOPPED = 0, 1, 2, 130
+
+
+def add_study_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `main.py study` (SPEC §3 defaults come from StudyConfig)."""
+    parser.add_argument("--config", metavar="FILE", help="study config JSON (options override it)")
+    parser.add_argument("--backend", choices=BACKENDS, help="Keras backend (default: torch, "
+                        "or KERAS_BACKEND)")
+    parser.add_argument("--device", help="cpu, gpu or gpu:N (default cpu)")
+    parser.add_argument("--epochs", type=int)
+    parser.add_argument("--batch-size", type=int)
+    parser.add_argument("--lr", type=float, help="Adam learning rate (default 3.35e-4)")
+    parser.add_argument("--seed", type=int)
+    parser.add_argument("--no-shuffle", action="store_true",
+                        help="keep the stored sample order, as the report's loader did")
+    parser.add_argument("--networks", help=f"comma-separated subset of {','.join(NETWORKS)}")
+    parser.add_argument("--train-limit", type=int, metavar="N", help="use the first N training "
+                        "images only")
+    parser.add_argument("--test-limit", type=int, metavar="N", help="use the first N test "
+                        "images only")
+    parser.add_argument("--head", choices=HEADS, help="softmax (correct, default) or report "
+                        "(the report's flawed head)")
+    parser.add_argument("--kernels", metavar="FILE", help="ByHand kernels JSON (default: the "
+                        "report's)")
+    parser.add_argument("--data", metavar="DIR", help="folder of Fashion-MNIST IDX files or an "
+                        ".npz (default: the system copy)")
+    parser.add_argument("--out", metavar="DIR", default=str(DEFAULT_ROOT),
+                        help="where study folders are made (default: studies/)")
+    parser.add_argument("--events", choices=("text", "json"), default="text",
+                        help="print progress as text (default) or as one JSON event per line")
+    parser.add_argument("--stop-on-stdin", action="store_true", help=argparse.SUPPRESS)
+
+
+def config_from_args(args) -> StudyConfig:
+    """The StudyConfig the command line asks for: --config first, then each option over it."""
+    import os
+
+    config = load_config(args.config) if args.config else StudyConfig(
+        backend=os.environ.get("KERAS_BACKEND", "torch")
+    )
+    changes = {
+        "backend": args.backend, "device": args.device, "epochs": args.epochs,
+        "batch_size": args.batch_size, "learning_rate": args.lr, "seed": args.seed,
+        "train_limit": args.train_limit, "test_limit": args.test_limit, "head": args.head,
+        "data_dir": args.data,
+    }
+    changes = {k: v for k, v in changes.items() if v is not None}
+    if args.no_shuffle:
+        changes["shuffle"] = False
+    if args.networks:
+        changes["networks"] = tuple(n.strip() for n in args.networks.split(",") if n.strip())
+    if args.kernels:
+        changes["kernels"] = load_kernels(args.kernels).tolist()
+    return config.replace(**changes).validated()
+
+
+class TextReporter:
+    """Prints one line per finished epoch per network, and the summary table at the end."""
+
+    def __init__(self, stream=sys.stdout):
+        self.stream = stream
+        self.epochs = 0
+
+    def __call__(self, event) -> None:
+        """Print what a person running the study wants to see for this event."""
+        out = self.stream
+        if isinstance(event, StudyStarted):
+            self.epochs = event.epochs
+            print(f"Study folder: {event.folder}", file=out)
+            print(f"Backend {event.backend} on {event.device}; data: {event.dataset}", file=out)
+        elif isinstance(event, InitIdentity):
+            print("Init identity (norm of the difference of initial tensors; 0 = identical):",
+                  file=out)
+            for check, norm in event.rows:
+                print(f"  {check:<52} {norm:.6g}", file=out)
+        elif isinstance(event, NetworkStarted):
+            print(f"Training {event.network} ({event.index + 1}/{event.count})", file=out)
+        elif isinstance(event, EpochEnded):
+            print(
+                f"{event.network:<9} epoch {event.epoch:>3}/{self.epochs}  "
+                f"train loss {event.train_loss:.4f}  test loss {event.test_loss:.4f}  "
+                f"test acc {100 * event.test_accuracy:6.2f} %  "
+                f"train {event.train_seconds:6.2f} s  eval {event.eval_seconds:5.2f} s",
+                file=out, flush=True,
+            )
+        elif isinstance(event, StudyFinished):
+            print(f"\nStudy {event.state}: {event.folder}", file=out)
+            print(summary_table(event.summary), file=out)
+        elif isinstance(event, Failed):
+            print(f"Failed: {event.message}", file=sys.stderr)
+        out.flush()
+
+
+def summary_table(rows: list[dict]) -> str:
+    """The summary as aligned text: peak accuracy (epoch), final accuracy, s/epoch, total."""
+    lines = [f"{'network':<10}{'peak acc':>10}{'epoch':>7}{'final acc':>11}"
+             f"{'s/epoch':>10}{'total':>11}"]
+    for r in rows:
+        lines.append(
+            f"{r['network']:<10}{100 * r['peak_test_accuracy']:>8.2f} %{r['peak_epoch']:>7}"
+            f"{100 * r['final_test_accuracy']:>9.2f} %{r['seconds_per_epoch']:>10.2f}"
+            f"{format_duration(r['total_seconds']):>11}"
+        )
+    return "\n".join(lines)
+
+
+def _json_emitter(stream=sys.stdout):
+    lock = threading.Lock()
+
+    def emit(event):
+        with lock:
+            stream.write(event_to_json(event) + "\n")
+            stream.flush()
+
+    return emit
+
+
+def _watch_stdin(stop_event: threading.Event) -> None:
+    """Stop when the parent writes "stop" or closes our stdin (the GUI's control channel)."""
+    for line in sys.stdin:
+        if line.strip() == "stop":
+            break
+    stop_event.set()
+
+
+def run_study_command(args) -> int:
+    """`main.py study`: run, print, and return the exit status."""
+    from study.runner import run_study
+
+    try:
+        config = config_from_args(args)
+    except USAGE_ERRORS as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    emit = _json_emitter() if args.events == "json" else TextReporter()
+    stop_event = threading.Event()
+    if args.stop_on_stdin:
+        threading.Thread(target=_watch_stdin, args=(stop_event,), daemon=True).start()
+    previous = _install_sigint(stop_event, quiet=args.events == "json")
+    try:
+        run_study(config, emit=emit, stop_event=stop_event, out_root=args.out)
+    except USAGE_ERRORS as exc:
+        if args.events == "json":
+            emit(Failed(str(exc)))
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("Aborted.", file=sys.stderr)
+        return EXIT_STOPPED
+    except Exception:  # noqa: BLE001 - run_study already reported it as a Failed event
+        return EXIT_FAILED
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    return EXIT_STOPPED if stop_event.is_set() else EXIT_OK
+
+
+def _install_sigint(stop_event: threading.Event, quiet: bool):
+    """First Ctrl-C: stop after the current batch, keeping everything. Second: abort."""
+
+    def handler(signum, frame):
+        if stop_event.is_set():
+            raise KeyboardInterrupt
+        stop_event.set()
+        if not quiet:
+            print("\nStopping after this batch (Ctrl-C again to abort)…", file=sys.stderr,
+                  flush=True)
+
+    return signal.signal(signal.SIGINT, handler)

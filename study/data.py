@@ -1,0 +1,235 @@
+"""Datasets: IDX files (gzipped or not) and .npz, Fashion-MNIST found offline, clear errors.
+
+Search order when no folder is given: the system copy from Debian's `dataset-fashion-mnist`
+(/usr/share/datasets/fashion-mnist), then Keras' download cache (~/.keras/datasets/fashion-mnist).
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+SYSTEM_DIR = Path("/usr/share/datasets/fashion-mnist")
+IMAGE_MAGIC = 0x00000803
+LABEL_MAGIC = 0x00000801
+IMAGE_SIDE = 28
+NUM_CLASSES = 10
+IDX_FILES = {
+    "x_train": "train-images-idx3-ubyte",
+    "y_train": "train-labels-idx1-ubyte",
+    "x_test": "t10k-images-idx3-ubyte",
+    "y_test": "t10k-labels-idx1-ubyte",
+}
+CLASS_NAMES = (
+    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+)
+INSTALL_HINT = (
+    "install it with `sudo apt-get install dataset-fashion-mnist`, or pass --data DIR with the "
+    "four IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], "
+    "t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]) or an .npz file holding "
+    "x_train, y_train, x_test, y_test"
+)
+
+
+class DataError(ValueError):
+    """A dataset that cannot be used; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Images scaled to [0, 1] as float32 (N, 28, 28, 1), labels as int32 (N,)."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    source: str
+
+    def limited(self, train_limit: int | None, test_limit: int | None) -> Dataset:
+        """The first train_limit / test_limit samples (all of them when None or larger)."""
+        return Dataset(
+            self.x_train[:train_limit], self.y_train[:train_limit],
+            self.x_test[:test_limit], self.y_test[:test_limit], self.source,
+        )
+
+    def describe(self) -> str:
+        """One line for a status bar: where the data came from and how much of it."""
+        return f"{self.source}: {len(self.x_train):,} train / {len(self.x_test):,} test"
+
+
+def keras_cache_dir() -> Path:
+    """Where keras.datasets.fashion_mnist keeps its download."""
+    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    return Path(home) / "datasets" / "fashion-mnist"
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            return gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise DataError(f"{path}: corrupt or truncated gzip data ({exc})") from None
+    return raw
+
+
+def read_idx(path, expected_magic: int) -> np.ndarray:
+    """Read one IDX file of unsigned bytes; DataError for a wrong magic, truncation or shape."""
+    path = Path(path)
+    raw = _read_bytes(path)
+    kind = "image" if expected_magic == IMAGE_MAGIC else "label"
+    if len(raw) < 4:
+        raise DataError(f"{path}: too short to be an IDX file ({len(raw)} bytes)")
+    magic = int.from_bytes(raw[:4], "big")
+    if magic != expected_magic:
+        raise DataError(
+            f"{path}: wrong magic number 0x{magic:08x}, expected 0x{expected_magic:08x} "
+            f"(an IDX {kind} file); is this the right file?"
+        )
+    ndim = raw[3]
+    header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise DataError(f"{path}: truncated in its header")
+    dims = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
+    expected = int(np.prod(dims))
+    body = len(raw) - header
+    if body < expected:
+        raise DataError(
+            f"{path}: truncated: its header promises {dims[0]:,} {kind}s ({expected:,} bytes) "
+            f"but only {body:,} bytes follow"
+        )
+    if body > expected:
+        raise DataError(f"{path}: corrupt: {body - expected:,} unexpected bytes after the data")
+    if expected_magic == IMAGE_MAGIC and dims[1:] != (IMAGE_SIDE, IMAGE_SIDE):
+        shape = "×".join(str(d) for d in dims[1:])
+        raise DataError(f"{path}: images are {shape}, but the study needs 28×28 images")
+    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(dims)
+
+
+def _find_file(folder: Path, base: str) -> Path | None:
+    for name in (base, base + ".gz"):
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+def _check_labels(labels: np.ndarray, where: str) -> np.ndarray:
+    if labels.ndim != 1:
+        raise DataError(f"{where}: labels must be one number per image, got shape {labels.shape}")
+    if labels.size and (labels.min() < 0 or labels.max() >= NUM_CLASSES):
+        raise DataError(f"{where}: labels must be 0–9, found {int(labels.max())}")
+    return labels.astype(np.int32)
+
+
+def _scale_images(images: np.ndarray, where: str) -> np.ndarray:
+    if images.ndim == 2 and images.shape[1] == IMAGE_SIDE * IMAGE_SIDE:
+        images = images.reshape(-1, IMAGE_SIDE, IMAGE_SIDE)
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    if images.ndim != 3 or images.shape[1:] != (IMAGE_SIDE, IMAGE_SIDE):
+        raise DataError(f"{where}: images must be 28×28, got shape {images.shape}")
+    if images.dtype == np.uint8 or (images.size and float(images.max()) > 1.0):
+        images = images.astype(np.float32) / 255.0
+    return images.astype(np.float32)[..., np.newaxis]
+
+
+def _pair(images, labels, image_where: str, label_where: str):
+    if len(images) != len(labels):
+        raise DataError(
+            f"{image_where} holds {len(images):,} images but {label_where} holds "
+            f"{len(labels):,} labels; they must match"
+        )
+    return _scale_images(images, image_where), _check_labels(labels, label_where)
+
+
+def load_idx_folder(folder) -> Dataset:
+    """Fashion-MNIST (or MNIST-shaped) IDX files from one folder."""
+    folder = Path(folder)
+    paths = {}
+    for key, base in IDX_FILES.items():
+        path = _find_file(folder, base)
+        if path is None:
+            raise DataError(f"{folder}: {base} (or {base}.gz) is missing; {INSTALL_HINT}")
+        paths[key] = path
+    arrays = {
+        key: read_idx(path, IMAGE_MAGIC if key.startswith("x") else LABEL_MAGIC)
+        for key, path in paths.items()
+    }
+    x_train, y_train = _pair(arrays["x_train"], arrays["y_train"],
+                             str(paths["x_train"]), str(paths["y_train"]))
+    x_test, y_test = _pair(arrays["x_test"], arrays["y_test"],
+                           str(paths["x_test"]), str(paths["y_test"]))
+    return Dataset(x_train, y_train, x_test, y_test, f"IDX files in {folder}")
+
+
+def load_npz(path) -> Dataset:
+    """An .npz file with x_train, y_train, x_test, y_test (never unpickled)."""
+    path = Path(path)
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            missing = [k for k in IDX_FILES if k not in npz.files]
+            if missing:
+                raise DataError(f"{path}: missing array(s) {', '.join(missing)}; an .npz needs "
+                                "x_train, y_train, x_test, y_test")
+            arrays = {k: npz[k] for k in IDX_FILES}
+    except DataError:
+        raise
+    except (OSError, ValueError, zlib.error, EOFError) as exc:
+        raise DataError(f"{path}: not a readable .npz file ({exc})") from None
+    x_train, y_train = _pair(arrays["x_train"], arrays["y_train"],
+                             f"{path} x_train", f"{path} y_train")
+    x_test, y_test = _pair(arrays["x_test"], arrays["y_test"], f"{path} x_test", f"{path} y_test")
+    return Dataset(x_train, y_train, x_test, y_test, f"{path}")
+
+
+def candidate_dirs() -> list[Path]:
+    """Where Fashion-MNIST is looked for when no folder is given, in order."""
+    return [SYSTEM_DIR, keras_cache_dir()]
+
+
+def load_dataset(data: str | os.PathLike | None = None) -> Dataset:
+    """Load Fashion-MNIST from `data` (folder or .npz) or, when None, from the first place found."""
+    if data is not None:
+        path = Path(data)
+        if not path.exists():
+            raise DataError(f"{path} does not exist; {INSTALL_HINT}")
+        if path.is_file():
+            return load_npz(path)
+        return load_idx_folder(path)
+    for folder in candidate_dirs():
+        if folder.is_dir() and all(_find_file(folder, b) for b in IDX_FILES.values()):
+            dataset = load_idx_folder(folder)
+            return Dataset(dataset.x_train, dataset.y_train, dataset.x_test, dataset.y_test,
+                           f"Fashion-MNIST ({folder})")
+    looked = ", ".join(str(p) for p in candidate_dirs())
+    raise DataError(f"Fashion-MNIST was not found (looked in {looked}); {INSTALL_HINT}")
+
+
+def download_to_keras_cache() -> Path:
+    """Optional, online only: let Keras download Fashion-MNIST into its cache folder."""
+    import keras
+
+    keras.datasets.fashion_mnist.load_data()
+    return keras_cache_dir()
+
+
+def write_idx(path, array: np.ndarray, compress: bool | None = None) -> Path:
+    """Write a uint8 array as an IDX file (gzipped when the name ends in .gz)."""
+    path = Path(path)
+    array = np.ascontiguousarray(array, dtype=np.uint8)
+    magic = IMAGE_MAGIC if array.ndim == 3 else LABEL_MAGIC
+    header = magic.to_bytes(4, "big") + b"".join(d.to_bytes(4, "big") for d in array.shape)
+    payload = header + array.tobytes()
+    if compress if compress is not None else path.suffix == ".gz":
+        payload = gzip.compress(payload, compresslevel=1)
+    path.write_bytes(payload)
+    return path

@@ -1,0 +1,144 @@
+"""Runs a study: data, networks, training, files on disk; reports typed events to `emit`.
+
+Keras is imported only after the backend has been fixed (keras_models.backend.select_backend),
+so this module may be imported by a process that has not chosen one yet.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from keras_models.backend import resolve_device, select_backend
+from keras_models.events import (
+    EpochEnded,
+    Failed,
+    InitIdentity,
+    KernelsUpdated,
+    NetworkFinished,
+    NetworkStarted,
+    StudyFinished,
+    StudyStarted,
+)
+from study.config import StudyConfig
+from study.data import load_dataset
+from study.store import DEFAULT_ROOT, StudyWriter
+
+
+def run_study(
+    config: StudyConfig,
+    emit: Callable = lambda event: None,
+    stop_event: threading.Event | None = None,
+    out_root=DEFAULT_ROOT,
+) -> Path:
+    """Run `config` to the end (or until `stop_event`); return the study folder.
+
+    Bad settings, data, backend or device raise before any folder is made. An error during
+    training is reported as a Failed event, recorded in status.json and raised again; every
+    epoch completed before it stays on disk.
+    """
+    config = config.validated()
+    stop_event = stop_event or threading.Event()
+    backend = select_backend(config.backend)
+    dataset = load_dataset(config.data_dir).limited(config.train_limit, config.test_limit)
+    device = resolve_device(config.device, backend)
+
+    import keras
+
+    from keras_models.schemes import (
+        build_network,
+        flat_weights,
+        frozen_rows,
+        init_identity_rows,
+        layer_weights,
+    )
+    from keras_models.training import batches_per_epoch, train_network
+
+    writer = StudyWriter.create(out_root, config)
+    writer.write_status(backend=backend, device=device, dataset=dataset.describe(),
+                        keras_version=keras.__version__)
+    emit(StudyStarted(
+        folder=str(writer.folder), backend=backend, device=device,
+        networks=list(config.networks), epochs=config.epochs,
+        train_size=len(dataset.x_train), test_size=len(dataset.x_test),
+        batches_per_epoch=batches_per_epoch(len(dataset.x_train), config.batch_size),
+        dataset=dataset.describe(),
+    ))
+    current = ""
+    try:
+        with keras.device(device):
+            kernels = config.byhand_kernels()
+            models = {
+                name: build_network(name, config.seed, config.head, kernels)
+                for name in config.networks
+            }
+            initial = {name: layer_weights(model) for name, model in models.items()}
+            for name, weights in initial.items():
+                writer.save_weights(name, "initial", flat_weights(weights))
+            identity = init_identity_rows(initial)
+            writer.write_init_identity(identity)
+            emit(InitIdentity(identity))
+
+            final = {}
+            for index, name in enumerate(config.networks):
+                if stop_event.is_set():
+                    break
+                current = name
+                emit(NetworkStarted(name, index, len(config.networks)))
+                emit(_kernels_event(name, 0, initial[name]))
+
+                def on_epoch(result, name=name):
+                    writer.append_epoch(name, result)
+                    emit(EpochEnded(name, result.epoch, result.train_loss, result.test_loss,
+                                    result.test_accuracy, result.train_seconds,
+                                    result.eval_seconds))
+                    emit(_kernels_event(name, result.epoch, layer_weights(models[name])))
+
+                results = train_network(
+                    models[name], name, dataset,
+                    epochs=config.epochs, batch_size=config.batch_size,
+                    learning_rate=config.learning_rate, seed=config.seed,
+                    shuffle=config.shuffle, emit=emit, stop_event=stop_event,
+                    on_epoch=on_epoch,
+                    eval_batch_size=config.batch_size if config.head == "report" else 1000,
+                )
+                final[name] = layer_weights(models[name])
+                writer.save_weights(name, "final", flat_weights(final[name]))
+                rows = {row.network: row for row in writer.write_summary()}
+                if name in rows:
+                    row = rows[name]
+                    emit(NetworkFinished(name, len(results), row.peak_test_accuracy,
+                                         row.peak_epoch, row.final_test_accuracy,
+                                         row.seconds_per_epoch, row.total_seconds))
+            current = ""
+            identity = identity + frozen_rows(initial, final)
+            writer.write_init_identity(identity)
+            emit(InitIdentity(identity))
+    except BaseException as exc:
+        message = _describe(exc, current)
+        try:
+            writer.write_status(state="failed", error=message)
+        except Exception:  # noqa: BLE001 - the original error matters more
+            pass
+        emit(Failed(message, str(writer.folder), current))
+        raise
+    state = "stopped" if stop_event.is_set() else "finished"
+    writer.write_status(state=state)
+    emit(StudyFinished(str(writer.folder), state, [r.as_dict() for r in writer.summary_rows()]))
+    return writer.folder
+
+
+def _kernels_event(name: str, epoch: int, weights: dict) -> KernelsUpdated:
+    conv2 = weights.get("conv2")
+    return KernelsUpdated(name, epoch, weights["conv1"][0].tolist(),
+                          conv2[0].tolist() if conv2 else None)
+
+
+def _describe(exc: BaseException, network: str) -> str:
+    where = f" while training {network}" if network else ""
+    if isinstance(exc, KeyboardInterrupt):
+        return f"interrupted{where}"
+    if isinstance(exc, MemoryError):
+        return f"out of memory{where}; try a smaller batch size or fewer networks"
+    return f"{type(exc).__name__}{where}: {exc}"

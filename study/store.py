@@ -1,0 +1,276 @@
+"""A study folder on disk: config, per-epoch metrics appended as they come, summary, weights.
+
+Layout:
+    config.json          the StudyConfig
+    byhand.json          the ByHand kernels the study used
+    status.json          state (running / finished / stopped / failed), backend, device, dataset
+    metrics.csv          one row per network per epoch, appended and flushed as each epoch ends
+    summary.csv          one row per network, rewritten as each network finishes
+    init_identity.csv    check,norm
+    weights/NET.initial.npz, weights/NET.final.npz   arrays "conv1/kernel", "conv1/bias", …
+
+Every file but the append-only metrics is written atomically (temp file, then rename), so a
+crash or a full disk never leaves a half-written file behind.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from keras_models import byhand
+from study.config import ConfigError, StudyConfig
+from study.summary import METRICS_COLUMNS, SUMMARY_COLUMNS, SummaryRow, summarize_all
+
+IDENTITY_COLUMNS = ("check", "norm")
+DEFAULT_ROOT = Path("studies")
+
+
+class StoreError(RuntimeError):
+    """A study folder that cannot be written or read; says which file and why."""
+
+
+def _explain(path: Path, exc: OSError) -> str:
+    reason = exc.strerror or str(exc)
+    hint = ""
+    if getattr(exc, "errno", None) == 28:
+        hint = " Free some disk space; what was already written is kept."
+    elif getattr(exc, "errno", None) in (13, 30):
+        hint = " Choose a folder you can write to (--out DIR)."
+    return f"could not write {path}: {reason}.{hint}"
+
+
+def atomic_write_bytes(path: Path, payload: bytes) -> None:
+    """Write `payload` to `path` via a temp file and rename; StoreError on failure."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        raise StoreError(_explain(path, exc)) from exc
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Text version of atomic_write_bytes (UTF-8)."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def csv_text(columns, rows) -> str:
+    """CSV of dict rows with the given columns; floats keep full precision."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: _cell(row[key]) for key in columns})
+    return buffer.getvalue()
+
+
+def _cell(value):
+    if isinstance(value, float):
+        return repr(value)
+    return value
+
+
+def new_study_folder(root) -> Path:
+    """Create a new, empty study folder under `root`, never reusing an existing name."""
+    root = Path(root)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(_explain(root, exc)) from exc
+    stamp = time.strftime("study-%Y%m%d-%H%M%S")
+    for attempt in range(1, 1000):
+        folder = root / (stamp if attempt == 1 else f"{stamp}-{attempt}")
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise StoreError(_explain(folder, exc)) from exc
+        return folder
+    raise StoreError(f"could not find a free study folder name under {root}")
+
+
+class StudyWriter:
+    """Writes one study folder as the study runs."""
+
+    def __init__(self, folder: Path, config: StudyConfig):
+        self.folder = Path(folder)
+        self.config = config
+        self.metrics_path = self.folder / "metrics.csv"
+        self.epochs: list[dict] = []
+        self.status: dict = {"state": "running", "started": _now()}
+        (self.folder / "weights").mkdir(exist_ok=True)
+        atomic_write_text(self.folder / "config.json", config.to_json() + "\n")
+        byhand.save_kernels(self.folder / "byhand.json", config.byhand_kernels())
+        atomic_write_text(self.metrics_path, ",".join(METRICS_COLUMNS) + "\n")
+        self.write_summary()
+        self.write_status()
+
+    @classmethod
+    def create(cls, root, config: StudyConfig) -> StudyWriter:
+        """A writer for a brand-new folder under `root`."""
+        return cls(new_study_folder(root), config)
+
+    def write_status(self, **changes) -> None:
+        """Update status.json (state, backend, device, dataset, …)."""
+        self.status.update(changes)
+        self.status["updated"] = _now()
+        atomic_write_text(self.folder / "status.json", json.dumps(self.status, indent=2) + "\n")
+
+    def append_epoch(self, network: str, result) -> None:
+        """Append one epoch's metrics row and flush it to disk at once."""
+        row = {
+            "network": network, "epoch": result.epoch, "train_loss": result.train_loss,
+            "test_loss": result.test_loss, "test_accuracy": result.test_accuracy,
+            "train_seconds": result.train_seconds, "eval_seconds": result.eval_seconds,
+        }
+        line = csv_text(METRICS_COLUMNS, [row]).split("\n", 1)[1]
+        try:
+            with open(self.metrics_path, "a", encoding="utf-8") as fh:
+                fh.write(line)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as exc:
+            raise StoreError(_explain(self.metrics_path, exc)) from exc
+        self.epochs.append(row)
+
+    def summary_rows(self) -> list[SummaryRow]:
+        """Summary of every network with at least one epoch so far."""
+        return summarize_all(self.config.networks, self.epochs)
+
+    def write_summary(self) -> list[SummaryRow]:
+        """Rewrite summary.csv from the epochs so far; returns its rows."""
+        rows = self.summary_rows()
+        text = csv_text(SUMMARY_COLUMNS, [r.as_dict() for r in rows])
+        atomic_write_text(self.folder / "summary.csv", text)
+        return rows
+
+    def write_init_identity(self, rows) -> None:
+        """Write init_identity.csv (check,norm)."""
+        text = csv_text(IDENTITY_COLUMNS, [{"check": c, "norm": float(n)} for c, n in rows])
+        atomic_write_text(self.folder / "init_identity.csv", text)
+
+    def save_weights(self, network: str, which: str, flat: dict[str, np.ndarray]) -> Path:
+        """Save a network's weights ("initial" or "final") as weights/NET.WHICH.npz."""
+        path = self.folder / "weights" / f"{network}.{which}.npz"
+        buffer = io.BytesIO()
+        np.savez(buffer, **flat)
+        atomic_write_bytes(path, buffer.getvalue())
+        return path
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+@dataclass
+class StoredStudy:
+    """A study folder read back: config, metrics rows, summary, identity rows, status."""
+
+    folder: Path
+    config: StudyConfig
+    epochs: list[dict]
+    status: dict
+    init_identity: list[tuple[str, float]] = field(default_factory=list)
+
+    @property
+    def summary(self) -> list[SummaryRow]:
+        """Summary rows recomputed from the metrics (the source of truth)."""
+        return summarize_all(self.config.networks, self.epochs)
+
+    def networks_with_epochs(self) -> list[str]:
+        """Networks that completed at least one epoch, in config order."""
+        present = {r["network"] for r in self.epochs}
+        return [n for n in self.config.networks if n in present]
+
+    def curve(self, network: str, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """(epochs, values) of one metrics column for one network."""
+        rows = sorted((r for r in self.epochs if r["network"] == network),
+                      key=lambda r: r["epoch"])
+        return (np.array([r["epoch"] for r in rows], dtype=int),
+                np.array([r[column] for r in rows], dtype=float))
+
+    def weights(self, network: str, which: str) -> dict[str, np.ndarray] | None:
+        """Stored weights ("initial" or "final") of a network, or None if not saved."""
+        path = self.folder / "weights" / f"{network}.{which}.npz"
+        if not path.is_file():
+            return None
+        try:
+            with np.load(path, allow_pickle=False) as npz:
+                return {key: npz[key] for key in npz.files}
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"{path}: cannot be read ({exc})") from None
+
+
+def open_study(folder) -> StoredStudy:
+    """Read a study folder; StoreError says plainly when it is not one or is damaged."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise StoreError(f"{folder} is not a folder")
+    config_path = folder / "config.json"
+    metrics_path = folder / "metrics.csv"
+    if not config_path.is_file() or not metrics_path.is_file():
+        raise StoreError(
+            f"{folder} is not a Kernel Lab study folder (it has no config.json and metrics.csv); "
+            "open the folder a study run created, e.g. studies/study-YYYYmmdd-HHMMSS"
+        )
+    try:
+        config = StudyConfig.from_json(config_path.read_text(encoding="utf-8"))
+    except (ConfigError, OSError, UnicodeDecodeError) as exc:
+        raise StoreError(f"{config_path}: {exc}") from None
+    epochs = _read_metrics(metrics_path)
+    status = {}
+    status_path = folder / "status.json"
+    if status_path.is_file():
+        try:
+            status = json.loads(status_path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            status = {"state": "unknown"}
+    identity = []
+    identity_path = folder / "init_identity.csv"
+    if identity_path.is_file():
+        with open(identity_path, encoding="utf-8", newline="") as fh:
+            identity = [(r["check"], float(r["norm"])) for r in csv.DictReader(fh)]
+    return StoredStudy(folder, config, epochs, status, identity)
+
+
+def _read_metrics(path: Path) -> list[dict]:
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh)
+            if tuple(reader.fieldnames or ()) != METRICS_COLUMNS:
+                raise StoreError(
+                    f"{path}: columns are {reader.fieldnames}, expected {list(METRICS_COLUMNS)}"
+                )
+            raws = list(reader)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot be read ({exc})") from None
+    rows = []
+    for index, raw in enumerate(raws):
+        try:
+            rows.append({
+                "network": raw["network"], "epoch": int(raw["epoch"]),
+                **{c: float(raw[c]) for c in METRICS_COLUMNS[2:]},
+            })
+        except (TypeError, ValueError):
+            # A last line cut short by a crash is the only damage an append-only file takes;
+            # keep every complete row before it.
+            if index == len(raws) - 1:
+                break
+            raise StoreError(f"{path}: line {index + 2} is not a metrics row") from None
+    return rows

@@ -1,0 +1,63 @@
+"""Per-network summary of a study's epochs (SPEC §3): peak accuracy and its epoch, times."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+METRICS_COLUMNS = ("network", "epoch", "train_loss", "test_loss", "test_accuracy",
+                   "train_seconds", "eval_seconds")
+SUMMARY_COLUMNS = ("network", "peak_test_accuracy", "peak_epoch", "final_test_accuracy",
+                   "seconds_per_epoch", "total_seconds")
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One network's summary: accuracies as fractions, times in seconds of training."""
+
+    network: str
+    peak_test_accuracy: float
+    peak_epoch: int
+    final_test_accuracy: float
+    seconds_per_epoch: float
+    total_seconds: float
+
+    def as_dict(self) -> dict:
+        """The row as a dict keyed by SUMMARY_COLUMNS."""
+        return asdict(self)
+
+
+def summarize(network: str, epochs: list[dict]) -> SummaryRow | None:
+    """Summary of one network's epoch rows (dicts with METRICS_COLUMNS); None if it has none.
+
+    The peak epoch is the first epoch that reached the highest test accuracy. Times are training
+    time only (evaluation is recorded apart), as the report's "time per epoch" was.
+    """
+    rows = sorted((r for r in epochs if r["network"] == network), key=lambda r: int(r["epoch"]))
+    if not rows:
+        return None
+    accuracies = [float(r["test_accuracy"]) for r in rows]
+    peak = max(accuracies)
+    peak_index = accuracies.index(peak)
+    total = sum(float(r["train_seconds"]) for r in rows)
+    return SummaryRow(
+        network=network,
+        peak_test_accuracy=peak,
+        peak_epoch=int(rows[peak_index]["epoch"]),
+        final_test_accuracy=accuracies[-1],
+        seconds_per_epoch=total / len(rows),
+        total_seconds=total,
+    )
+
+
+def summarize_all(networks, epochs: list[dict]) -> list[SummaryRow]:
+    """Summaries of every network in `networks` that has at least one epoch, in that order."""
+    rows = (summarize(name, epochs) for name in networks)
+    return [row for row in rows if row is not None]
+
+
+def format_duration(seconds: float) -> str:
+    """Seconds as mm:ss.ss, the report's format (minutes grow past 59 rather than wrap)."""
+    minutes, rest = divmod(max(0.0, float(seconds)), 60.0)
+    if round(rest, 2) >= 60.0:
+        minutes, rest = minutes + 1, 0.0
+    return f"{int(minutes):02d}:{rest:05.2f}"
