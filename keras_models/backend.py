@@ -130,7 +130,7 @@ def _gpu_names(backend: str) -> list[str]:
 
 
 def resolve_device(device: str, backend: str | None = None) -> str:
-    """Check that `device` exists for the backend; return the Keras device name ("cpu", "gpu:0", …)."""
+    """Check that `device` exists for the backend; return its Keras name ("cpu", "gpu:0", …)."""
     kind, index = parse_device(device)
     if kind == "cpu":
         return "cpu"

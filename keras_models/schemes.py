@@ -1,4 +1,4 @@
-"""The schemes HF/HT/DT, the six networks, their shared initial weights and the init identity report.
+"""Schemes HF/HT/DT, the six networks, their shared initial weights, the init identity report.
 
 Each layer's initial tensor is derived from the study seed and the layer's *role* (for example
 "conv1/default" or "NetA2/linear1"), so a role gets the same tensor in every network that has it

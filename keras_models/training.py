@@ -32,7 +32,7 @@ class EpochResult:
 
 
 def epoch_order(n: int, seed: int, epoch: int) -> np.ndarray:
-    """The sample order of `epoch` (1-based) for a study seeded with `seed`: the same for all nets."""
+    """The sample order of `epoch` (1-based) for a study seeded `seed`: the same for all nets."""
     return np.random.default_rng([int(seed), int(epoch)]).permutation(n)
 
 
@@ -138,3 +138,9 @@ def train_network(
         results.append(result)
         on_epoch(result)
     return results
+
+
+def predict_classes(model, images, batch_size: int = EVAL_BATCH_SIZE) -> np.ndarray:
+    """The class each image is given (argmax of the model's scores)."""
+    scores = model.predict(images, batch_size=batch_size, verbose=0)
+    return np.asarray(scores).argmax(axis=1)

@@ -134,7 +134,8 @@ class StudyConfig:
         unknown = sorted(set(data) - known)
         if unknown:
             raise ConfigError(
-                f"unknown setting(s) {', '.join(unknown)}; known settings: {', '.join(sorted(known))}"
+                f"unknown setting(s) {', '.join(unknown)}; "
+                f"known settings: {', '.join(sorted(known))}"
             )
         data = dict(data)
         if isinstance(data.get("networks"), str):

@@ -53,7 +53,7 @@ def run_study(
         init_identity_rows,
         layer_weights,
     )
-    from keras_models.training import batches_per_epoch, train_network
+    from keras_models.training import batches_per_epoch, predict_classes, train_network
 
     writer = StudyWriter.create(out_root, config)
     writer.write_status(backend=backend, device=device, dataset=dataset.describe(),
@@ -81,6 +81,8 @@ def run_study(
             emit(InitIdentity(identity))
 
             final = {}
+            # The report head's softmax runs over the batch, so it must see the training batch.
+            eval_batch_size = config.batch_size if config.head == "report" else 1000
             for index, name in enumerate(config.networks):
                 if stop_event.is_set():
                     break
@@ -100,11 +102,14 @@ def run_study(
                     epochs=config.epochs, batch_size=config.batch_size,
                     learning_rate=config.learning_rate, seed=config.seed,
                     shuffle=config.shuffle, emit=emit, stop_event=stop_event,
-                    on_epoch=on_epoch,
-                    eval_batch_size=config.batch_size if config.head == "report" else 1000,
+                    on_epoch=on_epoch, eval_batch_size=eval_batch_size,
                 )
                 final[name] = layer_weights(models[name])
                 writer.save_weights(name, "final", flat_weights(final[name]))
+                if results:
+                    writer.save_predictions(name, predict_classes(models[name], dataset.x_test,
+                                                                  eval_batch_size),
+                                            dataset.y_test)
                 rows = {row.network: row for row in writer.write_summary()}
                 if name in rows:
                     row = rows[name]

@@ -8,6 +8,7 @@ Layout:
     summary.csv          one row per network, rewritten as each network finishes
     init_identity.csv    check,norm
     weights/NET.initial.npz, weights/NET.final.npz   arrays "conv1/kernel", "conv1/bias", …
+    predictions/NET.npz  predicted classes on the test set at the end of training, and the labels
 
 Every file but the append-only metrics is written atomically (temp file, then rename), so a
 crash or a full disk never leaves a half-written file behind.
@@ -165,6 +166,16 @@ class StudyWriter:
         text = csv_text(IDENTITY_COLUMNS, [{"check": c, "norm": float(n)} for c, n in rows])
         atomic_write_text(self.folder / "init_identity.csv", text)
 
+    def save_predictions(self, network: str, predicted: np.ndarray, labels: np.ndarray) -> Path:
+        """Save a network's predicted classes on the test set beside the true labels."""
+        (self.folder / "predictions").mkdir(exist_ok=True)
+        path = self.folder / "predictions" / f"{network}.npz"
+        buffer = io.BytesIO()
+        np.savez(buffer, predicted=np.asarray(predicted, np.int8),
+                 labels=np.asarray(labels, np.int8))
+        atomic_write_bytes(path, buffer.getvalue())
+        return path
+
     def save_weights(self, network: str, which: str, flat: dict[str, np.ndarray]) -> Path:
         """Save a network's weights ("initial" or "final") as weights/NET.WHICH.npz."""
         path = self.folder / "weights" / f"{network}.{which}.npz"
@@ -204,6 +215,17 @@ class StoredStudy:
                       key=lambda r: r["epoch"])
         return (np.array([r["epoch"] for r in rows], dtype=int),
                 np.array([r[column] for r in rows], dtype=float))
+
+    def predictions(self, network: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(predicted, labels) of a network on the test set at the end of training, or None."""
+        path = self.folder / "predictions" / f"{network}.npz"
+        if not path.is_file():
+            return None
+        try:
+            with np.load(path, allow_pickle=False) as npz:
+                return npz["predicted"].astype(int), npz["labels"].astype(int)
+        except (OSError, ValueError, KeyError) as exc:
+            raise StoreError(f"{path}: cannot be read ({exc})") from None
 
     def weights(self, network: str, which: str) -> dict[str, np.ndarray] | None:
         """Stored weights ("initial" or "final") of a network, or None if not saved."""
