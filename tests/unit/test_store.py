@@ -1,0 +1,117 @@
+"""Study folders: never overwritten, metrics appended as they come, atomic files, read back."""
+
+import csv
+import errno
+import os
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from study import store
+from study.config import StudyConfig
+from study.store import StoreError, StudyWriter, open_study
+from study.summary import format_duration, summarize
+
+
+def _epoch(epoch, acc, seconds=2.0):
+    return SimpleNamespace(epoch=epoch, train_loss=1.0 / epoch, test_loss=0.9 / epoch,
+                           test_accuracy=acc, train_seconds=seconds, eval_seconds=0.5)
+
+
+def test_each_run_gets_a_new_folder(tmp_path):
+    config = StudyConfig(networks=("NetA1-HF",))
+    first = StudyWriter.create(tmp_path, config).folder
+    second = StudyWriter.create(tmp_path, config).folder
+    assert first != second and first.is_dir() and second.is_dir()
+    assert sorted(p.name for p in first.iterdir()) == [
+        "byhand.json", "config.json", "metrics.csv", "status.json", "summary.csv", "weights"]
+
+
+def test_metrics_rows_are_on_disk_as_each_epoch_ends(tmp_path):
+    writer = StudyWriter.create(tmp_path, StudyConfig(networks=("NetA1-HF", "NetA2-DT")))
+    writer.append_epoch("NetA1-HF", _epoch(1, 0.5))
+    with open(writer.metrics_path) as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == ["network", "epoch", "train_loss", "test_loss", "test_accuracy",
+                             "train_seconds", "eval_seconds"]
+    assert rows == [{"network": "NetA1-HF", "epoch": "1", "train_loss": "1.0",
+                     "test_loss": "0.9", "test_accuracy": "0.5", "train_seconds": "2.0",
+                     "eval_seconds": "0.5"}]
+
+
+def test_summary_peak_epoch_and_times(tmp_path):
+    writer = StudyWriter.create(tmp_path, StudyConfig(networks=("NetA1-HF", "NetA2-DT")))
+    for epoch, acc in enumerate([0.5, 0.8, 0.8, 0.7], start=1):
+        writer.append_epoch("NetA1-HF", _epoch(epoch, acc, seconds=1.5 * epoch))
+    rows = writer.write_summary()
+    assert [r.network for r in rows] == ["NetA1-HF"]
+    row = rows[0]
+    assert (row.peak_test_accuracy, row.peak_epoch, row.final_test_accuracy) == (0.8, 2, 0.7)
+    assert row.total_seconds == pytest.approx(15.0)
+    assert row.seconds_per_epoch == pytest.approx(3.75)
+    with open(writer.folder / "summary.csv") as fh:
+        stored = list(csv.DictReader(fh))
+    assert stored[0]["peak_epoch"] == "2" and float(stored[0]["total_seconds"]) == 15.0
+
+
+def test_format_duration_is_mm_ss_hundredths():
+    assert format_duration(220.71) == "03:40.71"
+    assert format_duration(5.0) == "00:05.00"
+    assert format_duration(3599.999) == "60:00.00"
+
+
+def test_summarize_without_epochs_is_none():
+    assert summarize("NetA1-HF", []) is None
+
+
+def test_open_study_reads_back_curves_weights_and_identity(tmp_path):
+    writer = StudyWriter.create(tmp_path, StudyConfig(networks=("NetA1-HF",), epochs=2))
+    writer.append_epoch("NetA1-HF", _epoch(1, 0.6))
+    writer.append_epoch("NetA1-HF", _epoch(2, 0.7))
+    writer.write_init_identity([("NetA1: |conv1 HF - conv1 HT|", 0.0)])
+    kernel = np.arange(100, dtype=np.float32).reshape(5, 5, 1, 4)
+    writer.save_weights("NetA1-HF", "initial", {"conv1/kernel": kernel})
+    stored = open_study(writer.folder)
+    epochs, acc = stored.curve("NetA1-HF", "test_accuracy")
+    assert epochs.tolist() == [1, 2] and acc.tolist() == [0.6, 0.7]
+    assert stored.init_identity == [("NetA1: |conv1 HF - conv1 HT|", 0.0)]
+    np.testing.assert_array_equal(stored.weights("NetA1-HF", "initial")["conv1/kernel"], kernel)
+    assert stored.weights("NetA1-HF", "final") is None
+    assert stored.status["state"] == "running"
+
+
+def test_a_line_cut_short_by_a_crash_keeps_every_complete_row(tmp_path):
+    writer = StudyWriter.create(tmp_path, StudyConfig(networks=("NetA1-HF",)))
+    writer.append_epoch("NetA1-HF", _epoch(1, 0.6))
+    with open(writer.metrics_path, "a") as fh:
+        fh.write("NetA1-HF,2,0.5,0.4")
+    stored = open_study(writer.folder)
+    assert [r["epoch"] for r in stored.epochs] == [1]
+
+
+def test_not_a_study_folder(tmp_path):
+    (tmp_path / "random.txt").write_text("hi")
+    with pytest.raises(StoreError, match="is not a Kernel Lab study folder"):
+        open_study(tmp_path)
+    with pytest.raises(StoreError, match="is not a folder"):
+        open_study(tmp_path / "random.txt")
+
+
+def test_a_full_disk_keeps_the_earlier_file_and_says_what_to_do(tmp_path, monkeypatch):
+    writer = StudyWriter.create(tmp_path, StudyConfig(networks=("NetA1-HF",)))
+    writer.append_epoch("NetA1-HF", _epoch(1, 0.6))
+    writer.write_summary()
+    before = (writer.folder / "summary.csv").read_text()
+
+    def full_disk(src, dst):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(store.os, "replace", full_disk)
+    writer.append_epoch("NetA1-HF", _epoch(2, 0.9))
+    with pytest.raises(StoreError) as info:
+        writer.write_summary()
+    assert "No space left on device" in str(info.value)
+    assert "what was already written is kept" in str(info.value)
+    assert (writer.folder / "summary.csv").read_text() == before
+    assert not list(writer.folder.glob(".*.tmp"))
