@@ -1,0 +1,366 @@
+"""The Kernels tab: the selected network's kernels (initial, current, difference), conv1 of every
+network at a glance, and the ByHand kernel editor whose kernels the next Run uses.
+
+Kernels arrive as data only: KernelsUpdated events relayed by the window during a run, or the
+weights files of a stored study. The panel never touches a model.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.kernel_editor import ByHandEditor
+from gui.kernel_view import KernelGridView, conv2_grid, network_grid, overview_grid
+from keras_models.events import KernelsUpdated, NetworkStarted, StudyFinished, StudyStarted
+from keras_models.schemes import NETWORKS, network_spec
+from study.kernels import NetworkKernels, conv1_kernels, conv2_kernels, stored_kernels
+from study.store import StoredStudy, StoreError, open_study
+
+CONV2_STATES = {
+    "Current": ("current",), "Initial": ("initial",), "Current − initial": ("difference",),
+    "All three": ("initial", "current", "difference"),
+}
+FROZEN_BADGE_STYLE = ("background:#1565c0; color:white; font-weight:bold; padding:2px 8px; "
+                      "border-radius:3px;")
+WARNING_STYLE = "color:#b71c1c;"
+
+
+class KernelPanel(QWidget):
+    """The Kernels tab: viewer of the selected network, six-network overview, ByHand editor."""
+
+    sig_kernels_changed = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._networks: list[str] = []
+        self._kernels: dict[str, NetworkKernels] = {}
+        self._stored: StoredStudy | None = None
+        self._live_folder: Path | None = None
+
+        self.source_label = QLabel()
+        self.own_scale_box = QCheckBox("Difference on its own colour scale")
+        self.own_scale_box.setToolTip(
+            "Off: initial, current and difference share one symmetric scale, so sizes compare "
+            "directly. On: the difference gets its own scale, so small changes become visible."
+        )
+        self.export_button = QPushButton("Export PNG + CSV…")
+        self.export_button.setToolTip("Write the kernel grids as PNG files (and kernels.csv for a "
+                                      "study folder) into a folder you choose")
+        top = QHBoxLayout()
+        top.addWidget(self.source_label, 1)
+        top.addWidget(self.own_scale_box)
+        top.addWidget(self.export_button)
+
+        # --- the selected network
+        self.network_combo = QComboBox()
+        self.network_combo.setMinimumContentsLength(10)
+        self.layer_combo = QComboBox()
+        self.layer_combo.addItems(["conv1", "conv2"])
+        self.layer_combo.setToolTip("conv2 exists in the NetA2 networks only")
+        self.conv2_state_combo = QComboBox()
+        self.conv2_state_combo.addItems(list(CONV2_STATES))
+        self.conv2_state_label = QLabel("conv2 shows:")
+        self.follow_box = QCheckBox("Follow the training network")
+        self.follow_box.setChecked(True)
+        controls = QHBoxLayout()
+        for widget in (QLabel("Network:"), self.network_combo, QLabel("Layer:"), self.layer_combo,
+                       self.conv2_state_label, self.conv2_state_combo, self.follow_box):
+            controls.addWidget(widget)
+        controls.addStretch(1)
+        self.frozen_badge = QLabel("FROZEN")
+        self.frozen_badge.setStyleSheet(FROZEN_BADGE_STYLE)
+        self.frozen_badge.setToolTip("current − initial is exactly zero: conv1 did not train")
+        self.status_label = QLabel()
+        self.status_label.setWordWrap(True)
+        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.warning_label = QLabel()
+        self.warning_label.setWordWrap(True)
+        self.warning_label.setStyleSheet(WARNING_STYLE)
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.frozen_badge)
+        status_row.addWidget(self.status_label, 1)
+        self.viewer = KernelGridView()
+        self.hover_label = QLabel()
+        self.hover_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        selected_page = QWidget()
+        selected_layout = QVBoxLayout(selected_page)
+        selected_layout.addLayout(controls)
+        selected_layout.addLayout(status_row)
+        selected_layout.addWidget(self.warning_label)
+        selected_layout.addWidget(self.viewer, 1)
+        selected_layout.addWidget(self.hover_label)
+
+        # --- all networks
+        self.overview = KernelGridView()
+        self.overview_hover_label = QLabel()
+        overview_page = QWidget()
+        overview_layout = QVBoxLayout(overview_page)
+        overview_note = QLabel("conv1 of every network: HF vs HT vs DT at a glance. A blue frame "
+                               "marks a conv1 whose difference is exactly zero (frozen).")
+        overview_note.setWordWrap(True)
+        overview_layout.addWidget(overview_note)
+        overview_layout.addWidget(self.overview, 1)
+        overview_layout.addWidget(self.overview_hover_label)
+
+        # --- the editor
+        self.editor = ByHandEditor()
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(selected_page, "Selected network")
+        self.tabs.addTab(overview_page, "All networks")
+        self.tabs.addTab(self.editor, "ByHand editor")
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.tabs, 1)
+
+        self.network_combo.activated.connect(self._on_network_picked)
+        self.network_combo.currentIndexChanged.connect(self._refresh_selected)
+        self.layer_combo.currentIndexChanged.connect(self._refresh_selected)
+        self.conv2_state_combo.currentIndexChanged.connect(self._refresh_selected)
+        self.own_scale_box.toggled.connect(self._refresh)
+        self.export_button.clicked.connect(self._on_export_clicked)
+        self.viewer.sig_hovered.connect(self.hover_label.setText)
+        self.overview.sig_hovered.connect(self.overview_hover_label.setText)
+        self.editor.sig_kernels_changed.connect(self.sig_kernels_changed)
+        self.set_study(None)
+
+    # --- the agreed interface with the main window ---------------------------------------
+
+    def set_study(self, stored: StoredStudy | None) -> None:
+        """Show a stored study's initial and final kernels; None clears the viewer."""
+        previous = self.selected_network()
+        self._stored = stored
+        self._live_folder = None
+        self._kernels = {}
+        problem = ""
+        if stored is None:
+            self._networks = []
+            self.source_label.setText("No study: run one or open a stored study to see its "
+                                      "kernels.")
+            self.editor.set_study_kernels_file(None)
+        else:
+            self._networks = list(stored.config.networks)
+            try:
+                self._kernels = stored_kernels(stored)
+            except StoreError as exc:
+                problem = str(exc)
+            state = stored.status.get("state", "unknown")
+            self.source_label.setText(f"Study {stored.folder.name} ({state}): initial and final "
+                                      "kernels from its weights files.")
+            self.editor.set_study_kernels_file(stored.folder / "byhand.json")
+        # Reopening the study a run just wrote keeps the network the user was looking at.
+        keep = previous if previous in self._kernels else next(iter(self._kernels), None)
+        self._set_network_items(keep)
+        self._refresh()
+        if problem:
+            self.warning_label.setText(problem)
+
+    def handle_event(self, event) -> None:
+        """Take a study event relayed by the window (GUI thread); kernels refresh per epoch."""
+        if isinstance(event, StudyStarted):
+            self._stored = None
+            self._live_folder = Path(event.folder) if event.folder else None
+            self._networks = list(event.networks)
+            self._kernels = {}
+            self.source_label.setText(f"Running study {Path(event.folder).name}: kernels refresh "
+                                      "at every epoch end.")
+            self._set_network_items(self._networks[0] if self._networks else None)
+            self._refresh()
+        elif isinstance(event, NetworkStarted):
+            if self.follow_box.isChecked():
+                self.select_network(event.network)
+        elif isinstance(event, KernelsUpdated):
+            self._on_kernels_updated(event)
+        elif isinstance(event, StudyFinished) and self._stored is None:
+            self.source_label.setText(f"Study {Path(event.folder).name} {event.state}: kernels "
+                                      "at its last epoch end.")
+
+    def current_kernels(self) -> np.ndarray:
+        """The editor's kernels, float32 (4, 5, 5), for StudyConfig.kernels."""
+        return self.editor.current_kernels()
+
+    def kernels_problem(self) -> str:
+        """'' when the editor's kernels are valid, else why Run must wait."""
+        return self.editor.kernels_problem()
+
+    # --- viewing --------------------------------------------------------------------------
+
+    def select_network(self, network: str) -> None:
+        """Show `network` in the viewer (if the study has it)."""
+        index = self.network_combo.findText(network)
+        if index >= 0:
+            self.network_combo.setCurrentIndex(index)
+
+    def selected_network(self) -> str:
+        """The network the viewer shows ('' when none)."""
+        return self.network_combo.currentText()
+
+    def network_kernels(self, network: str) -> NetworkKernels | None:
+        """What the panel knows of a network's kernels (None: nothing yet)."""
+        return self._kernels.get(network)
+
+    def _on_kernels_updated(self, event: KernelsUpdated) -> None:
+        network = event.network
+        if network not in self._networks:
+            self._networks.append(network)
+            self._set_network_items(self.selected_network() or network)
+        try:
+            known = self._kernels.get(network)
+            if known is None and event.epoch > 0:
+                known = self._initial_from_folder(network)
+            if known is None:
+                conv2 = None if event.conv2 is None else conv2_kernels(event.conv2)
+                conv1 = conv1_kernels(event.conv1)
+                known = NetworkKernels(network, conv1, conv1.copy(), 0, conv2,
+                                       None if conv2 is None else conv2.copy())
+            self._kernels[network] = known.with_current(event.epoch, event.conv1, event.conv2)
+        except (ValueError, TypeError) as exc:
+            self.warning_label.setText(f"{network}: kernels of epoch {event.epoch} could not be "
+                                       f"shown ({exc})")
+            return
+        if self.follow_box.isChecked() and self.selected_network() != network:
+            self.select_network(network)
+        self._refresh()
+
+    def _initial_from_folder(self, network: str) -> NetworkKernels | None:
+        # The panel may join a run late: the runner saved the initial weights before training.
+        if self._live_folder is None:
+            return None
+        try:
+            stored = open_study(self._live_folder)
+            initial = stored.weights(network, "initial")
+        except StoreError:
+            return None
+        return None if initial is None else NetworkKernels.from_conv(network, initial)
+
+    def _set_network_items(self, selected: str | None) -> None:
+        self.network_combo.blockSignals(True)
+        self.network_combo.clear()
+        self.network_combo.addItems(self._networks)
+        if selected in self._networks:
+            self.network_combo.setCurrentIndex(self._networks.index(selected))
+        self.network_combo.blockSignals(False)
+
+    def _on_network_picked(self, _index: int) -> None:
+        # A network picked by hand stays shown while the run moves on.
+        self.follow_box.setChecked(False)
+
+    def _current_name(self) -> str:
+        return "Final" if self._stored is not None else "Current"
+
+    def _refresh(self) -> None:
+        self._refresh_selected()
+        self._refresh_overview()
+
+    def _refresh_selected(self) -> None:
+        network = self.selected_network()
+        kernels = self._kernels.get(network)
+        has_conv2 = kernels is not None and kernels.initial_conv2 is not None
+        self.layer_combo.setEnabled(has_conv2)
+        if not has_conv2 and self.layer_combo.currentIndex() != 0:
+            self.layer_combo.blockSignals(True)
+            self.layer_combo.setCurrentIndex(0)
+            self.layer_combo.blockSignals(False)
+        show_conv2 = has_conv2 and self.layer_combo.currentText() == "conv2"
+        self.conv2_state_label.setVisible(show_conv2)
+        self.conv2_state_combo.setVisible(show_conv2)
+        self.warning_label.clear()
+        self.hover_label.clear()
+        if kernels is None:
+            self.frozen_badge.hide()
+            self.viewer.show_grid(None)
+            if not network:
+                self.status_label.setText("No kernels to show.")
+            else:
+                self.status_label.setText(f"{network}: no kernels yet (it has not started).")
+            return
+        current = self._current_name()
+        own_scale = self.own_scale_box.isChecked()
+        self.frozen_badge.setVisible(kernels.conv1_frozen)
+        status = kernels.describe_conv1(current.lower())
+        if show_conv2:
+            states = CONV2_STATES[self.conv2_state_combo.currentText()]
+            if kernels.current_conv2 is None:
+                states = ("initial",)
+            status += " " + _describe_conv2(kernels)
+            self.viewer.show_grid(conv2_grid(kernels, states, current, own_scale))
+        else:
+            self.viewer.show_grid(network_grid(kernels, current, own_scale))
+        self.status_label.setText(status)
+        self.warning_label.setText(_scheme_mismatch(kernels))
+
+    def _refresh_overview(self) -> None:
+        networks = self._networks or list(NETWORKS)
+        if not self._kernels:
+            self.overview.show_grid(None)
+            return
+        self.overview.show_grid(overview_grid(networks, self._kernels, self._current_name(),
+                                              self.own_scale_box.isChecked()))
+
+    # --- export ---------------------------------------------------------------------------
+
+    def export_to(self, out_dir) -> list[Path]:
+        """Write the kernel PNGs of what the panel holds (and kernels.csv for a study folder)."""
+        from gui.kernel_export import CSV_FILE, export_grids
+        from study.kernels import write_kernel_csv
+
+        paths = export_grids(self._networks, self._kernels, out_dir, self._current_name())
+        folder = self._stored.folder if self._stored is not None else self._live_folder
+        if folder is not None:
+            stored = self._stored if self._stored is not None else open_study(folder)
+            paths.append(write_kernel_csv(stored, Path(out_dir) / CSV_FILE))
+        return paths
+
+    def _on_export_clicked(self) -> None:
+        if not self._kernels:
+            QMessageBox.information(self, "Export kernels", "There are no kernels to export yet: "
+                                    "run a study or open a stored one.")
+            return
+        out_dir = QFileDialog.getExistingDirectory(self, "Export kernel PNGs and CSV into")
+        if not out_dir:
+            return
+        try:
+            paths = self.export_to(out_dir)
+        except StoreError as exc:
+            QMessageBox.warning(self, "Export kernels", str(exc))
+            return
+        self.source_label.setText(f"Exported {len(paths)} files to {out_dir}.")
+
+
+def _describe_conv2(kernels: NetworkKernels) -> str:
+    diff = kernels.conv2_difference()
+    if diff is None or not kernels.trained:
+        return ""
+    return f"conv2: max |Δ| = {float(np.max(np.abs(diff))):.4g}."
+
+
+def _scheme_mismatch(kernels: NetworkKernels) -> str:
+    """A warning when the data disagree with what the network's scheme promises."""
+    try:
+        spec = network_spec(kernels.network)
+    except ValueError:
+        return ""
+    if not kernels.trained:
+        return ""
+    if spec.conv1_frozen and not kernels.conv1_frozen:
+        return (f"Warning: {kernels.network} is meant to keep conv1 frozen (HF), "
+                "but its kernels changed.")
+    if not spec.conv1_frozen and kernels.conv1_frozen:
+        return (f"Note: {kernels.network} trains conv1 ({spec.scheme}), yet conv1 did not "
+                "change at all.")
+    return ""

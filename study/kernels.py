@@ -1,0 +1,190 @@
+"""Kernels of a study's networks: conv1 (and NetA2's conv2) before and after training, as arrays,
+as words ("frozen", "max |Δ|") and as the kernel CSV. No Qt, no Keras: numpy and the stored files.
+
+The kernel CSV has the columns `network,layer,kernel,row,col,initial,final`, one row per kernel
+value, counted from 1 as the report does (K1..K4, row 1..5, col 1..5):
+- conv1 rows for every network that has stored initial weights: 4 kernels × 5 × 5 = 100 each,
+  so 600 for a six-network study; kernel is "K1".."K4".
+- conv2 rows for every NetA2 network: 12 output kernels × 4 input channels × 3 × 3 = 432 each;
+  kernel is "K7.in2" (output kernel 7, input channel 2), row and col 1..3.
+`final` is empty for a network without final weights (not finished yet).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from keras_models import byhand
+from study.store import StoredStudy, atomic_write_text, csv_text
+
+KERNEL_CSV_COLUMNS = ("network", "layer", "kernel", "row", "col", "initial", "final")
+CONV1_SHAPE = (5, 5, 1, 4)
+CONV2_SHAPE = (3, 3, 4, 12)
+
+
+def conv1_kernels(conv_kernel) -> np.ndarray:
+    """A conv1 Conv2D kernel (5, 5, 1, 4), array or nested list, as four 5×5 kernels (4, 5, 5)."""
+    arr = np.asarray(conv_kernel, dtype=np.float32)
+    if arr.shape != CONV1_SHAPE:
+        raise ValueError(f"conv1 kernel must have shape {CONV1_SHAPE}, got {arr.shape}")
+    return byhand.from_conv_kernel(arr)
+
+
+def conv2_kernels(conv_kernel) -> np.ndarray:
+    """A conv2 kernel (3, 3, 4, 12) as (12, 4, 3, 3): output kernel, input channel, row, col."""
+    arr = np.asarray(conv_kernel, dtype=np.float32)
+    if arr.shape != CONV2_SHAPE:
+        raise ValueError(f"conv2 kernel must have shape {CONV2_SHAPE}, got {arr.shape}")
+    return np.transpose(arr, (3, 2, 0, 1)).copy()
+
+
+@dataclass(frozen=True)
+class NetworkKernels:
+    """One network's conv1 (and conv2 for NetA2) at the start and at `epoch` (0: before training).
+
+    Arrays are (4, 5, 5) for conv1 and (12, 4, 3, 3) for conv2; `current_*` is None when no
+    weights after the start are known (a stored network that did not finish).
+    """
+
+    network: str
+    initial_conv1: np.ndarray
+    current_conv1: np.ndarray | None = None
+    epoch: int = 0
+    initial_conv2: np.ndarray | None = None
+    current_conv2: np.ndarray | None = None
+
+    @classmethod
+    def from_conv(cls, network: str, initial: dict, current: dict | None = None,
+                  epoch: int = 0) -> NetworkKernels:
+        """Build from flat weights ({"conv1/kernel": (5,5,1,4), "conv2/kernel": …})."""
+        current = current or {}
+
+        def conv2(flat):
+            return conv2_kernels(flat["conv2/kernel"]) if "conv2/kernel" in flat else None
+
+        return cls(
+            network=network,
+            initial_conv1=conv1_kernels(initial["conv1/kernel"]),
+            current_conv1=conv1_kernels(current["conv1/kernel"]) if current else None,
+            epoch=int(epoch),
+            initial_conv2=conv2(initial),
+            current_conv2=conv2(current) if current else None,
+        )
+
+    def with_current(self, epoch: int, conv1, conv2=None) -> NetworkKernels:
+        """A copy holding the kernels at `epoch` (conv Conv2D shapes, arrays or nested lists)."""
+        return dataclasses.replace(
+            self, epoch=int(epoch), current_conv1=conv1_kernels(conv1),
+            current_conv2=None if conv2 is None else conv2_kernels(conv2),
+        )
+
+    @property
+    def trained(self) -> bool:
+        """Kernels after at least one epoch are known."""
+        return self.current_conv1 is not None and self.epoch > 0
+
+    def conv1_difference(self) -> np.ndarray | None:
+        """current − initial of conv1, (4, 5, 5), or None when no current kernels are known."""
+        if self.current_conv1 is None:
+            return None
+        return self.current_conv1 - self.initial_conv1
+
+    def conv2_difference(self) -> np.ndarray | None:
+        """current − initial of conv2, (12, 4, 3, 3), or None."""
+        if self.current_conv2 is None or self.initial_conv2 is None:
+            return None
+        return self.current_conv2 - self.initial_conv2
+
+    @property
+    def conv1_frozen(self) -> bool:
+        """conv1 did not move: after at least one epoch it equals the initial one bit for bit.
+
+        Decided from the data only, never from the scheme name.
+        """
+        return self.trained and np.array_equal(self.current_conv1, self.initial_conv1)
+
+    def max_conv1_change(self) -> tuple[float, tuple[int, int, int]] | None:
+        """Largest |current − initial| of conv1 and where: (value, (kernel, row, col)), 0-based."""
+        diff = self.conv1_difference()
+        if diff is None:
+            return None
+        where = np.unravel_index(int(np.argmax(np.abs(diff))), diff.shape)
+        return float(np.abs(diff[where])), tuple(int(i) for i in where)
+
+    def describe_conv1(self, current_name: str = "current") -> str:
+        """What happened to conv1, in words, from the data (frozen, or its max |Δ|)."""
+        if self.current_conv1 is None:
+            return (f"{self.network}: no kernels after training are stored "
+                    "(the network did not finish); only the initial kernels are shown.")
+        if self.epoch <= 0:
+            return f"{self.network}: before training (epoch 0), {current_name} = initial."
+        epochs = f"{self.epoch} epoch{'s' if self.epoch != 1 else ''}"
+        if self.conv1_frozen:
+            return (f"{self.network}: conv1 is FROZEN — after {epochs}, {current_name} − initial "
+                    f"is exactly 0 in all {self.initial_conv1.size} values.")
+        value, (k, r, c) = self.max_conv1_change()
+        return (f"{self.network}: conv1 was trained — after {epochs}, max |{current_name} − "
+                f"initial| = {value:.4g} (K{k + 1} row {r + 1} column {c + 1}).")
+
+
+def stored_network_kernels(stored: StoredStudy, network: str) -> NetworkKernels | None:
+    """A stored network's initial and final kernels, or None when it has no initial weights."""
+    initial = stored.weights(network, "initial")
+    if initial is None or "conv1/kernel" not in initial:
+        return None
+    final = stored.weights(network, "final")
+    epochs = [int(r["epoch"]) for r in stored.epochs if r["network"] == network]
+    return NetworkKernels.from_conv(network, initial, final, epoch=max(epochs, default=0))
+
+
+def stored_kernels(stored: StoredStudy) -> dict[str, NetworkKernels]:
+    """Kernels of every network of a stored study that has initial weights, in config order."""
+    found = {}
+    for network in stored.config.networks:
+        kernels = stored_network_kernels(stored, network)
+        if kernels is not None:
+            found[network] = kernels
+    return found
+
+
+def kernel_rows(stored: StoredStudy) -> list[dict]:
+    """Rows of the kernel CSV (see the module docstring): conv1 of every network, conv2 of NetA2."""
+    rows = []
+    for network, kernels in stored_kernels(stored).items():
+        rows.extend(_layer_rows(network, "conv1", kernels.initial_conv1, kernels.current_conv1))
+        if kernels.initial_conv2 is not None:
+            rows.extend(
+                _layer_rows(network, "conv2", kernels.initial_conv2, kernels.current_conv2)
+            )
+    return rows
+
+
+def _layer_rows(network: str, layer: str, initial: np.ndarray, final: np.ndarray | None):
+    for index in np.ndindex(initial.shape):
+        if layer == "conv1":
+            k, r, c = index
+            label = f"K{k + 1}"
+        else:
+            k, channel, r, c = index
+            label = f"K{k + 1}.in{channel + 1}"
+        yield {
+            "network": network, "layer": layer, "kernel": label, "row": r + 1, "col": c + 1,
+            "initial": float(initial[index]),
+            "final": "" if final is None else float(final[index]),
+        }
+
+
+def kernel_csv_text(stored: StoredStudy) -> str:
+    """The kernel CSV of a stored study as text."""
+    return csv_text(KERNEL_CSV_COLUMNS, kernel_rows(stored))
+
+
+def write_kernel_csv(stored: StoredStudy, path) -> Path:
+    """Write the kernel CSV to `path` atomically; StoreError if it cannot be written."""
+    path = Path(path)
+    atomic_write_text(path, kernel_csv_text(stored))
+    return path

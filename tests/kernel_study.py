@@ -1,0 +1,51 @@
+"""A stored study with made-up weights for kernel tests, written with StudyWriter (no Keras)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from keras_models.schemes import NETWORKS, network_spec
+from study.config import StudyConfig
+from study.store import StudyWriter, open_study
+
+SHAPES = {"NetA1": {"conv1": (5, 5, 1, 4), "linear1": (576, 10)},
+          "NetA2": {"conv1": (5, 5, 1, 4), "conv2": (3, 3, 4, 12), "linear1": (300, 10)}}
+
+
+def write_kernel_study(root, networks=NETWORKS, epochs: int = 2, finished=None, seed: int = 0):
+    """A study folder whose networks have initial and final weights like a real run's.
+
+    HF networks keep conv1 bit-identical; every other layer moves by a small random step.
+    `finished` lists the networks that get final weights (default: all). Returns the StoredStudy.
+    """
+    from keras_models.schemes import initial_weights
+
+    rng = np.random.default_rng(seed)
+    config = StudyConfig(networks=tuple(networks), epochs=epochs)
+    writer = StudyWriter.create(root, config)
+    finished = networks if finished is None else finished
+    for network in networks:
+        spec = network_spec(network)
+        initial = initial_weights(spec, SHAPES[spec.architecture], seed)
+        flat_initial = {f"{layer}/{part}": value for layer, (kernel, bias) in initial.items()
+                        for part, value in (("kernel", kernel), ("bias", bias))}
+        writer.save_weights(network, "initial", flat_initial)
+        if network not in finished:
+            continue
+        flat_final = {}
+        for key, value in flat_initial.items():
+            if key.startswith("conv1/") and spec.conv1_frozen:
+                flat_final[key] = value.copy()
+            else:
+                step = rng.normal(0, 0.05, size=value.shape).astype(np.float32)
+                flat_final[key] = (value + step).astype(np.float32)
+        writer.save_weights(network, "final", flat_final)
+        for epoch in range(1, epochs + 1):
+            # append_epoch reads these attributes; keras_models.training would import Keras.
+            result = SimpleNamespace(epoch=epoch, train_loss=1.0, test_loss=1.0,
+                                     test_accuracy=0.5, train_seconds=1.0, eval_seconds=0.1)
+            writer.append_epoch(network, result)
+    return open_study(writer.folder)
+
