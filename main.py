@@ -19,6 +19,18 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     study = commands.add_parser("study", help="run a study headless (no display needed)")
     add_study_arguments(study)
+    export = commands.add_parser(
+        "export", help="export a stored study: CSV tables and PNG figures (no display needed)")
+    export.add_argument("study_dir", metavar="STUDY_DIR", help="the study folder to export")
+    export.add_argument("--out", metavar="DIR", help="export folder (default: STUDY_DIR/export)")
+    export.add_argument("--force", action="store_true", help="replace an earlier export there")
+    export_kernels = commands.add_parser(
+        "export-kernels", help="PNGs of a stored study's kernel grids and kernels.csv "
+                               "(no display needed)")
+    export_kernels.add_argument("study_dir", metavar="STUDY_DIR", help="the study folder")
+    export_kernels.add_argument("--out", metavar="DIR", required=True, help="where to write")
+    export_kernels.add_argument("--force", action="store_true",
+                                help="overwrite kernel files already in DIR")
     return parser
 
 
@@ -29,6 +41,14 @@ def main(argv=None) -> int:
         from study.cli import run_study_command
 
         return run_study_command(args)
+    if args.command == "export":
+        from gui.export_png import run_export_command
+
+        return run_export_command(args)
+    if args.command == "export-kernels":
+        from gui.kernel_export import run_export_kernels_command
+
+        return run_export_kernels_command(args)
     from gui.app import run_app
 
     return run_app(open_folder=args.open)

@@ -1,0 +1,292 @@
+"""PNG figures of the comparisons, drawn with pyqtgraph and saved by its own ImageExporter.
+
+Works without a display: when no QApplication exists one is made, on the offscreen platform if
+there is no display. Also home of "Export all" (CSV from study.export plus these PNGs and the
+kernel grids) and of the `main.py export` command.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Signal
+
+from study.compare import COMPARISONS, Comparison
+from study.export import ExportError, ExportResult, export_study
+
+FIGURE_SIZE = (1500, 620)
+CURVE_COLUMNS = (
+    # (metrics column, axis title, scale applied to the stored value)
+    ("test_accuracy", "test accuracy (%)", 100.0),
+    ("test_loss", "loss (cross-entropy)", 1.0),
+)
+
+
+def ensure_qapplication():
+    """The running QApplication, or a new one (offscreen when there is no display)."""
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication([sys.argv[0] if sys.argv else "kernel-lab"])
+    return app
+
+
+def comparison_png_name(key: str) -> str:
+    """File name of a comparison's figure (e.g. comparison_inset-NetA1.png)."""
+    return f"comparison_{key}.png"
+
+
+def draw_comparison(accuracy_plot, loss_plot, stored, comparison: Comparison, legend=None,
+                    width: float = 2.0, symbol_size: int = 5) -> dict[str, dict]:
+    """Overlay the comparison's test accuracy and loss curves.
+
+    Styled as the live plots are: one colour per network (gui.colors), accuracy in %, and the
+    train loss dashed beside the solid test loss. Returns {network: {metrics column: curve}}
+    for the networks that have epochs, in the comparison's order.
+    """
+    import pyqtgraph as pg
+    from PySide6.QtCore import Qt
+
+    from gui.colors import network_color
+
+    drawn = {}
+    present = set(stored.networks_with_epochs()) if stored is not None else set()
+    for network in comparison.networks:
+        if network not in present:
+            continue
+        color = network_color(network)
+        style = {"symbol": "o", "symbolSize": symbol_size, "symbolBrush": color,
+                 "symbolPen": color}
+        curves = {}
+        epochs, accuracy = stored.curve(network, "test_accuracy")
+        curves["test_accuracy"] = accuracy_plot.plot(
+            epochs.astype(float), accuracy * 100.0, pen=pg.mkPen(color, width=width), **style)
+        if legend is not None:
+            legend.addItem(curves["test_accuracy"], network)
+        epochs, test_loss = stored.curve(network, "test_loss")
+        curves["test_loss"] = loss_plot.plot(epochs.astype(float), test_loss,
+                                             pen=pg.mkPen(color, width=width), **style)
+        epochs, train_loss = stored.curve(network, "train_loss")
+        curves["train_loss"] = loss_plot.plot(
+            epochs.astype(float), train_loss,
+            pen=pg.mkPen(color, width=max(1.0, width - 0.5), style=Qt.PenStyle.DashLine))
+        drawn[network] = curves
+    return drawn
+
+
+def set_epoch_ticks(axis, last_epoch: int) -> None:
+    """Whole-epoch ticks on an epoch axis: about ten labelled ticks at most."""
+    major = next(step for step in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 10**9)
+                 if last_epoch / step <= 10)
+    axis.setTickSpacing(major, major if major < 5 else major / 5)
+
+
+def _style_axes(plot, tick_font, label_style, text_color) -> None:
+    for name in ("left", "bottom"):
+        axis = plot.getAxis(name)
+        axis.setStyle(tickFont=tick_font, tickTextOffset=6)
+        axis.setPen(text_color)
+        axis.setTextPen(text_color)
+        axis.enableAutoSIPrefix(False)
+    plot.showGrid(x=True, y=True, alpha=0.2)
+    plot.getViewBox().setDefaultPadding(0.04)
+    plot.setLabel("bottom", "epoch", **label_style)
+
+
+def comparison_figure(stored, comparison: Comparison, size=FIGURE_SIZE):
+    """A GraphicsLayoutWidget (not shown) with title, accuracy and loss plots and a legend."""
+    import pyqtgraph as pg
+    from PySide6.QtGui import QFont
+
+    ensure_qapplication()
+    text_color = "#202020"
+    widget = pg.GraphicsLayoutWidget()
+    widget.setBackground("w")
+    widget.resize(*size)
+    layout = widget.ci
+    layout.setContentsMargins(16, 10, 16, 12)
+    folder = Path(stored.folder).name if stored is not None else ""
+    layout.addLabel(f"{comparison.title}", row=0, col=0, colspan=3, size="17pt",
+                    color=text_color, bold=True)
+    layout.addLabel(f"{comparison.question}   (study {folder})", row=1, col=0, colspan=3,
+                    size="11pt", color="#505050")
+    tick_font = QFont()
+    tick_font.setPointSize(11)
+    label_style = {"color": text_color, "font-size": "13pt"}
+    accuracy_plot = layout.addPlot(row=2, col=0)
+    accuracy_plot.setTitle("Test accuracy", size="14pt", color=text_color)
+    accuracy_plot.setLabel("left", CURVE_COLUMNS[0][1], **label_style)
+    loss_plot = layout.addPlot(row=2, col=1)
+    loss_plot.setTitle("Loss (solid: test, dashed: train)", size="14pt", color=text_color)
+    loss_plot.setLabel("left", CURVE_COLUMNS[1][1], **label_style)
+    for plot in (accuracy_plot, loss_plot):
+        _style_axes(plot, tick_font, label_style, text_color)
+    legend = pg.LegendItem(labelTextColor=text_color, labelTextSize="13pt",
+                           pen=pg.mkPen("#a0a0a0"), brush=pg.mkBrush(255, 255, 255, 230))
+    # The legend sits in its own column, at the top, so it never hides a curve.
+    legend_column = layout.addLayout(row=2, col=2)
+    legend_column.addItem(legend, row=0, col=0)
+    legend_column.addLabel("", row=1, col=0)
+    legend_column.layout.setRowStretchFactor(1, 10)
+    drawn = draw_comparison(accuracy_plot, loss_plot, stored, comparison, legend=legend,
+                            width=3.0, symbol_size=7)
+    last_epoch = max((int(stored.curve(n, "test_accuracy")[0].max()) for n in drawn), default=1)
+    for plot in (accuracy_plot, loss_plot):
+        set_epoch_ticks(plot.getAxis("bottom"), last_epoch)
+    missing = [n for n in comparison.networks if n not in drawn]
+    if missing:
+        layout.addLabel("not in this study: " + ", ".join(missing), row=3, col=0, colspan=3,
+                        size="11pt", color="#a00000")
+    layout.layout.setColumnStretchFactor(0, 10)
+    layout.layout.setColumnStretchFactor(1, 10)
+    layout.layout.setColumnStretchFactor(2, 1)
+    return widget
+
+
+def save_widget_png(widget, path) -> Path:
+    """Render a GraphicsLayoutWidget's scene to `path` at its own size with ImageExporter."""
+    import pyqtgraph.exporters
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    path = Path(path)
+    # "Shown" without appearing on any screen, so the layout gets its real size before rendering.
+    widget.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+    widget.show()
+    QApplication.processEvents()
+    exporter = pyqtgraph.exporters.ImageExporter(widget.scene())
+    exporter.parameters()["width"] = widget.width()
+    exporter.export(str(path))
+    if not path.is_file():
+        raise OSError(f"pyqtgraph could not write {path}")
+    return path
+
+
+def write_comparison_pngs(stored, folder) -> list[Path]:
+    """One PNG per comparison (accuracy and loss curves) into `folder`; returns the paths."""
+    ensure_qapplication()
+    written = []
+    for comparison in COMPARISONS:
+        widget = comparison_figure(stored, comparison)
+        try:
+            written.append(save_widget_png(widget, Path(folder) / comparison_png_name(
+                comparison.key)))
+        finally:
+            widget.deleteLater()
+    return written
+
+
+def kernel_grid_writer():
+    """gui.kernel_export.export_kernel_grids if that module exists, else None."""
+    try:
+        from gui.kernel_export import export_kernel_grids
+    except ImportError:
+        return None
+    return export_kernel_grids
+
+
+def kernel_csv_writer():
+    """A writer of kernels.csv (every kernel value) if study.kernels exists, else None."""
+    try:
+        from study.kernels import kernel_csv_text
+    except ImportError:
+        return None
+
+    def write_kernel_values(stored, folder) -> list[Path]:
+        from study.export import write_export_file
+
+        path = Path(folder) / "kernels.csv"
+        write_export_file(path, kernel_csv_text(stored))
+        return [path]
+
+    return write_kernel_values
+
+
+def export_all(stored, out_dir=None, force: bool = False) -> ExportResult:
+    """Export all: every CSV, one PNG per comparison, kernels.csv and the kernel grid PNGs."""
+    ensure_qapplication()
+    writers = [write_comparison_pngs, kernel_csv_writer(), kernel_grid_writer()]
+    return export_study(stored, out_dir, force=force,
+                        extra_writers=[w for w in writers if w is not None])
+
+
+def run_export_command(args) -> int:
+    """`main.py export STUDY_DIR [--out DIR] [--force]`: exit 0, or 2 with one error line."""
+    from study.export import check_destination, default_export_folder
+    from study.store import StoreError, open_study
+
+    try:
+        stored = open_study(args.study_dir)
+        out_dir = Path(args.out) if args.out else default_export_folder(stored.folder)
+        check_destination(out_dir, args.force)
+        result = export_all(stored, out_dir, force=args.force)
+    except (StoreError, ExportError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    verb = "Replaced" if result.replaced else "Wrote"
+    print(f"{verb} {result.folder} ({len(result.files)} files):")
+    for name in result.files:
+        print(f"  {name}")
+    return 0
+
+
+MAIN_SCRIPT = Path(__file__).resolve().parents[1] / "main.py"
+
+
+class ExportJob(QObject):
+    """Export all in a child process (`main.py export`), so the window never freezes."""
+
+    sig_finished = Signal(bool, str)  # succeeded, one-line message
+
+    def __init__(self, study_folder, out_dir, force: bool = False, parent=None):
+        super().__init__(parent)
+        self.study_folder = Path(study_folder)
+        self.out_dir = Path(out_dir)
+        self.force = force
+        self.process = QProcess(self)
+        environment = QProcessEnvironment.systemEnvironment()
+        # The child only renders into files; it needs no screen even when the app has one.
+        environment.insert("QT_QPA_PLATFORM", "offscreen")
+        self.process.setProcessEnvironment(environment)
+        self.process.finished.connect(self._on_finished)
+        self.process.errorOccurred.connect(self._on_error)
+        self._done = False
+
+    def start(self) -> None:
+        """Start the export; sig_finished reports how it ended."""
+        arguments = [str(MAIN_SCRIPT), "export", str(self.study_folder), "--out", str(self.out_dir)]
+        if self.force:
+            arguments.append("--force")
+        self.process.start(sys.executable, arguments)
+
+    def is_running(self) -> bool:
+        """Whether the child process is still exporting."""
+        return self.process.state() != QProcess.ProcessState.NotRunning
+
+    def _report(self, succeeded: bool, message: str) -> None:
+        if not self._done:
+            self._done = True
+            self.sig_finished.emit(succeeded, message)
+
+    def _on_finished(self, exit_code: int, _status) -> None:
+        out = bytes(self.process.readAllStandardOutput()).decode("utf-8", "replace")
+        err = bytes(self.process.readAllStandardError()).decode("utf-8", "replace")
+        if exit_code == 0:
+            self._report(True, out.splitlines()[0].rstrip(":") if out else str(self.out_dir))
+            return
+        errors = [line for line in err.splitlines() if line.startswith("error: ")]
+        if errors:
+            reason = errors[-1][len("error: "):]
+        else:
+            lines = err.strip().splitlines()
+            reason = lines[-1] if lines else f"the export process ended with status {exit_code}"
+        self._report(False, reason)
+
+    def _on_error(self, error) -> None:
+        if error == QProcess.ProcessError.FailedToStart:
+            self._report(False, f"could not start {sys.executable}: {self.process.errorString()}")

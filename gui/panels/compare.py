@@ -1,0 +1,476 @@
+"""The compare panel: SPEC §5 comparisons, the report's conclusions as checks, init identity and
+confusion matrices, all built from the stored study folder.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.colors import network_color
+from gui.export_png import CURVE_COLUMNS, draw_comparison, set_epoch_ticks
+from keras_models.events import InitIdentity, NetworkFinished, StudyFinished, StudyStarted
+from study.compare import (
+    COMPARISONS,
+    DOES_NOT_HOLD,
+    HOLDS,
+    comparison_by_key,
+    comparison_table,
+    conclusions_table,
+    identity_table,
+    study_rows,
+)
+from study.confusion import study_confusions
+from study.store import StoreError, open_study
+
+TABLE_HEADERS = ("Network", "Epochs", "Peak test acc.", "Peak epoch", "Final test acc.",
+                 "Time / epoch", "Total (mm:ss.ss)", "Report: peak", "Report: s / epoch",
+                 "Report: total")
+VERDICT_COLORS = {HOLDS: "#c8e6c9", DOES_NOT_HOLD: "#ffcdd2"}
+NOT_APPLICABLE_COLOR = "#e0e0e0"
+IDENTICAL_COLOR, DIFFERS_COLOR = "#c8e6c9", "#ffcdd2"
+EMPTY_TEXT = "Open a study (File > Open) or run one to compare its networks."
+
+
+def _swatch(color: str) -> QIcon:
+    pixmap = QPixmap(12, 12)
+    pixmap.fill(QColor(color))
+    return QIcon(pixmap)
+
+
+def _percent(value) -> str:
+    return "—" if value is None else f"{100 * value:.2f} %"
+
+
+def _item(text: str, tip: str = "", background: str | None = None,
+          align=Qt.AlignmentFlag.AlignCenter) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    item.setTextAlignment(align | Qt.AlignmentFlag.AlignVCenter)
+    if tip:
+        item.setToolTip(tip)
+    if background:
+        item.setBackground(QColor(background))
+        item.setForeground(QColor("#101010"))
+    return item
+
+
+def _read_only_table(columns: int, headers) -> QTableWidget:
+    table = QTableWidget(0, columns)
+    table.setHorizontalHeaderLabels(list(headers))
+    table.verticalHeader().hide()
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setWordWrap(True)
+    table.verticalHeader().setMinimumSectionSize(24)
+    return table
+
+
+def comparison_cells(row: dict) -> list[str]:
+    """The panel's texts for one comparison-table row (study.compare.TABLE_COLUMNS)."""
+    measured = row["peak_test_accuracy"] is not None
+    return [
+        row["network"],
+        str(row["epochs"]) if row.get("epochs") is not None else ("—" if not measured else ""),
+        _percent(row["peak_test_accuracy"]),
+        str(row["peak_epoch"]) if measured else "—",
+        _percent(row["final_test_accuracy"]),
+        f"{row['seconds_per_epoch']:.2f} s" if measured else "—",
+        row["total_time"] or "—",
+        f"{100 * row['report_peak_test_accuracy']:.1f} %",
+        f"{row['report_seconds_per_epoch']:.2f} s",
+        row["report_total_time"],
+    ]
+
+
+class ComparePanel(QWidget):
+    """Comparisons (Inset, Architecture, Recovery), conclusions, init identity, confusion."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.stored = None
+        self.folder: str | None = None
+        self._rows: dict[str, dict] = {}
+        self._confusions: dict = {}
+        self._comparison_drawn: dict[str, dict] = {}
+
+        self.study_label = QLabel(EMPTY_TEXT)
+        self.study_label.setWordWrap(True)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._build_comparisons_tab(), "Comparisons")
+        self.tabs.addTab(self._build_conclusions_tab(), "Conclusions")
+        self.tabs.addTab(self._build_identity_tab(), "Init identity")
+        self.tabs.addTab(self._build_confusion_tab(), "Confusion")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.study_label)
+        layout.addWidget(self.tabs, 1)
+        self.tabs.currentChanged.connect(self._fit_rows_timer.start)
+        self.set_study(None)
+
+    # -- construction --------------------------------------------------------------------------
+
+    def _build_comparisons_tab(self) -> QWidget:
+        tab = QWidget()
+        self.view_selector = QComboBox()
+        for comparison in COMPARISONS:
+            self.view_selector.addItem(comparison.title, comparison.key)
+            self.view_selector.setItemData(self.view_selector.count() - 1, comparison.question,
+                                           Qt.ItemDataRole.ToolTipRole)
+        self.view_selector.setToolTip("Which networks to compare (SPEC §5)")
+        self.view_selector.currentIndexChanged.connect(self._on_view_changed)
+        self.question_label = QLabel()
+        self.question_label.setWordWrap(True)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Compare:"))
+        top.addWidget(self.view_selector)
+        top.addWidget(self.question_label, 1)
+
+        plots = QWidget()
+        plots_layout = QHBoxLayout(plots)
+        plots_layout.setContentsMargins(0, 0, 0, 0)
+        self.accuracy_plot = pg.PlotWidget()
+        self.loss_plot = pg.PlotWidget()
+        titles = ("Test accuracy", "Loss (solid: test, dashed: train)")
+        for plot, title, (_column, axis_title, _scale) in zip(
+            (self.accuracy_plot, self.loss_plot), titles, CURVE_COLUMNS, strict=True
+        ):
+            plot.setTitle(title)
+            plot.setLabel("bottom", "epoch")
+            plot.setLabel("left", axis_title)
+            plot.showGrid(x=True, y=True, alpha=0.25)
+            plot.getPlotItem().getViewBox().setDefaultPadding(0.04)
+            plot.getAxis("left").enableAutoSIPrefix(False)
+            plots_layout.addWidget(plot)
+        self.legend = self.accuracy_plot.addLegend(offset=(-6, -6))
+        self.legend.setLabelTextSize("9pt")
+
+        self.comparison_table = _read_only_table(len(TABLE_HEADERS), TABLE_HEADERS)
+        self.comparison_table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.Stretch)
+        for column in range(7, len(TABLE_HEADERS)):
+            self.comparison_table.horizontalHeaderItem(column).setToolTip(
+                "The report's figure (SPEC §4), for reference; its head was flawed and its "
+                "hardware unknown")
+        self.comparison_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        layout = QVBoxLayout(tab)
+        layout.addLayout(top)
+        layout.addWidget(plots, 1)
+        layout.addWidget(self.comparison_table)
+        return tab
+
+    def _build_conclusions_tab(self) -> QWidget:
+        tab = QWidget()
+        self.conclusions_label = QLabel()
+        self.conclusions_label.setWordWrap(True)
+        self.conclusions_table = _read_only_table(
+            4, ("The report concluded", "In this study", "Numbers", "On the report's figures"))
+        header = self.conclusions_table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        self.conclusions_table.setColumnWidth(0, 330)
+        # Wrapped text needs its row heights recomputed once the column widths have settled.
+        self._fit_rows_timer = QTimer(self)
+        self._fit_rows_timer.setSingleShot(True)
+        self._fit_rows_timer.setInterval(0)
+        self._fit_rows_timer.timeout.connect(self._fit_conclusion_rows)
+        header.sectionResized.connect(self._fit_rows_timer.start)
+        layout = QVBoxLayout(tab)
+        layout.addWidget(self.conclusions_label)
+        layout.addWidget(self.conclusions_table, 1)
+        return tab
+
+    def _build_identity_tab(self) -> QWidget:
+        tab = QWidget()
+        self.identity_label = QLabel()
+        self.identity_label.setWordWrap(True)
+        self.identity_table = _read_only_table(4, ("Check", "When", "Norm", "Verdict"))
+        header = self.identity_table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2, 3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        layout = QVBoxLayout(tab)
+        layout.addWidget(self.identity_label)
+        layout.addWidget(self.identity_table, 1)
+        return tab
+
+    def _build_confusion_tab(self) -> QWidget:
+        tab = QWidget()
+        self.confusion_selector = QComboBox()
+        self.confusion_selector.currentIndexChanged.connect(self._on_confusion_changed)
+        self.confusion_label = QLabel()
+        self.confusion_label.setWordWrap(True)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Network:"))
+        top.addWidget(self.confusion_selector)
+        top.addWidget(self.confusion_label, 1)
+        self.confusion_table = QTableWidget(0, 0)
+        self.confusion_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        layout = QVBoxLayout(tab)
+        layout.addLayout(top)
+        layout.addWidget(self.confusion_table, 1)
+        return tab
+
+    # -- the agreed interface with the main window ---------------------------------------------
+
+    def set_study(self, stored) -> None:
+        """Show a StoredStudy (None clears the panel); everything is rebuilt from it."""
+        self.stored = stored
+        if stored is not None:
+            self.folder = str(stored.folder)
+        self._rows = study_rows(stored) if stored is not None else {}
+        try:
+            self._confusions = study_confusions(stored) if stored is not None else {}
+        except (StoreError, ValueError) as exc:
+            self._confusions = {}
+            self.confusion_label.setText(f"Predictions cannot be read: {exc}")
+        if stored is None:
+            self.study_label.setText(EMPTY_TEXT)
+        else:
+            state = stored.status.get("state", "unknown")
+            done = len(self._rows)
+            self.study_label.setText(
+                f"Study {stored.folder.name} ({state}): {done} of {len(stored.config.networks)} "
+                f"networks have results.")
+        self._show_comparison()
+        self._fill_conclusions()
+        self._fill_identity()
+        self._fill_confusion_selector()
+
+    def handle_event(self, event) -> None:
+        """Follow a running study: re-read its folder when a network or the study finishes."""
+        if isinstance(event, StudyStarted):
+            if self.stored is None or str(self.stored.folder) != event.folder:
+                self.set_study(None)
+            self.folder = event.folder
+            self.study_label.setText(
+                f"Study {event.folder} is running; comparisons fill in as networks finish.")
+        elif isinstance(event, (InitIdentity, NetworkFinished, StudyFinished)):
+            folder = getattr(event, "folder", "") or self.folder
+            if folder:
+                self.reload(folder)
+
+    def reload(self, folder) -> bool:
+        """Re-read a study folder and show it; False (panel unchanged) if it cannot be read."""
+        try:
+            stored = open_study(folder)
+        except StoreError as exc:
+            self.study_label.setText(f"Cannot read the study: {exc}")
+            return False
+        self.set_study(stored)
+        return True
+
+    # -- comparisons ---------------------------------------------------------------------------
+
+    def current_comparison(self):
+        """The comparison the view selector shows."""
+        return comparison_by_key(self.view_selector.currentData())
+
+    def show_comparison(self, key: str) -> None:
+        """Select a comparison by key (e.g. "recovery")."""
+        self.view_selector.setCurrentIndex(self.view_selector.findData(key))
+
+    def _on_view_changed(self, _index: int) -> None:
+        self._show_comparison()
+
+    def _show_comparison(self) -> None:
+        comparison = self.current_comparison()
+        self.question_label.setText(comparison.question)
+        for plot in (self.accuracy_plot, self.loss_plot):
+            plot.clear()
+        self.legend.clear()
+        self._comparison_drawn = draw_comparison(
+            self.accuracy_plot.getPlotItem(), self.loss_plot.getPlotItem(), self.stored,
+            comparison, legend=self.legend)
+        if self._comparison_drawn:
+            last = max(int(self.stored.curve(n, "test_accuracy")[0].max())
+                       for n in self._comparison_drawn)
+            for plot in (self.accuracy_plot, self.loss_plot):
+                set_epoch_ticks(plot.getAxis("bottom"), last)
+        table = comparison_table(comparison, self._rows)
+        self.comparison_table.setRowCount(len(table))
+        for r, row in enumerate(table):
+            missing = row["peak_test_accuracy"] is None
+            for c, text in enumerate(comparison_cells(row)):
+                tip = "not in this study" if missing and 0 < c < 7 else ""
+                item = _item(text, tip)
+                if c == 0:
+                    item.setIcon(_swatch(network_color(row["network"])))
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignLeft
+                                          | Qt.AlignmentFlag.AlignVCenter)
+                    if missing:
+                        item.setToolTip(f"{row['network']} has no results in this study")
+                if c >= 7:
+                    item.setForeground(QColor("#707070"))
+                self.comparison_table.setItem(r, c, item)
+        _fit_height(self.comparison_table)
+
+    def drawn_networks(self) -> list[str]:
+        """Networks whose curves the comparison plots show."""
+        return list(self._comparison_drawn)
+
+    def plotted_curve(self, network: str, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """(x, y) of a network's curve as drawn ("test_accuracy" in %, "test_loss",
+        "train_loss"); empty arrays if the network is not drawn."""
+        curve = self._comparison_drawn.get(network, {}).get(column)
+        if curve is None:
+            return np.array([]), np.array([])
+        x, y = curve.getData()
+        return np.asarray(x), np.asarray(y)
+
+    # -- conclusions ---------------------------------------------------------------------------
+
+    def _fill_conclusions(self) -> None:
+        table = self.conclusions_table
+        if self.stored is None:
+            table.setRowCount(0)
+            self.conclusions_label.setText("No study: nothing to check.")
+            return
+        rows = conclusions_table(self._rows)
+        table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            verdict = row["verdict"]
+            background = VERDICT_COLORS.get(verdict, NOT_APPLICABLE_COLOR)
+            left = Qt.AlignmentFlag.AlignLeft
+            table.setItem(r, 0, _item(row["conclusion"], row["key"], align=left))
+            table.setItem(r, 1, _item(verdict, background=background))
+            table.setItem(r, 2, _item(row["evidence"], row["evidence"], align=left))
+            table.setItem(r, 3, _item(row["report_verdict"]))
+        self._fit_rows_timer.start()
+        counts = {v: sum(1 for row in rows if row["verdict"] == v) for v in (HOLDS, DOES_NOT_HOLD)}
+        not_applicable = len(rows) - counts[HOLDS] - counts[DOES_NOT_HOLD]
+        self.conclusions_label.setText(
+            f"The report's conclusions on this study: {counts[HOLDS]} hold, "
+            f"{counts[DOES_NOT_HOLD]} do not hold, {not_applicable} not applicable "
+            "(a network they need has no results). Peak accuracy and time per epoch as in the "
+            "Comparisons tab; ties count as not holding.")
+
+    def _fit_conclusion_rows(self, *_args) -> None:
+        self.conclusions_table.resizeRowsToContents()
+
+    def verdicts(self) -> dict[str, str]:
+        """{conclusion text: verdict} as the conclusions view shows them."""
+        table = self.conclusions_table
+        return {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
+
+    # -- init identity -------------------------------------------------------------------------
+
+    def _fill_identity(self) -> None:
+        table = self.identity_table
+        rows = identity_table(self.stored) if self.stored is not None else []
+        table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            identical = row["verdict"] == "identical"
+            background = IDENTICAL_COLOR if identical else DIFFERS_COLOR
+            table.setItem(r, 0, _item(row["check"], align=Qt.AlignmentFlag.AlignLeft))
+            table.setItem(r, 1, _item(row["kind"]))
+            table.setItem(r, 2, _item(f"{row['norm']:.6g}", repr(row["norm"])))
+            table.setItem(r, 3, _item(row["verdict"], background=background))
+        if self.stored is None:
+            self.identity_label.setText("No study.")
+        elif not rows:
+            self.identity_label.setText("This study has no init identity rows yet.")
+        else:
+            differing = [row["check"] for row in rows if row["verdict"] != "identical"]
+            after = sum(1 for row in rows if row["kind"] == "after training")
+            text = (f"{len(rows)} checks (SPEC §2), {after} of them after training: the norm of "
+                    "the difference of two tensors, 0 when they are bit-identical. ")
+            text += ("All are 0." if not differing
+                     else f"{len(differing)} differ: " + "; ".join(differing))
+            self.identity_label.setText(text)
+
+    # -- confusion -----------------------------------------------------------------------------
+
+    def _fill_confusion_selector(self) -> None:
+        current = self.confusion_selector.currentText()
+        self.confusion_selector.blockSignals(True)
+        self.confusion_selector.clear()
+        for network in self._confusions:
+            self.confusion_selector.addItem(_swatch(network_color(network)), network)
+        index = self.confusion_selector.findText(current)
+        self.confusion_selector.setCurrentIndex(max(index, 0) if self._confusions else -1)
+        self.confusion_selector.blockSignals(False)
+        self._show_confusion()
+
+    def show_confusion(self, network: str) -> None:
+        """Select the network whose confusion matrix is shown."""
+        self.confusion_selector.setCurrentIndex(self.confusion_selector.findText(network))
+
+    def _on_confusion_changed(self, _index: int) -> None:
+        self._show_confusion()
+
+    def _show_confusion(self) -> None:
+        table = self.confusion_table
+        confusion = self._confusions.get(self.confusion_selector.currentText())
+        if confusion is None:
+            table.setRowCount(0)
+            table.setColumnCount(0)
+            if self.stored is not None and not self._confusions:
+                self.confusion_label.setText(
+                    "No predictions stored: they are saved when a network finishes training.")
+            elif self.stored is None:
+                self.confusion_label.setText("No study.")
+            return
+        names = confusion.class_names
+        table.setRowCount(len(names))
+        table.setColumnCount(len(names) + 1)
+        table.setHorizontalHeaderLabels([*names, "Class accuracy"])
+        table.setVerticalHeaderLabels(list(names))
+        matrix = confusion.matrix
+        totals = matrix.sum(axis=1)
+        accuracy = confusion.per_class_accuracy
+        for r in range(len(names)):
+            for c in range(len(names)):
+                count = int(matrix[r, c])
+                share = count / totals[r] if totals[r] else 0.0
+                item = _item(str(count), f"true {names[r]}, predicted {names[c]}: {count} "
+                             f"({100 * share:.1f} % of {int(totals[r])})")
+                item.setBackground(_heat(share, diagonal=r == c))
+                item.setForeground(QColor("#ffffff" if share > 0.55 else "#101010"))
+                table.setItem(r, c, item)
+            value = accuracy[r]
+            text = "—" if math.isnan(value) else f"{100 * value:.1f} %"
+            table.setItem(r, len(names), _item(text, f"{names[r]}: correct / test images"))
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.confusion_label.setText(
+            f"{confusion.network} on {confusion.test_size} test images at the end of training: "
+            f"{100 * confusion.accuracy:.2f} % correct. Rows: true class; columns: predicted.")
+
+    def confusion_counts(self) -> np.ndarray:
+        """The counts the confusion view shows, as an array (rows true, columns predicted)."""
+        table = self.confusion_table
+        n = table.rowCount()
+        return np.array([[int(table.item(r, c).text()) for c in range(n)] for r in range(n)],
+                        dtype=int).reshape(n, n)
+
+
+def _heat(share: float, diagonal: bool) -> QColor:
+    """Cell colour: green for the diagonal (right), red off it (wrong), stronger when larger."""
+    base = (46, 125, 50) if diagonal else (198, 40, 40)
+    strength = min(1.0, max(0.0, share)) ** 0.6 if share > 0 else 0.0
+    return QColor(*(round(255 + (b - 255) * strength) for b in base))
+
+
+def _fit_height(table: QTableWidget) -> None:
+    """Make a short table exactly as tall as its header and rows, so none hides behind a scroll."""
+    height = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
+    height += sum(table.rowHeight(r) for r in range(table.rowCount()))
+    table.setFixedHeight(height + 2)

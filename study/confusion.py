@@ -1,0 +1,120 @@
+"""Confusion matrices and per-class accuracy on the test set at the end of training.
+
+The study folder holds each network's predicted classes beside the true labels
+(predictions/NET.npz, StoredStudy.predictions); rows of a matrix are true classes, columns the
+predicted ones, in the order of study.data.CLASS_NAMES.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from study.data import CLASS_NAMES
+
+
+class ConfusionError(ValueError):
+    """Predictions and labels that cannot make a confusion matrix; says what is wrong."""
+
+
+def confusion_matrix(predicted, labels, num_classes: int = len(CLASS_NAMES)) -> np.ndarray:
+    """Counts (num_classes, num_classes): row = true class, column = predicted class."""
+    predicted = np.asarray(predicted).astype(int).ravel()
+    labels = np.asarray(labels).astype(int).ravel()
+    if predicted.shape != labels.shape:
+        raise ConfusionError(
+            f"{predicted.size} predictions but {labels.size} labels; both must come from the "
+            "same test set"
+        )
+    for name, values in (("predicted classes", predicted), ("labels", labels)):
+        if values.size and (values.min() < 0 or values.max() >= num_classes):
+            raise ConfusionError(
+                f"{name} must lie in 0..{num_classes - 1}, found {values.min()}..{values.max()}"
+            )
+    matrix = np.zeros((num_classes, num_classes), dtype=np.int64)
+    np.add.at(matrix, (labels, predicted), 1)
+    return matrix
+
+
+def per_class_accuracy(matrix: np.ndarray) -> np.ndarray:
+    """Fraction of each true class predicted correctly (NaN for a class with no test images)."""
+    matrix = np.asarray(matrix)
+    totals = matrix.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(totals > 0, np.diag(matrix) / np.maximum(totals, 1), np.nan)
+
+
+@dataclass(frozen=True)
+class Confusion:
+    """One network's confusion matrix on the test set, with its class names."""
+
+    network: str
+    matrix: np.ndarray
+    class_names: tuple[str, ...] = CLASS_NAMES
+
+    @property
+    def per_class_accuracy(self) -> np.ndarray:
+        """Accuracy per true class (NaN where the test set has none of it)."""
+        return per_class_accuracy(self.matrix)
+
+    @property
+    def accuracy(self) -> float:
+        """Overall accuracy: the diagonal over all test images."""
+        total = int(self.matrix.sum())
+        return float(np.trace(self.matrix) / total) if total else float("nan")
+
+    @property
+    def test_size(self) -> int:
+        """Number of test images counted."""
+        return int(self.matrix.sum())
+
+    def csv_rows(self) -> list[dict]:
+        """One dict per true class: counts per predicted class, total, correct, accuracy."""
+        accuracy = self.per_class_accuracy
+        rows = []
+        for index, name in enumerate(self.class_names):
+            row = {"true_class": name}
+            row.update({f"predicted {p}": int(self.matrix[index, j])
+                        for j, p in enumerate(self.class_names)})
+            row["total"] = int(self.matrix[index].sum())
+            row["correct"] = int(self.matrix[index, index])
+            row["accuracy"] = "" if np.isnan(accuracy[index]) else float(accuracy[index])
+            rows.append(row)
+        return rows
+
+    def csv_columns(self) -> tuple[str, ...]:
+        """Columns of csv_rows, in order."""
+        return ("true_class", *(f"predicted {p}" for p in self.class_names),
+                "total", "correct", "accuracy")
+
+
+def study_confusion(stored, network: str) -> Confusion | None:
+    """The confusion matrix of `network` in a StoredStudy, or None if it saved no predictions."""
+    pair = stored.predictions(network)
+    if pair is None:
+        return None
+    predicted, labels = pair
+    return Confusion(network, confusion_matrix(predicted, labels))
+
+
+def study_confusions(stored) -> dict[str, Confusion]:
+    """Confusion matrices of every network of a StoredStudy that saved predictions."""
+    found = {}
+    for network in stored.config.networks:
+        confusion = study_confusion(stored, network)
+        if confusion is not None:
+            found[network] = confusion
+    return found
+
+
+def per_class_accuracy_rows(confusions: dict[str, Confusion]) -> list[dict]:
+    """One row per class: its accuracy in each network (columns "class" and network names)."""
+    rows = []
+    for index, name in enumerate(CLASS_NAMES):
+        row = {"class": name}
+        for network, confusion in confusions.items():
+            value = confusion.per_class_accuracy[index]
+            row[network] = "" if np.isnan(value) else float(value)
+        rows.append(row)
+    return rows

@@ -1,0 +1,249 @@
+"""Export a stored study into one folder of CSV files (PNG writers plug in from gui/).
+
+Everything is written into a hidden temporary sibling of the destination and moved into place
+only when every file was written, so a failed export (unwritable folder, full disk) leaves an
+earlier export exactly as it was. The folder holds export.json, which marks it as an export that
+a later export may replace (with force); a non-empty folder without it is never replaced.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from study.compare import (
+    COMPARISONS,
+    CONCLUSION_COLUMNS,
+    IDENTITY_TABLE_COLUMNS,
+    TABLE_COLUMNS,
+    comparison_tables,
+    conclusions_table,
+    identity_table,
+    study_rows,
+)
+from study.confusion import per_class_accuracy_rows, study_confusions
+from study.store import StoredStudy, StoreError, csv_text, open_study
+from study.summary import METRICS_COLUMNS, SUMMARY_COLUMNS
+
+MARKER = "export.json"
+MARKER_FORMAT = "kernel-lab/export"
+
+# A writer adds files to the export folder being built and returns their paths.
+ExtraWriter = Callable[[StoredStudy, Path], Iterable[Path]]
+
+
+class ExportError(RuntimeError):
+    """An export that cannot be made; the message says why and what happened to earlier files."""
+
+
+@dataclass
+class ExportResult:
+    """Where an export went and the files in it (relative names, sorted)."""
+
+    folder: Path
+    files: list[str] = field(default_factory=list)
+    replaced: bool = False
+
+
+def comparison_csv_name(key: str) -> str:
+    """File name of a comparison's table (e.g. comparison_inset-NetA1.csv)."""
+    return f"comparison_{key}.csv"
+
+
+def confusion_csv_name(network: str) -> str:
+    """File name of a network's confusion matrix with per-class accuracy."""
+    return f"confusion_{network}.csv"
+
+
+def default_export_folder(study_folder) -> Path:
+    """Where an export goes when no folder is named: STUDY_DIR/export."""
+    return Path(study_folder) / "export"
+
+
+def export_folder_for(study_folder, chosen) -> Path:
+    """Where to export when a person picks folder `chosen` (a dialog's answer).
+
+    The study folder itself means STUDY_DIR/export; an empty folder or an earlier export is used
+    as it is; any other folder gets a new STUDYNAME-export inside it, so nothing of theirs mixes
+    with the export.
+    """
+    study_folder, chosen = Path(study_folder), Path(chosen)
+    if chosen.resolve() == study_folder.resolve():
+        return default_export_folder(study_folder)
+    if not chosen.is_dir() or not any(chosen.iterdir()) or is_export_folder(chosen):
+        return chosen
+    return chosen / f"{study_folder.name}-export"
+
+
+def is_export_folder(folder: Path) -> bool:
+    """True if `folder` holds the marker of a Kernel Lab export."""
+    marker = Path(folder) / MARKER
+    try:
+        return json.loads(marker.read_text(encoding="utf-8")).get("format") == MARKER_FORMAT
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def check_destination(out_dir, force: bool = False) -> bool:
+    """Raise ExportError if `out_dir` may not be written; True if an earlier export is there."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ExportError(f"{out_dir} exists and is not a folder; choose another export folder")
+    if not out_dir.is_dir() or not any(out_dir.iterdir()):
+        return False
+    if not is_export_folder(out_dir):
+        raise ExportError(
+            f"{out_dir} is not empty and is not a Kernel Lab export (it has no {MARKER}); "
+            "choose an empty or new folder"
+        )
+    if not force:
+        raise ExportError(
+            f"{out_dir} already holds an export; use --force to replace it, or choose another "
+            "folder"
+        )
+    return True
+
+
+def write_export_file(path: Path, text: str) -> None:
+    """Write one file of an export (UTF-8, newline as written); OSError passes up."""
+    # No fsync per file: the folder only appears under its name once complete, and a full
+    # disk is reported by write() or close() all the same.
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(text)
+
+
+def write_csv_files(stored: StoredStudy, folder: Path) -> list[Path]:
+    """Every CSV of an export into `folder`: metrics, summary, comparisons, conclusions, …"""
+    folder = Path(folder)
+    written = []
+
+    def put(name: str, columns, rows) -> None:
+        path = folder / name
+        write_export_file(path, csv_text(columns, rows))
+        written.append(path)
+
+    put("metrics.csv", METRICS_COLUMNS, stored.epochs)
+    summary = study_rows(stored)
+    put("summary.csv", SUMMARY_COLUMNS, [summary[n] for n in summary])
+    tables = comparison_tables(stored)
+    for comparison in COMPARISONS:
+        put(comparison_csv_name(comparison.key), TABLE_COLUMNS,
+            [_blank_none(row) for row in tables[comparison.key]])
+    put("conclusions.csv", CONCLUSION_COLUMNS, conclusions_table(summary))
+    put("init_identity.csv", IDENTITY_TABLE_COLUMNS, identity_table(stored))
+    confusions = study_confusions(stored)
+    for network, confusion in confusions.items():
+        put(confusion_csv_name(network), confusion.csv_columns(), confusion.csv_rows())
+    if confusions:
+        put("per_class_accuracy.csv", ("class", *confusions), per_class_accuracy_rows(confusions))
+    return written
+
+
+def _blank_none(row: dict) -> dict:
+    return {key: "" if value is None else value for key, value in row.items()}
+
+
+def export_study(stored, out_dir=None, *, force: bool = False,
+                 extra_writers: Iterable[ExtraWriter] = ()) -> ExportResult:
+    """Export a StoredStudy (or a study folder) into `out_dir` (default STUDY_DIR/export).
+
+    Raises ExportError when the destination holds an export and `force` is off, when it holds
+    anything else, or when writing fails; in every case an earlier export is left intact.
+    """
+    if not isinstance(stored, StoredStudy):
+        try:
+            stored = open_study(stored)
+        except StoreError as exc:
+            raise ExportError(str(exc)) from None
+    out_dir = Path(out_dir) if out_dir is not None else default_export_folder(stored.folder)
+    replacing = check_destination(out_dir, force)
+    parent = out_dir.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = _fresh_sibling(out_dir, "partial")
+        staging.mkdir()
+    except OSError as exc:
+        raise ExportError(_explain_failure(parent, exc, replacing, out_dir)) from exc
+    try:
+        files = write_csv_files(stored, staging)
+        for writer in extra_writers:
+            files.extend(Path(p) for p in writer(stored, staging))
+        names = sorted(str(Path(p).relative_to(staging)) for p in files)
+        marker = {"format": MARKER_FORMAT, "version": 1, "study": str(stored.folder.resolve()),
+                  "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "files": names}
+        write_export_file(staging / MARKER, json.dumps(marker, indent=2) + "\n")
+        _move_into_place(staging, out_dir, replacing)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        where = _final_path(exc.filename, staging, out_dir)
+        raise ExportError(_explain_failure(where, exc, replacing, out_dir)) from exc
+    except Exception as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        # A StoreError already says which file and why; anything else is named by its type.
+        reason = str(exc) if isinstance(exc, StoreError) else f"{type(exc).__name__}: {exc}"
+        raise ExportError(f"export failed: {reason.rstrip('.')}.{_kept(replacing, out_dir)}") \
+            from exc
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return ExportResult(out_dir, sorted([*names, MARKER]), replacing)
+
+
+def _fresh_sibling(out_dir: Path, role: str) -> Path:
+    """An unused hidden name beside `out_dir` (same file system, so renames are atomic)."""
+    while True:
+        candidate = out_dir.parent / f".{out_dir.name}.{role}-{secrets.token_hex(4)}"
+        if not candidate.exists():
+            return candidate
+
+
+def _move_into_place(staging: Path, out_dir: Path, replacing: bool) -> None:
+    """Swap the finished staging folder in; an old export is removed only after the swap."""
+    if out_dir.is_dir() and not replacing:
+        out_dir.rmdir()  # check_destination let it through, so it is empty
+    if not replacing:
+        os.replace(staging, out_dir)
+        return
+    old = _fresh_sibling(out_dir, "old")
+    os.replace(out_dir, old)
+    try:
+        os.replace(staging, out_dir)
+    except OSError:
+        os.replace(old, out_dir)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _explain_failure(where: Path, exc: OSError, replacing: bool, out_dir: Path) -> str:
+    reason = exc.strerror or str(exc)
+    if exc.errno == errno.ENOSPC:
+        hint = " Free some disk space and export again."
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        hint = " Choose a folder you can write to."
+    else:
+        hint = ""
+    return f"export failed: could not write {where}: {reason}.{hint}{_kept(replacing, out_dir)}"
+
+
+def _kept(replacing: bool, out_dir: Path) -> str:
+    if replacing:
+        return f" The earlier export in {out_dir} is intact."
+    return f" Nothing was written to {out_dir}."
+
+
+def _final_path(filename, staging: Path, out_dir: Path) -> Path:
+    """The path a user would recognise: a file in the staging folder named as in out_dir."""
+    if not filename:
+        return out_dir
+    path = Path(filename)
+    try:
+        return out_dir / path.relative_to(staging)
+    except ValueError:
+        return path

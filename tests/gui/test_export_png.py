@@ -1,0 +1,187 @@
+"""Comparison PNGs via pyqtgraph's ImageExporter, Export all, and `main.py export` headless."""
+
+from __future__ import annotations
+
+import errno
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QColor, QImage
+
+import gui.export_png as export_png
+from gui.colors import network_color
+from gui.export_png import FIGURE_SIZE, export_all, write_comparison_pngs
+from study.export import ExportError
+from study.store import open_study
+from tests.known_study import write_known_study
+
+REPO = Path(__file__).resolve().parents[2]
+COMPARISON_PNGS = [f"comparison_{key}.png" for key in (
+    "inset-NetA1", "inset-NetA2", "architecture-HF", "architecture-HT", "architecture-DT",
+    "recovery")]
+
+
+def pixels(path) -> np.ndarray:
+    """(height, width, 3) RGB array of a PNG."""
+    image = QImage(str(path)).convertToFormat(QImage.Format.Format_RGB888)
+    assert not image.isNull(), f"{path} is not a readable image"
+    row_bytes = image.bytesPerLine()
+    raw = np.frombuffer(image.constBits(), np.uint8, count=row_bytes * image.height())
+    # Copy: the buffer belongs to the QImage, which is gone once this function returns.
+    return raw.reshape(image.height(), row_bytes)[:, : image.width() * 3].reshape(
+        image.height(), image.width(), 3).copy()
+
+
+def colour_count(rgb: np.ndarray, color: str, tolerance: int = 12) -> int:
+    """How many pixels are within `tolerance` of a colour in every channel."""
+    target = QColor(color)
+    wanted = np.array([target.red(), target.green(), target.blue()])
+    return int(np.all(np.abs(rgb.astype(int) - wanted) <= tolerance, axis=2).sum())
+
+
+@pytest.fixture
+def stored(tmp_path):
+    return open_study(write_known_study(tmp_path / "studies"))
+
+
+def test_one_png_per_comparison_of_sensible_size_and_not_blank(stored, tmp_path, qapp):
+    paths = write_comparison_pngs(stored, tmp_path)
+    assert sorted(p.name for p in paths) == sorted(COMPARISON_PNGS)
+    for path in paths:
+        rgb = pixels(path)
+        assert (rgb.shape[1], rgb.shape[0]) == FIGURE_SIZE
+        assert path.stat().st_size > 20_000
+        assert rgb.std() > 20, f"{path.name} looks blank"
+        # Mostly white background: a figure for documents.
+        assert colour_count(rgb, "#ffffff", 2) > rgb.shape[0] * rgb.shape[1] // 2
+
+
+def test_curves_are_drawn_in_the_network_colours(stored, tmp_path, qapp):
+    write_comparison_pngs(stored, tmp_path)
+    inset = pixels(tmp_path / "comparison_inset-NetA1.png")
+    for network in ("NetA1-HF", "NetA1-HT", "NetA1-DT"):
+        assert colour_count(inset, network_color(network)) > 500, network
+    assert colour_count(inset, network_color("NetA2-DT")) < 50
+    architecture = pixels(tmp_path / "comparison_architecture-HF.png")
+    for network in ("NetA1-HF", "NetA2-HF"):
+        assert colour_count(architecture, network_color(network)) > 500, network
+    assert colour_count(architecture, network_color("NetA1-DT")) < 50
+
+
+def test_export_all_adds_the_pngs_to_the_csv_files(stored, tmp_path, qapp):
+    result = export_all(stored, tmp_path / "export")
+    assert set(COMPARISON_PNGS) <= set(result.files)
+    assert {"metrics.csv", "summary.csv", "conclusions.csv", "export.json"} <= set(result.files)
+    for name in result.files:
+        assert (result.folder / name).is_file(), name
+    if export_png.kernel_grid_writer() is not None:
+        kernel_pngs = [n for n in result.files if n.endswith(".png") and n not in COMPARISON_PNGS]
+        assert kernel_pngs, "gui.kernel_export exists but wrote no kernel grid"
+    if export_png.kernel_csv_writer() is not None:
+        header = (result.folder / "kernels.csv").read_text().splitlines()[0]
+        assert header.startswith("network,layer,kernel,")
+
+
+def test_a_png_that_cannot_be_written_keeps_the_earlier_export(stored, tmp_path, qapp,
+                                                               monkeypatch):
+    first = export_all(stored, tmp_path / "export")
+    before = {p.name: p.read_bytes() for p in first.folder.iterdir()}
+
+    def disk_full(widget, path):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(export_png, "save_widget_png", disk_full)
+    with pytest.raises(ExportError, match="No space left on device.*earlier export .* intact"):
+        export_all(stored, first.folder, force=True)
+    assert {p.name: p.read_bytes() for p in first.folder.iterdir()} == before
+
+
+def run_cli(*args):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    return subprocess.run([sys.executable, "main.py", "export", *map(str, args)], cwd=REPO,
+                          env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_cli_export_runs_without_a_display(stored):
+    done = run_cli(stored.folder)
+    assert done.returncode == 0, done.stderr
+    out = stored.folder / "export"
+    assert done.stdout.startswith(f"Wrote {out} (")
+    assert "  comparison_recovery.png" in done.stdout.splitlines()
+    for name in [*COMPARISON_PNGS, "metrics.csv", "conclusions.csv", "init_identity.csv",
+                 "confusion_NetA1-HF.csv"]:
+        assert (out / name).is_file(), name
+    assert pixels(out / "comparison_recovery.png").std() > 20
+
+    again = run_cli(stored.folder)
+    assert again.returncode == 2 and again.stdout == ""
+    assert again.stderr.strip().splitlines() == [
+        f"error: {out} already holds an export; use --force to replace it, or choose another "
+        "folder"]
+    forced = run_cli(stored.folder, "--force")
+    assert forced.returncode == 0 and forced.stdout.startswith(f"Replaced {out} (")
+
+
+def test_cli_export_refuses_a_folder_that_is_not_a_study(tmp_path):
+    done = run_cli(tmp_path, "--out", tmp_path / "out")
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {tmp_path} is not a Kernel Lab study")
+    assert not (tmp_path / "out").exists()
+
+
+def test_export_job_runs_in_a_child_process_and_reports(stored, tmp_path, qtbot):
+    from gui.export_png import ExportJob
+
+    job = ExportJob(stored.folder, tmp_path / "exported")
+    with qtbot.waitSignal(job.sig_finished, timeout=120_000) as finished:
+        job.start()
+    succeeded, message = finished.args
+    assert succeeded, message
+    files = len(list((tmp_path / "exported").iterdir()))
+    assert message == f"Wrote {tmp_path / 'exported'} ({files} files)"
+    assert (tmp_path / "exported" / "comparison_inset-NetA1.png").is_file()
+
+    refused = ExportJob(stored.folder, tmp_path / "exported")
+    with qtbot.waitSignal(refused.sig_finished, timeout=120_000) as finished:
+        refused.start()
+    assert finished.args == [False, f"{tmp_path / 'exported'} already holds an export; use "
+                                    "--force to replace it, or choose another folder"]
+
+
+def test_file_export_in_the_main_window(stored, tmp_path, qtbot, monkeypatch):
+    from PySide6.QtCore import QSettings
+
+    from gui.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings=settings, studies_root=str(tmp_path / "studies"),
+                        probe_devices=False)
+    qtbot.addWidget(window)
+    assert window.export_action.shortcut().toString() == "Ctrl+E"
+    assert window.export_action in window.file_menu.actions()
+    window.export_dialog()  # no study yet: says what to do instead of asking for a folder
+    assert window.last_message[0] == "Nothing to export"
+
+    assert window.open_study_folder(stored.folder)
+    with qtbot.waitSignal(window.statusBar().messageChanged, timeout=120_000,
+                          check_params_cb=lambda text: text.startswith("Wrote ")):
+        assert window.export_study_to(stored.folder)  # the study folder: STUDY_DIR/export
+    out = stored.folder / "export"
+    assert (out / "comparison_recovery.png").is_file()
+    assert window.export_action.isEnabled()
+
+    before = (out / "export.json").read_bytes()
+    asked = []
+    monkeypatch.setattr(window, "confirm_replace_export", lambda target: asked.append(target))
+    assert not window.export_study_to(out)  # declined: nothing is touched
+    assert asked == [out] and (out / "export.json").read_bytes() == before
+    monkeypatch.setattr(window, "confirm_replace_export", lambda target: True)
+    with qtbot.waitSignal(window.statusBar().messageChanged, timeout=120_000,
+                          check_params_cb=lambda text: text.startswith("Replaced ")):
+        assert window.export_study_to(out)

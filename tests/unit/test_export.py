@@ -1,0 +1,224 @@
+"""CSV export of a stored study: every file, its columns and values, refusal, failed exports."""
+
+from __future__ import annotations
+
+import csv
+import errno
+import json
+
+import pytest
+
+import study.export as export_module
+from study.compare import CONCLUSION_COLUMNS, IDENTITY_TABLE_COLUMNS, TABLE_COLUMNS
+from study.data import CLASS_NAMES
+from study.export import ExportError, export_study
+from study.store import open_study
+from study.summary import METRICS_COLUMNS, SUMMARY_COLUMNS
+from tests.known_study import ACCURACY, TRAIN_SECONDS, write_known_study
+
+COMPARISON_FILES = [f"comparison_{key}.csv" for key in (
+    "inset-NetA1", "inset-NetA2", "architecture-HF", "architecture-HT", "architecture-DT",
+    "recovery")]
+NETWORKS = list(ACCURACY)
+EXPECTED_FILES = sorted([
+    "metrics.csv", "summary.csv", *COMPARISON_FILES, "conclusions.csv", "init_identity.csv",
+    *[f"confusion_{n}.csv" for n in NETWORKS], "per_class_accuracy.csv", "export.json",
+])
+
+
+def read_csv(path):
+    with open(path, encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        return tuple(reader.fieldnames), list(reader)
+
+
+@pytest.fixture
+def study_folder(tmp_path):
+    return write_known_study(tmp_path / "studies")
+
+
+def visible_files(folder):
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_export_writes_every_named_file_into_study_dir_export(study_folder):
+    result = export_study(study_folder)
+    assert result.folder == study_folder / "export"
+    assert result.files == EXPECTED_FILES
+    assert visible_files(result.folder) == EXPECTED_FILES
+    marker = json.loads((result.folder / "export.json").read_text())
+    assert marker["format"] == "kernel-lab/export"
+    assert marker["files"] == [f for f in EXPECTED_FILES if f != "export.json"]
+    # No staging folder is left beside it.
+    assert [p.name for p in study_folder.iterdir() if p.name.startswith(".")] == []
+
+
+def test_metrics_and_summary_match_the_stored_study(study_folder, tmp_path):
+    out = export_study(study_folder, tmp_path / "out").folder
+    columns, rows = read_csv(out / "metrics.csv")
+    assert columns == METRICS_COLUMNS
+    assert len(rows) == 6 * 3
+    stored = open_study(study_folder)
+    for row, stored_row in zip(rows, stored.epochs, strict=True):
+        assert row["network"] == stored_row["network"]
+        assert int(row["epoch"]) == stored_row["epoch"]
+        for column in METRICS_COLUMNS[2:]:
+            assert float(row[column]) == stored_row[column]
+    hf_epochs = [r for r in rows if r["network"] == "NetA1-HF"]
+    assert [float(r["test_accuracy"]) for r in hf_epochs] == list(ACCURACY["NetA1-HF"])
+    assert [float(r["train_seconds"]) for r in hf_epochs] == list(TRAIN_SECONDS["NetA1-HF"])
+    columns, rows = read_csv(out / "summary.csv")
+    assert columns == SUMMARY_COLUMNS
+    dt = next(r for r in rows if r["network"] == "NetA2-DT")
+    assert (float(dt["peak_test_accuracy"]), int(dt["peak_epoch"]), float(dt["seconds_per_epoch"]),
+            float(dt["total_seconds"])) == (0.81, 3, 40.5, 121.5)
+
+
+def test_comparison_conclusion_identity_and_confusion_csvs(study_folder, tmp_path):
+    out = export_study(study_folder, tmp_path / "out").folder
+    for name in COMPARISON_FILES:
+        columns, _rows = read_csv(out / name)
+        assert columns == TABLE_COLUMNS
+    _, inset = read_csv(out / "comparison_inset-NetA1.csv")
+    assert [r["network"] for r in inset] == ["NetA1-HF", "NetA1-HT", "NetA1-DT"]
+    hf = inset[0]
+    assert (hf["epochs"], hf["peak_test_accuracy"], hf["peak_epoch"], hf["final_test_accuracy"],
+            hf["seconds_per_epoch"], hf["total_seconds"], hf["total_time"]) == \
+        ("3", "0.6", "2", "0.55", "1.5", "4.5", "00:04.50")
+    assert (hf["report_peak_test_accuracy"], hf["report_seconds_per_epoch"],
+            hf["report_total_time"]) == ("0.349", "3.66", "03:40.71")
+    _, recovery = read_csv(out / "comparison_recovery.csv")
+    assert recovery[-1]["network"] == "NetA2-HF" and recovery[-1]["total_time"] == "00:05.25"
+
+    columns, conclusions = read_csv(out / "conclusions.csv")
+    assert columns == CONCLUSION_COLUMNS and len(conclusions) == 9
+    assert {r["verdict"] for r in conclusions} == {"holds"}
+    assert conclusions[0]["evidence"] == (
+        "NetA1-DT 66.00 % > NetA1-HT 62.00 %; NetA1-HT 62.00 % > NetA1-HF 60.00 %")
+
+    columns, identity = read_csv(out / "init_identity.csv")
+    assert columns == IDENTITY_TABLE_COLUMNS
+    assert [(r["kind"], float(r["norm"]), r["verdict"]) for r in identity][-1] == \
+        ("after training", 0.0, "identical")
+
+    columns, matrix = read_csv(out / "confusion_NetA1-HF.csv")
+    assert columns == ("true_class", *(f"predicted {c}" for c in CLASS_NAMES),
+                       "total", "correct", "accuracy")
+    shirt = matrix[6]
+    assert shirt["true_class"] == "Shirt" and shirt["predicted T-shirt/top"] == "3"
+    assert (shirt["predicted Shirt"], shirt["total"], shirt["correct"], shirt["accuracy"]) == \
+        ("0", "3", "0", "0.0")
+    columns, per_class = read_csv(out / "per_class_accuracy.csv")
+    assert columns == ("class", *NETWORKS)
+    assert per_class[6]["NetA1-HF"] == "0.0" and per_class[6]["NetA2-HF"] == "1.0"
+
+
+def test_a_study_without_predictions_exports_no_confusion_files(tmp_path):
+    folder = write_known_study(tmp_path, networks=("NetA1-HF", "NetA2-HF"), predictions=False)
+    out = export_study(folder).folder
+    assert not list(out.glob("confusion_*")) and not (out / "per_class_accuracy.csv").exists()
+    _, conclusions = read_csv(out / "conclusions.csv")
+    assert {r["key"]: r["verdict"] for r in conclusions}["deeper-HF"] == "holds"
+    assert {r["key"]: r["verdict"] for r in conclusions}["gain"] == "not applicable"
+
+
+def test_a_second_export_refuses_without_force_and_replaces_with_it(study_folder):
+    first = export_study(study_folder)
+    (first.folder / "summary.csv").write_text("edited by hand\n")
+    with pytest.raises(ExportError, match="already holds an export; use --force"):
+        export_study(study_folder)
+    assert (first.folder / "summary.csv").read_text() == "edited by hand\n"
+    again = export_study(study_folder, force=True)
+    assert again.replaced and again.folder == first.folder
+    assert (again.folder / "summary.csv").read_text().startswith("network,peak_test_accuracy")
+    assert [p.name for p in study_folder.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_folder_with_other_files_is_never_replaced(tmp_path, study_folder):
+    target = tmp_path / "my documents"
+    target.mkdir()
+    (target / "thesis.txt").write_text("precious")
+    with pytest.raises(ExportError, match="not empty and is not a Kernel Lab export"):
+        export_study(study_folder, target, force=True)
+    assert visible_files(target) == ["thesis.txt"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert export_study(study_folder, empty).files == EXPECTED_FILES
+
+
+def test_a_non_study_folder_is_refused(tmp_path):
+    with pytest.raises(ExportError, match="is not a Kernel Lab study folder"):
+        export_study(tmp_path)
+
+
+def test_full_disk_leaves_the_earlier_export_intact_and_says_so(study_folder, monkeypatch):
+    first = export_study(study_folder)
+    before = {p.name: p.read_bytes() for p in first.folder.iterdir()}
+    real_write = export_module.write_export_file
+    written = []
+
+    def fill_up(path, text):
+        if len(written) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        written.append(path)
+        real_write(path, text)
+
+    monkeypatch.setattr(export_module, "write_export_file", fill_up)
+    with pytest.raises(ExportError) as caught:
+        export_study(study_folder, force=True)
+    message = str(caught.value)
+    assert message.startswith("export failed: could not write ")
+    assert "No space left on device" in message and "Free some disk space" in message
+    assert f"The earlier export in {first.folder} is intact." in message
+    # The file named is where it would have gone, not the hidden staging folder.
+    assert str(first.folder / "comparison_inset-NetA2.csv") in message
+    assert {p.name: p.read_bytes() for p in first.folder.iterdir()} == before
+    assert [p.name for p in study_folder.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_failing_extra_writer_leaves_nothing_behind(study_folder, tmp_path):
+    def broken_png_writer(stored, folder):
+        (folder / "half.png").write_bytes(b"\x89PNG")
+        raise OSError(errno.ENOSPC, "No space left on device", str(folder / "half.png"))
+
+    out = tmp_path / "fresh"
+    with pytest.raises(ExportError, match=f"Nothing was written to {out}"):
+        export_study(study_folder, out, extra_writers=[broken_png_writer])
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_an_unwritable_destination_says_so(study_folder, tmp_path, monkeypatch):
+    real_mkdir = type(tmp_path).mkdir
+
+    def refuse(self, *args, **kwargs):
+        if self.name.startswith(".out.partial-"):
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return real_mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(tmp_path), "mkdir", refuse)
+    with pytest.raises(ExportError, match="Permission denied. Choose a folder you can write to"):
+        export_study(study_folder, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_file_in_the_way_is_refused(study_folder, tmp_path):
+    (tmp_path / "out").write_text("x")
+    with pytest.raises(ExportError, match="exists and is not a folder"):
+        export_study(study_folder, tmp_path / "out")
+
+
+def test_the_folder_a_person_picks_becomes_a_sensible_export_folder(study_folder, tmp_path):
+    from study.export import export_folder_for
+
+    assert export_folder_for(study_folder, study_folder) == study_folder / "export"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert export_folder_for(study_folder, empty) == empty
+    assert export_folder_for(study_folder, tmp_path / "new") == tmp_path / "new"
+    earlier = export_study(study_folder, tmp_path / "earlier").folder
+    assert export_folder_for(study_folder, earlier) == earlier
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "notes.txt").write_text("mine")
+    assert export_folder_for(study_folder, busy) == busy / f"{study_folder.name}-export"
