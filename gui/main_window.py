@@ -1,0 +1,533 @@
+"""The main window: setup on the left; Training, Kernels and Compare tabs on the right.
+
+The window never imports Keras or a backend: each Run is a child process (gui.worker) whose
+events arrive here as signals, on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyqtgraph as pg
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+import gui.worker
+from gui.panels.live_plots import LivePlots
+from gui.panels.progress import TrainingProgress
+from gui.panels.setup import SetupPanel
+from gui.panels.summary import SummaryTable
+from gui.worker import RunOutcome, StudyWorker
+from keras_models.events import (
+    BatchProgress,
+    EpochEnded,
+    Failed,
+    NetworkFinished,
+    NetworkStarted,
+    StudyFinished,
+    StudyStarted,
+)
+from study.config import StudyConfig
+from study.store import StoredStudy, StoreError, open_study
+
+WINDOW_TITLE = "Kernel Lab"
+SETTINGS_SETUP = "setup/config"
+SETTINGS_STUDIES = "setup/studies_root"
+SETTINGS_GEOMETRY = "window/geometry"
+SETTINGS_SPLITTER = "window/splitter"
+SETTINGS_TRAINING_SPLITTER = "window/training_splitter"
+SETTINGS_TAB = "window/tab"
+
+
+class PlaceholderPanel(QWidget):
+    """Stands in for a panel whose module is not there yet, with the same two methods."""
+
+    def __init__(self, text: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        label = QLabel(text)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setStyleSheet("color: #777;")
+        layout.addWidget(label)
+
+    def set_study(self, stored: StoredStudy | None) -> None:
+        """Nothing to show."""
+
+    def handle_event(self, event) -> None:
+        """Nothing to do."""
+
+
+def _make_panel(module: str, class_name: str, placeholder: str) -> QWidget:
+    """The real panel if its module exists; a placeholder while it is being written."""
+    import importlib
+
+    try:
+        panel_module = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            raise
+        return PlaceholderPanel(placeholder)
+    return getattr(panel_module, class_name)()
+
+
+def configure_plots() -> None:
+    """pyqtgraph look shared by every plot of the app (white background, antialiased)."""
+    pg.setConfigOptions(background="w", foreground="#222", antialias=True)
+
+
+class MainWindow(QMainWindow):
+    """Kernel Lab's main window."""
+
+    sig_run_finished = Signal(object)
+    sig_study_event = Signal(object)
+    sig_message_shown = Signal(str, str)
+
+    def __init__(self, settings: QSettings | None = None, studies_root=None,
+                 probe_devices: bool = True):
+        super().__init__()
+        configure_plots()
+        self.setWindowTitle(WINDOW_TITLE)
+        self.settings = settings if settings is not None else QSettings()
+        self.worker: StudyWorker | None = None
+        self.study_folder: str = ""
+        self.stored: StoredStudy | None = None
+        self.failure_message = ""
+        self.last_message: tuple[str, str] = ("", "")
+        self.message_box: QMessageBox | None = None
+
+        self.setup = SetupPanel(probe_devices=probe_devices)
+        scroll = QScrollArea()
+        scroll.setWidget(self.setup)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(self.setup.sizeHint().width() + 24)
+
+        self.progress = TrainingProgress()
+        self.plots = LivePlots()
+        self.summary = SummaryTable()
+        self.summary.setMinimumHeight(self.summary.height_for_rows(3))
+        self.training_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.training_splitter.addWidget(self.plots)
+        self.training_splitter.addWidget(self.summary)
+        self.training_splitter.setStretchFactor(0, 3)
+        self.training_splitter.setStretchFactor(1, 1)
+        self._summary_sized = False
+        training = QWidget()
+        training_layout = QVBoxLayout(training)
+        training_layout.setContentsMargins(4, 4, 4, 4)
+        training_layout.addWidget(self.progress)
+        training_layout.addWidget(self.training_splitter, 1)
+
+        self.kernel_panel = _make_panel("gui.panels.kernels", "KernelPanel",
+                                        "The kernel viewer and ByHand kernel editor go here.")
+        self.compare_panel = _make_panel("gui.panels.compare", "ComparePanel",
+                                         "The comparisons of SPEC §5 go here.")
+        self.tabs = QTabWidget()
+        self.tabs.addTab(training, "Training")
+        self.tabs.addTab(self.kernel_panel, "Kernels")
+        self.tabs.addTab(self.compare_panel, "Compare")
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(scroll)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setCollapsible(0, False)
+        self.setCentralWidget(self.splitter)
+
+        self._build_status_bar()
+        self._build_actions()
+        self.setup.sig_changed.connect(self._update_run_state)
+        self.setup.run_button.clicked.connect(self.start_run)
+        self.setup.stop_button.clicked.connect(self.stop_run)
+        kernels_changed = getattr(self.kernel_panel, "sig_kernels_changed", None)
+        if kernels_changed is not None:
+            kernels_changed.connect(self._update_run_state)
+        self.resize(1400, 860)
+        self._restore_settings(studies_root)
+        self._update_run_state()
+
+    # ----- construction -----------------------------------------------------------------------
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.backend_label = QLabel()
+        self.device_label = QLabel()
+        self.dataset_label = QLabel()
+        for label in (self.backend_label, self.device_label, self.dataset_label):
+            label.setContentsMargins(8, 0, 8, 0)
+            bar.addPermanentWidget(label)
+
+    def _build_actions(self) -> None:
+        self.open_action = QAction("&Open study…", self)
+        self.open_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.open_action.setToolTip("Open a stored study folder (Ctrl+O)")
+        self.open_action.triggered.connect(self.open_study_dialog)
+        self.export_action = QAction("&Export…", self)
+        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.export_action.setToolTip("Export the study shown: CSV tables and PNG figures (Ctrl+E)")
+        self.export_action.triggered.connect(self.export_dialog)
+        self.export_job = None
+        self.quit_action = QAction("&Quit", self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.triggered.connect(self.close)
+        self.run_action = QAction("&Run", self)
+        self.run_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.run_action.triggered.connect(self.start_run)
+        self.stop_action = QAction("&Stop", self)
+        self.stop_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.stop_action.triggered.connect(self.stop_run)
+        self.stop_action.setEnabled(False)
+
+        menu = self.menuBar()
+        self.file_menu = menu.addMenu("&File")
+        self.file_menu.addAction(self.open_action)
+        self.file_menu.addAction(self.export_action)
+        self.export_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.addAction(self.export_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.quit_action)
+        self.study_menu = menu.addMenu("&Study")
+        self.study_menu.addAction(self.run_action)
+        self.study_menu.addAction(self.stop_action)
+        for action in (self.open_action, self.run_action, self.stop_action):
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.addAction(action)
+
+    # ----- settings ---------------------------------------------------------------------------
+    def _restore_settings(self, studies_root) -> None:
+        saved = self.settings.value(SETTINGS_SETUP, "")
+        try:
+            setup = json.loads(saved) if saved else {}
+        except (TypeError, ValueError):
+            setup = {}
+        if not isinstance(setup, dict):
+            setup = {}
+        self.setup.set_config({**StudyConfig().to_dict(), **setup})
+        root = studies_root or self.settings.value(SETTINGS_STUDIES, "") or "studies"
+        self.setup.studies_edit.setText(str(root))
+        for key, restore in ((SETTINGS_GEOMETRY, self.restoreGeometry),
+                             (SETTINGS_SPLITTER, self.splitter.restoreState),
+                             (SETTINGS_TRAINING_SPLITTER, self.training_splitter.restoreState)):
+            value = self.settings.value(key)
+            if isinstance(value, QByteArray | bytes):
+                restore(value)
+                self._summary_sized = self._summary_sized or key == SETTINGS_TRAINING_SPLITTER
+        tab = self.settings.value(SETTINGS_TAB, 0)
+        try:
+            self.tabs.setCurrentIndex(int(tab))
+        except (TypeError, ValueError):
+            pass
+
+    def save_settings(self) -> None:
+        """Remember the setup (also when invalid: the user's own text) and the window layout."""
+        values, _ = self.setup._raw_fields()
+        config = self.setup.config().to_dict()
+        config.update(values)
+        config.pop("kernels", None)
+        self.settings.setValue(SETTINGS_SETUP, json.dumps(config))
+        self.settings.setValue(SETTINGS_STUDIES, self.setup.studies_edit.text())
+        self.settings.setValue(SETTINGS_GEOMETRY, self.saveGeometry())
+        self.settings.setValue(SETTINGS_SPLITTER, self.splitter.saveState())
+        self.settings.setValue(SETTINGS_TRAINING_SPLITTER, self.training_splitter.saveState())
+        self.settings.setValue(SETTINGS_TAB, self.tabs.currentIndex())
+        self.settings.sync()
+
+    # ----- run state --------------------------------------------------------------------------
+    def is_running(self) -> bool:
+        """Whether a study's child process is running."""
+        return self.worker is not None
+
+    def kernels_problem(self) -> str:
+        """Why the Kernels tab's ByHand kernels cannot be used ('' when they can)."""
+        problem = getattr(self.kernel_panel, "kernels_problem", None)
+        return problem() if problem is not None else ""
+
+    def current_kernels(self):
+        """The ByHand kernels for the next run as a nested list (None: the report's)."""
+        kernels = getattr(self.kernel_panel, "current_kernels", None)
+        if kernels is None or self.kernels_problem():
+            return None
+        return kernels().tolist()
+
+    def run_problems(self) -> list[str]:
+        """Every reason Run is disabled now (empty when a study can start)."""
+        problems = self.setup.problems(self.current_kernels())
+        kernel_problem = self.kernels_problem()
+        if kernel_problem:
+            problems.append(f"kernels: {kernel_problem} (edit them on the Kernels tab)")
+        return problems
+
+    @Slot()
+    def _update_run_state(self) -> None:
+        problems = self.run_problems()
+        unplaced = self.setup.show_problems(problems)
+        running = self.is_running()
+        can_run = not problems and not running
+        self.run_action.setEnabled(can_run)
+        self.setup.run_button.setEnabled(can_run)
+        self.stop_action.setEnabled(running)
+        self.setup.stop_button.setEnabled(running)
+        if running:
+            reason = ""
+        elif problems:
+            reason = "Run is disabled: " + "; ".join(unplaced or ["fix the fields marked in red"])
+        else:
+            reason = ""
+        self.setup.show_run_reason(reason)
+        self.setup.run_button.setToolTip(reason or "Start the study (Ctrl+R)")
+        if not running:
+            self._show_setup_status()
+
+    def _show_setup_status(self) -> None:
+        self.backend_label.setText(f"Backend: {self.setup.backend() or '—'}")
+        self.device_label.setText(f"Device: {self.setup.device_text()}")
+        data = self.setup.data_dir()
+        self.dataset_label.setText(f"Data: {data or 'Fashion-MNIST (system copy)'}")
+
+    # ----- running ----------------------------------------------------------------------------
+    @Slot()
+    def start_run(self) -> bool:
+        """Start a study with the current setup in a child process; False if it cannot."""
+        if self.is_running():
+            return False
+        problems = self.run_problems()
+        if problems:
+            self._update_run_state()
+            return False
+        config = self.setup.config(self.current_kernels())
+        self.save_settings()
+        self.study_folder = ""
+        self.failure_message = ""
+        self.stored = None
+        self.plots.clear()
+        self.plots.set_networks(config.networks)
+        self.summary.clear_rows(config.networks)
+        self.progress.reset_idle(f"Starting {config.backend}… (Keras loads in a new process)")
+        self.tabs.setCurrentIndex(0)
+        self.worker = StudyWorker(config, self.setup.studies_root(), self)
+        self.worker.sig_event.connect(self._on_event)
+        self.worker.sig_exited.connect(self._on_worker_exited)
+        self.setup.set_running(True)
+        self._update_run_state()
+        self.statusBar().showMessage(f"Starting a study on {config.backend} / {config.device}…")
+        self.worker.start()
+        return True
+
+    @Slot()
+    def stop_run(self) -> None:
+        """Ask the running study to stop after its current batch (files are kept)."""
+        if self.worker is None or self.worker.stop_requested:
+            return
+        self.worker.request_stop()
+        self.progress.setFormat("Stopping after the current batch…")
+        self.statusBar().showMessage("Stopping…")
+        self.stop_action.setEnabled(False)
+        self.setup.stop_button.setEnabled(False)
+
+    @Slot(object)
+    def _on_event(self, event) -> None:
+        if isinstance(event, StudyStarted):
+            self.study_folder = event.folder
+            self.progress.start(event)
+            self.plots.set_networks(event.networks)
+            self.backend_label.setText(f"Backend: {event.backend}")
+            self.device_label.setText(f"Device: {self.setup.device_text()} ({event.device})")
+            self.dataset_label.setText(f"Data: {event.dataset}")
+            self.statusBar().showMessage(f"Study folder: {event.folder}")
+        elif isinstance(event, NetworkStarted):
+            self.progress.network_started(event)
+        elif isinstance(event, BatchProgress):
+            self.progress.batch_done(event)
+        elif isinstance(event, EpochEnded):
+            self.plots.add_epoch(event)
+            self.progress.epoch_done(event)
+        elif isinstance(event, NetworkFinished):
+            self.summary.add_row(event)
+        elif isinstance(event, StudyFinished):
+            self.progress.finish(event.state, f"Study {event.state}: {Path(event.folder).name}")
+        elif isinstance(event, Failed):
+            self.failure_message = event.message
+        self.kernel_panel.handle_event(event)
+        self.compare_panel.handle_event(event)
+        self.sig_study_event.emit(event)
+
+    @Slot(object)
+    def _on_worker_exited(self, outcome: RunOutcome) -> None:
+        worker, self.worker = self.worker, None
+        if worker is not None:
+            worker.wait()
+            worker.deleteLater()
+        self.setup.set_running(False)
+        self._update_run_state()
+        folder = outcome.folder or self.study_folder
+        if folder:
+            self._load_study_for_panels(folder)
+        state = outcome.state
+        if state == "failed":
+            self.progress.finish("failed", "Study failed — see the message")
+            self.statusBar().showMessage("The study failed")
+            self.show_message("critical", "Study failed", outcome.error_text())
+        elif outcome.killed:
+            self.progress.finish("stopped", f"Study stopped: {Path(folder).name}")
+            self.show_message(
+                "warning", "Study stopped",
+                "The training process did not stop in time and was ended. Epochs completed "
+                f"before it are kept in {folder or 'the study folder'}; the last network's final "
+                "weights may be missing.")
+        else:
+            self.progress.finish(state, f"Study {state}: {Path(folder).name}")
+            self.statusBar().showMessage(f"Study {state}: {folder}")
+        self.sig_run_finished.emit(outcome)
+
+    def _load_study_for_panels(self, folder: str) -> None:
+        try:
+            self.stored = open_study(folder)
+        except StoreError:
+            return
+        self.kernel_panel.set_study(self.stored)
+        self.compare_panel.set_study(self.stored)
+
+    # ----- opening ----------------------------------------------------------------------------
+    @Slot()
+    def open_study_dialog(self) -> None:
+        """File > Open: choose a study folder and show it."""
+        start = str(self.setup.studies_root()) if self.setup.studies_root().is_dir() else ""
+        folder = QFileDialog.getExistingDirectory(self, "Open a study folder", start)
+        if folder:
+            self.open_study_folder(folder)
+
+    def open_study_folder(self, folder) -> bool:
+        """Show a stored study's curves, summary, kernels and comparisons; False if it can't."""
+        if self.is_running():
+            self.show_message("information", "A study is running",
+                              "Stop the running study before opening another one.")
+            return False
+        try:
+            stored = open_study(folder)
+        except StoreError as exc:
+            self.show_message("warning", "Not a study folder", str(exc))
+            return False
+        self.stored = stored
+        self.study_folder = str(stored.folder)
+        self.plots.show_study(stored)
+        self.summary.clear_rows(stored.config.networks)
+        self.summary.set_rows(stored.summary)
+        state = stored.status.get("state", "unknown")
+        epochs = len(stored.epochs)
+        self.progress.reset_idle(f"Opened {Path(stored.folder).name} ({state}, {epochs} "
+                                 "epoch rows)")
+        status = stored.status
+        self.backend_label.setText(f"Backend: {status.get('backend', stored.config.backend)}")
+        self.device_label.setText(f"Device: {status.get('device', stored.config.device)}")
+        self.dataset_label.setText(f"Data: {stored.status.get('dataset', '?')}")
+        self.statusBar().showMessage(f"Opened {stored.folder}")
+        self.kernel_panel.set_study(stored)
+        self.compare_panel.set_study(stored)
+        return True
+
+    # ----- export -----------------------------------------------------------------------------
+    @Slot()
+    def export_dialog(self) -> None:
+        """File > Export…: choose a folder and export the study shown (CSV tables, PNGs)."""
+        if self.stored is None:
+            self.show_message("information", "Nothing to export",
+                              "Open a study (File > Open) or run one, then export it.")
+            return
+        folder = QFileDialog.getExistingDirectory(self, "Export the study into a folder",
+                                                  str(self.stored.folder))
+        if folder:
+            self.export_study_to(folder)
+
+    def export_study_to(self, folder) -> bool:
+        """Export the shown study into (or under) `folder` in a child process; False if not."""
+        from gui.export_png import ExportJob
+        from study.export import export_folder_for, is_export_folder
+
+        if self.stored is None or self.export_job is not None:
+            return False
+        target = export_folder_for(self.stored.folder, folder)
+        force = target.is_dir() and is_export_folder(target)
+        if force and not self.confirm_replace_export(target):
+            return False
+        self.export_job = ExportJob(self.stored.folder, target, force, self)
+        self.export_job.sig_finished.connect(self._on_export_finished)
+        self.export_action.setEnabled(False)
+        self.statusBar().showMessage(f"Exporting to {target}…")
+        self.export_job.start()
+        return True
+
+    def confirm_replace_export(self, target) -> bool:
+        """Ask before an earlier export is replaced."""
+        answer = QMessageBox.question(
+            self, "Replace the export?",
+            f"{target} already holds an export of a study. Replace it with a new one?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    @Slot(bool, str)
+    def _on_export_finished(self, succeeded: bool, message: str) -> None:
+        job, self.export_job = self.export_job, None
+        if job is not None:
+            job.deleteLater()
+        self.export_action.setEnabled(True)
+        if succeeded:
+            self.statusBar().showMessage(message)
+        else:
+            self.statusBar().showMessage("Export failed")
+            self.show_message("critical", "Export failed", message)
+
+    # ----- messages ---------------------------------------------------------------------------
+    def show_message(self, kind: str, title: str, text: str) -> None:
+        """Show a window-modal message without blocking the event loop; kept for tests."""
+        self.last_message = (title, text)
+        icons = {"critical": QMessageBox.Icon.Critical, "warning": QMessageBox.Icon.Warning,
+                 "information": QMessageBox.Icon.Information}
+        if self.message_box is not None:
+            self.message_box.close()
+        box = QMessageBox(icons.get(kind, QMessageBox.Icon.Information), title, text,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+        self.message_box = box
+        box.open()
+        self.sig_message_shown.emit(title, text)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """On first show (without a remembered layout) give the summary room for six rows."""
+        super().showEvent(event)
+        if not self._summary_sized:
+            self._summary_sized = True
+            # After this event the layout has given the splitter its real height.
+            QTimer.singleShot(0, self._size_summary)
+
+    def _size_summary(self) -> None:
+        total = sum(self.training_splitter.sizes())
+        rows = min(total // 3, self.summary.height_for_rows(6))
+        self.training_splitter.setSizes([total - rows, rows])
+
+    # ----- closing ----------------------------------------------------------------------------
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """Save the settings; stop a running study (kill it if it does not stop in time)."""
+        self.save_settings()
+        worker = self.worker
+        if worker is not None:
+            worker.sig_exited.disconnect(self._on_worker_exited)
+            worker.request_stop()
+            if not worker.wait(int(1000 * gui.worker.STOP_GRACE_SECONDS)):
+                worker.kill()
+                worker.wait()
+            self.worker = None
+        super().closeEvent(event)

@@ -1,0 +1,283 @@
+"""The thread boundary: each Run is a child process whose JSON events a QThread relays as signals.
+
+A child process per run lets the app load Keras on a different backend for every run without a
+restart (a process can hold one backend only), and keeps Keras, torch, TensorFlow and JAX out of
+the GUI process altogether. The QThread only reads the child's stdout; widgets are touched by the
+slots its signals reach, on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QThread, QTimer, Signal
+
+from keras_models.backend import DeviceInfo
+from keras_models.events import Failed, StudyStarted, event_from_json
+from study.config import StudyConfig
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+MAIN_SCRIPT = PROJECT_ROOT / "main.py"
+STOP_GRACE_SECONDS = 8.0
+STDERR_TAIL_LINES = 25
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_STOPPED = 0, 1, 2, 130
+
+
+def study_command(config_path, out_root) -> list[str]:
+    """The command line of one run's child process (events as JSON lines, stop via stdin)."""
+    return [
+        sys.executable, str(MAIN_SCRIPT), "study", "--config", str(config_path),
+        "--events", "json", "--stop-on-stdin", "--out", str(out_root),
+    ]
+
+
+def child_environment(backend: str) -> dict[str, str]:
+    """The environment of a child: KERAS_BACKEND fixed before Keras loads, output unbuffered."""
+    env = dict(os.environ)
+    env["KERAS_BACKEND"] = backend
+    env["PYTHONUNBUFFERED"] = "1"
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # The child may be started from any folder; it imports the project's packages.
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p
+    )
+    return env
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """How a run's child process ended, with what a person needs to know about it."""
+
+    returncode: int | None
+    stderr_tail: str = ""
+    stop_requested: bool = False
+    killed: bool = False
+    failed_message: str = ""
+    folder: str = ""
+    start_error: str = ""
+
+    @property
+    def state(self) -> str:
+        """"finished", "stopped" or "failed"."""
+        if self.start_error:
+            return "failed"
+        if self.killed and self.stop_requested:
+            return "stopped"
+        if self.returncode == EXIT_OK:
+            return "stopped" if self.stop_requested else "finished"
+        if self.returncode == EXIT_STOPPED:
+            return "stopped"
+        return "failed"
+
+    def error_text(self) -> str:
+        """Why the run failed, in words (with the child's last stderr lines); '' if it did not."""
+        if self.state != "failed":
+            return ""
+        if self.start_error:
+            return f"The training process could not be started: {self.start_error}"
+        code = self.returncode
+        if code == EXIT_USAGE:
+            return "The study could not start: " + (
+                _error_line(self.stderr_tail) or self.failed_message or "bad settings or data"
+            )
+        if code is not None and code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
+            if -code == signal.SIGKILL:
+                text = (f"The training process was killed ({name}). This is usually the system "
+                        "running out of memory: try a smaller batch size, fewer networks or a "
+                        "train limit.")
+            else:
+                text = f"The training process crashed ({name})."
+        elif code == EXIT_FAILED and self.failed_message:
+            text = f"Training failed: {self.failed_message}"
+        else:
+            text = f"The training process ended with exit status {code}."
+            if self.failed_message:
+                text += f"\n{self.failed_message}"
+        if self.folder:
+            text += f"\n\nEpochs completed before the failure are kept in {self.folder}."
+        if self.stderr_tail.strip():
+            text += "\n\nLast lines of its error output:\n" + self.stderr_tail.strip()
+        return text
+
+
+def _error_line(stderr_tail: str) -> str:
+    lines = [line for line in stderr_tail.splitlines() if line.startswith("error: ")]
+    return lines[-1][len("error: "):] if lines else ""
+
+
+class StudyWorker(QThread):
+    """Runs one study in a child process and relays its events; one instance per Run."""
+
+    sig_event = Signal(object)
+    sig_exited = Signal(object)
+
+    def __init__(self, config: StudyConfig, out_root, parent: QObject | None = None):
+        super().__init__(parent)
+        self.config = config
+        self.out_root = Path(out_root)
+        self._process: subprocess.Popen | None = None
+        self._lock = threading.Lock()
+        self._stop_requested = False
+        self._killed = False
+        self._kill_timer = QTimer(self)
+        self._kill_timer.setSingleShot(True)
+        self._kill_timer.timeout.connect(self.kill)
+
+    @property
+    def stop_requested(self) -> bool:
+        """Whether Stop was pressed for this run."""
+        return self._stop_requested
+
+    def run(self) -> None:
+        """Thread body: start the child, relay each event line, report how it ended."""
+        stderr_tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
+        folder = failed = ""
+        fd, config_path = tempfile.mkstemp(prefix="kernel-lab-", suffix=".json")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(self.config.to_json())
+            try:
+                process = subprocess.Popen(
+                    study_command(config_path, self.out_root),
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                    env=child_environment(self.config.backend), cwd=str(PROJECT_ROOT),
+                    text=True, encoding="utf-8", errors="replace", bufsize=1,
+                )
+            except OSError as exc:
+                self.sig_exited.emit(RunOutcome(None, start_error=str(exc)))
+                return
+            with self._lock:
+                self._process = process
+                stop_now = self._stop_requested
+            if stop_now:
+                self._write_stop()
+            # stderr is drained by its own thread so a chatty backend can never fill the pipe
+            # and block the child while we wait on stdout.
+            reader = threading.Thread(
+                target=_drain, args=(process.stderr, stderr_tail), daemon=True
+            )
+            reader.start()
+            for line in process.stdout:
+                line = line.strip()
+                if not line:
+                    continue
+                try:
+                    event = event_from_json(line)
+                except ValueError:
+                    stderr_tail.append(line)
+                    continue
+                if isinstance(event, StudyStarted):
+                    folder = event.folder
+                elif isinstance(event, Failed):
+                    failed = event.message
+                    folder = event.folder or folder
+                self.sig_event.emit(event)
+            returncode = process.wait()
+            reader.join(timeout=5)
+            _close(process)
+        finally:
+            Path(config_path).unlink(missing_ok=True)
+        self.sig_exited.emit(RunOutcome(
+            returncode, "\n".join(stderr_tail), self._stop_requested, self._killed, failed, folder
+        ))
+
+    def request_stop(self, grace_seconds: float | None = None) -> None:
+        """Ask the child to stop after its current batch; kill it if it has not ended in time."""
+        if grace_seconds is None:
+            grace_seconds = STOP_GRACE_SECONDS
+        with self._lock:
+            if self._stop_requested:
+                return
+            self._stop_requested = True
+            started = self._process is not None
+        if started:
+            self._write_stop()
+        self._kill_timer.start(int(grace_seconds * 1000))
+
+    def kill(self) -> None:
+        """End the child at once (used when it does not stop in time, or the app closes)."""
+        with self._lock:
+            process = self._process
+        if process is not None and process.poll() is None:
+            self._killed = True
+            process.kill()
+
+    def _write_stop(self) -> None:
+        try:
+            self._process.stdin.write("stop\n")
+            self._process.stdin.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            pass  # the child has already gone; its exit is reported by run()
+
+
+def _drain(stream, tail: collections.deque) -> None:
+    for line in stream:
+        tail.append(line.rstrip("\n"))
+
+
+def _close(process: subprocess.Popen) -> None:
+    for stream in (process.stdin, process.stdout, process.stderr):
+        try:
+            stream.close()
+        except (OSError, ValueError):
+            pass
+
+
+PROBE_CODE = """
+import json, sys
+from keras_models.backend import list_devices
+print(json.dumps([[d.name, d.description] for d in list_devices(sys.argv[1])]))
+"""
+
+
+class DeviceProbe(QObject):
+    """Lists a backend's devices in a throwaway child process (importing a backend is slow)."""
+
+    sig_devices = Signal(str, list)
+    sig_failed = Signal(str, str)
+
+    def __init__(self, backend: str, parent: QObject | None = None):
+        super().__init__(parent)
+        self.backend = backend
+        self.process = QProcess(self)
+        self.process.setWorkingDirectory(str(PROJECT_ROOT))
+        environment = QProcessEnvironment()
+        for key, value in child_environment(backend).items():
+            environment.insert(key, value)
+        self.process.setProcessEnvironment(environment)
+        self.process.finished.connect(self._on_finished)
+        self.process.errorOccurred.connect(self._on_error)
+
+    def start(self) -> None:
+        """Start the probe; one of the signals follows."""
+        self.process.start(sys.executable, ["-c", PROBE_CODE, self.backend])
+
+    def _on_error(self, error) -> None:
+        if error == QProcess.ProcessError.FailedToStart:
+            self.sig_failed.emit(self.backend, "could not start Python to list the devices")
+
+    def _on_finished(self, exit_code: int, exit_status) -> None:
+        out = bytes(self.process.readAllStandardOutput()).decode("utf-8", "replace")
+        err = bytes(self.process.readAllStandardError()).decode("utf-8", "replace")
+        try:
+            rows = json.loads(out.strip().splitlines()[-1])
+            devices = [DeviceInfo(str(name), str(description)) for name, description in rows]
+        except (IndexError, ValueError, TypeError):
+            last = err.strip().splitlines()[-1] if err.strip() else f"exit status {exit_code}"
+            self.sig_failed.emit(self.backend, f"could not list the devices of "
+                                               f"{self.backend}: {last}")
+            return
+        self.sig_devices.emit(self.backend, devices)

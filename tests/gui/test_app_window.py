@@ -1,0 +1,392 @@
+"""The main window end to end: real studies in child processes, Stop, backend switch, errors,
+opening stored studies, settings. Each run uses the small synthetic dataset."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, Qt
+
+import gui.worker
+from gui.app import create_window
+from gui.main_window import MainWindow
+from keras_models.byhand import REPORT_KERNELS
+from keras_models.events import StudyStarted, event_to_json
+from study.config import StudyConfig
+from study.store import StudyWriter, open_study
+
+RUN_TIMEOUT_MS = 120_000
+
+
+class Epoch(NamedTuple):
+    """What StudyWriter.append_epoch reads."""
+
+    epoch: int
+    train_loss: float
+    test_loss: float
+    test_accuracy: float
+    train_seconds: float
+    eval_seconds: float
+
+
+def make_window(qtbot, tmp_path) -> MainWindow:
+    """A shown window whose settings and studies live under tmp_path."""
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings=settings, studies_root=str(tmp_path / "studies"),
+                        probe_devices=False)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    """The main window; any study still running at the end is killed."""
+    window = make_window(qtbot, tmp_path)
+    yield window
+    if window.worker is not None:
+        window.worker.kill()
+        window.worker.wait(10_000)
+
+
+def configure(window, data_dir, networks=("NetA1-HF",), epochs=1, batch_size=64,
+              backend="torch") -> None:
+    """Fill the setup panel as a user would."""
+    setup = window.setup
+    setup.set_networks(networks)
+    setup.epochs_edit.setText(str(epochs))
+    setup.batch_size_edit.setText(str(batch_size))
+    setup.learning_rate_edit.setText("0.003")
+    setup.data_edit.setText(str(data_dir))
+    setup.backend_combo.setCurrentIndex(setup.backend_combo.findData(backend))
+
+
+def run_to_end(qtbot, window, events=None):
+    """Press Run and wait until the child process has ended; returns its RunOutcome."""
+    if events is not None:
+        window.sig_study_event.connect(events.append)
+    with qtbot.waitSignal(window.sig_run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        assert window.start_run()
+    if events is not None:
+        window.sig_study_event.disconnect(events.append)
+    return blocker.args[0]
+
+
+def write_stored_study(root: Path) -> Path:
+    """A two-network, three-epoch study folder with known numbers (no training)."""
+    config = StudyConfig(networks=("NetA1-HF", "NetA2-DT"), epochs=3)
+    writer = StudyWriter.create(root, config)
+    for network, accuracies in (("NetA1-HF", (0.5, 0.7, 0.6)), ("NetA2-DT", (0.6, 0.8, 0.9))):
+        for epoch, accuracy in enumerate(accuracies, start=1):
+            writer.append_epoch(network, Epoch(epoch, 1.0 / epoch, 2.0 / epoch, accuracy,
+                                               1.5, 0.25))
+    writer.write_summary()
+    writer.write_status(state="finished", backend="jax", device="cpu",
+                        dataset="IDX files in /data: 100 train / 50 test")
+    return writer.folder
+
+
+def test_short_study_fills_curves_summary_and_folder(qtbot, window, synthetic_data_dir,
+                                                      tmp_path):
+    configure(window, synthetic_data_dir, networks=("NetA1-HF", "NetA2-DT"))
+    events = []
+    outcome = run_to_end(qtbot, window, events)
+
+    assert outcome.state == "finished", outcome.error_text()
+    folder = Path(outcome.folder)
+    assert folder.parent == tmp_path / "studies"
+    stored = open_study(folder)
+    assert stored.status["state"] == "finished"
+    assert stored.status["backend"] == "torch"
+    for network in ("NetA1-HF", "NetA2-DT"):
+        epochs, accuracy = stored.curve(network, "test_accuracy")
+        qtbot.waitUntil(lambda network=network: len(
+            window.plots.drawn_points(network, "test_accuracy")[0]) == 1)
+        drawn_epochs, drawn = window.plots.drawn_points(network, "test_accuracy")
+        assert list(drawn_epochs) == [1]
+        assert drawn[0] == pytest.approx(100 * accuracy[0])
+        _, loss = window.plots.drawn_points(network, "train_loss")
+        assert loss[0] == pytest.approx(stored.curve(network, "train_loss")[1][0])
+    assert window.summary.networks() == ["NetA1-HF", "NetA2-DT"]
+    first = window.summary.texts()[0]
+    assert first[1] == f"{100 * stored.summary[0].peak_test_accuracy:.2f} %"
+    assert first[2] == "1"
+    assert window.progress.text() == f"Study finished: {folder.name}"
+    assert window.run_action.isEnabled() and not window.stop_action.isEnabled()
+    # The study ran with the Kernels tab's ByHand kernels (the report's, untouched).
+    np.testing.assert_array_equal(stored.config.byhand_kernels(), REPORT_KERNELS)
+    started = [e for e in events if isinstance(e, StudyStarted)]
+    assert started and started[0].folder == str(folder)
+    assert window.last_message == ("", "")
+
+
+def test_stop_during_a_run_keeps_a_valid_folder(qtbot, window, synthetic_data_dir):
+    configure(window, synthetic_data_dir, epochs=300, batch_size=8)
+    with qtbot.waitSignal(window.sig_run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        assert window.start_run()
+        assert window.stop_action.isEnabled() and not window.run_action.isEnabled()
+        assert not window.setup.epochs_edit.isEnabled()
+        qtbot.waitUntil(lambda: len(window.plots.drawn_points("NetA1-HF", "test_accuracy")[0])
+                        >= 1, timeout=RUN_TIMEOUT_MS)
+        window.activateWindow()
+        qtbot.keyClick(window, Qt.Key.Key_Escape)
+        if not window.worker.stop_requested:  # no active window to take the shortcut
+            window.stop_action.trigger()
+    outcome = blocker.args[0]
+
+    assert outcome.state == "stopped" and not outcome.killed
+    assert outcome.returncode == 130
+    stored = open_study(outcome.folder)
+    assert stored.status["state"] == "stopped"
+    kept = len(stored.curve("NetA1-HF", "test_accuracy")[0])
+    assert 1 <= kept < 300
+    qtbot.waitUntil(lambda: len(window.plots.drawn_points("NetA1-HF", "test_accuracy")[0])
+                    == kept)
+    assert window.summary.networks() == ["NetA1-HF"]
+    assert window.summary.texts()[0][5] != ""
+    assert (Path(outcome.folder) / "weights" / "NetA1-HF.final.npz").is_file()
+    assert "stopped" in window.progress.text()
+    assert window.run_action.isEnabled()
+    assert window.last_message == ("", "")
+
+
+def test_a_child_that_ignores_stop_is_killed(qtbot, window, synthetic_data_dir, monkeypatch,
+                                             tmp_path):
+    started = StudyStarted(str(tmp_path / "studies" / "study-x"), "torch", "cpu", ["NetA1-HF"],
+                           1, 512, 256, 8)
+    # A child that announces its study, then never reads its stdin.
+    monkeypatch.setattr(gui.worker, "study_command", lambda config, out: [
+        sys.executable, "-c",
+        f"import time; print({event_to_json(started)!r}, flush=True); time.sleep(120)",
+    ])
+    monkeypatch.setattr(gui.worker, "STOP_GRACE_SECONDS", 0.5)
+    configure(window, synthetic_data_dir)
+    with qtbot.waitSignal(window.sig_run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        window.start_run()
+        qtbot.waitUntil(lambda: window.study_folder == started.folder)
+        window.stop_run()
+    outcome = blocker.args[0]
+    assert outcome.killed and outcome.state == "stopped"
+    title, text = window.last_message
+    assert title == "Study stopped" and "did not stop in time" in text
+    assert window.run_action.isEnabled()
+
+
+def test_closing_the_window_stops_the_run(qtbot, tmp_path, synthetic_data_dir):
+    window = make_window(qtbot, tmp_path)
+    configure(window, synthetic_data_dir, epochs=300, batch_size=8)
+    assert window.start_run()
+    qtbot.waitUntil(lambda: len(window.plots.drawn_points("NetA1-HF", "test_accuracy")[0])
+                    >= 1, timeout=RUN_TIMEOUT_MS)
+    folder = window.study_folder
+    window.close()
+    assert window.worker is None
+    stored = open_study(folder)
+    assert stored.status["state"] == "stopped"
+    assert len(stored.epochs) >= 1
+
+
+def test_backend_switch_between_runs_in_one_session(qtbot, window, synthetic_data_dir):
+    backends = []
+    for backend in ("torch", "tensorflow"):
+        configure(window, synthetic_data_dir, backend=backend)
+        assert window.backend_label.text() == f"Backend: {backend}"
+        events = []
+        outcome = run_to_end(qtbot, window, events)
+        assert outcome.state == "finished", outcome.error_text()
+        backends.append(open_study(outcome.folder).status["backend"])
+        assert [e.backend for e in events if isinstance(e, StudyStarted)] == [backend]
+    assert backends == ["torch", "tensorflow"]
+    assert window.backend_label.text() == "Backend: tensorflow"
+
+
+def test_gui_process_never_imports_a_backend(tmp_path):
+    code = (
+        "import sys\n"
+        "from PySide6.QtCore import QSettings\n"
+        "from gui.app import create_application\n"
+        "from gui.main_window import MainWindow\n"
+        "app = create_application()\n"
+        f"w = MainWindow(QSettings({str(tmp_path / 's.ini')!r}, QSettings.Format.IniFormat))\n"
+        "w.show(); app.processEvents()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('keras', 'torch', 'tensorflow', 'jax')))\n"
+    )
+    env = {**gui.worker.child_environment("torch"), "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=env, cwd=str(gui.worker.PROJECT_ROOT), timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_invalid_fields_disable_run_with_their_message(qtbot, window, synthetic_data_dir):
+    configure(window, synthetic_data_dir)
+    assert window.run_action.isEnabled()
+    setup = window.setup
+
+    setup.epochs_edit.setText("0")
+    label = setup.error_labels["epochs"]
+    assert not window.run_action.isEnabled() and not setup.run_button.isEnabled()
+    assert not label.isHidden()
+    assert label.text() == "epochs must be a whole number from 1 to 10000, got 0"
+    assert "#c62828" in setup.epochs_edit.styleSheet()
+    assert setup.run_reason.text() == "Run is disabled: fix the fields marked in red"
+    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    assert window.worker is None
+    assert window.start_run() is False
+
+    setup.learning_rate_edit.setText("fast")
+    assert "learning_rate must be a number above 0" in setup.error_labels["learning_rate"].text()
+    setup.set_networks(())
+    assert setup.error_labels["networks"].text().startswith("networks must name at least one")
+    setup.data_edit.setText(str(synthetic_data_dir / "missing"))
+    assert "does not exist" in setup.error_labels["data_dir"].text()
+
+    configure(window, synthetic_data_dir)
+    assert window.run_action.isEnabled()
+    assert all(label.isHidden() for label in setup.error_labels.values())
+    assert setup.epochs_edit.styleSheet() == ""
+    assert setup.run_reason.isHidden()
+
+
+def test_invalid_byhand_kernels_disable_run(qtbot, window, synthetic_data_dir):
+    editor = getattr(window.kernel_panel, "editor", None)
+    if editor is None:
+        pytest.skip("the Kernels tab has no ByHand editor yet")
+    configure(window, synthetic_data_dir)
+    duplicate = REPORT_KERNELS.copy()
+    duplicate[1] = duplicate[0]
+    editor.set_kernels(duplicate)
+    assert not window.run_action.isEnabled()
+    assert "K1 and K2 are the same pattern" in window.setup.run_reason.text()
+    assert "Kernels tab" in window.setup.run_reason.text()
+    editor.reset_to_report()
+    assert window.run_action.isEnabled()
+
+
+def test_failing_worker_shows_the_error_and_the_window_still_works(qtbot, window,
+                                                                    synthetic_data_dir,
+                                                                    tmp_path):
+    corrupt = tmp_path / "corrupt-data"
+    shutil.copytree(synthetic_data_dir, corrupt)
+    (corrupt / "train-images-idx3-ubyte.gz").write_bytes(b"this is not an IDX file")
+    configure(window, corrupt)
+    outcome = run_to_end(qtbot, window)
+
+    assert outcome.state == "failed" and outcome.returncode == 2
+    title, text = window.last_message
+    assert title == "Study failed"
+    assert text.startswith("The study could not start: ")
+    assert "train-images-idx3-ubyte.gz" in text and "wrong magic number" in text
+    assert window.message_box.isVisible()
+    assert window.message_box.text() == text
+    assert window.run_action.isEnabled()
+
+    window.message_box.accept()
+    configure(window, synthetic_data_dir)
+    outcome = run_to_end(qtbot, window)
+    assert outcome.state == "finished"
+    assert window.summary.networks() == ["NetA1-HF"]
+
+
+def test_crashed_child_reports_the_signal(qtbot, window, synthetic_data_dir, monkeypatch):
+    # A child that dies the way the OOM killer ends a process.
+    monkeypatch.setattr(gui.worker, "study_command", lambda config, out: [
+        sys.executable, "-c",
+        "import os, signal, sys; print('MemoryError: cannot allocate', file=sys.stderr, "
+        "flush=True); os.kill(os.getpid(), signal.SIGKILL)",
+    ])
+    configure(window, synthetic_data_dir)
+    outcome = run_to_end(qtbot, window)
+
+    assert outcome.returncode == -9
+    title, text = window.last_message
+    assert title == "Study failed"
+    assert "killed (SIGKILL)" in text and "out of memory" in text
+    assert "MemoryError: cannot allocate" in text
+    assert window.run_action.isEnabled() and window.worker is None
+
+
+def test_open_stored_study_and_a_folder_that_is_not_one(qtbot, window, tmp_path):
+    folder = write_stored_study(tmp_path / "stored")
+    assert window.open_study_folder(folder)
+
+    epochs, accuracy = window.plots.drawn_points("NetA2-DT", "test_accuracy")
+    assert list(epochs) == [1, 2, 3]
+    assert list(accuracy) == pytest.approx([60.0, 80.0, 90.0])
+    assert list(window.plots.drawn_points("NetA1-HF", "test_loss")[1]) == pytest.approx(
+        [2.0, 1.0, 2.0 / 3])
+    assert window.summary.texts() == [
+        ["NetA1-HF", "70.00 %", "2", "60.00 %", "1.50 s", "00:04.50"],
+        ["NetA2-DT", "90.00 %", "3", "90.00 %", "1.50 s", "00:04.50"],
+    ]
+    assert window.backend_label.text() == "Backend: jax"
+    assert window.dataset_label.text() == "Data: IDX files in /data: 100 train / 50 test"
+    assert window.stored.folder == folder
+
+    not_a_study = tmp_path / "holiday-photos"
+    not_a_study.mkdir()
+    assert not window.open_study_folder(not_a_study)
+    title, text = window.last_message
+    assert title == "Not a study folder"
+    assert "is not a Kernel Lab study folder" in text and str(not_a_study) in text
+    assert window.message_box.isVisible()
+    # The study shown before stays on screen.
+    assert window.summary.networks() == ["NetA1-HF", "NetA2-DT"]
+
+
+def test_open_option_shows_the_study_when_the_window_is_up(qtbot, tmp_path):
+    folder = write_stored_study(tmp_path / "stored")
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = create_window(open_folder=str(folder), settings=settings, probe_devices=False)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.summary.networks() == ["NetA1-HF", "NetA2-DT"])
+    assert window.windowTitle() == "Kernel Lab"
+    assert window.isVisible()
+
+
+def test_settings_remember_the_setup_and_geometry(qtbot, tmp_path, synthetic_data_dir):
+    first = make_window(qtbot, tmp_path)
+    configure(first, synthetic_data_dir, networks=("NetA1-DT", "NetA2-HT"), epochs=7,
+              batch_size=32, backend="jax")
+    first.setup.seed_edit.setText("42")
+    first.setup.shuffle_box.setChecked(False)
+    first.setup.train_limit_edit.setText("1000")
+    first.resize(1250, 520)
+    first.close()
+    stored = json.loads(QSettings(str(tmp_path / "settings.ini"),
+                                  QSettings.Format.IniFormat).value("setup/config"))
+    assert stored["epochs"] == 7
+
+    second = make_window(qtbot, tmp_path)
+    setup = second.setup
+    assert setup.selected_networks() == ("NetA1-DT", "NetA2-HT")
+    assert setup.epochs_edit.text() == "7"
+    assert setup.batch_size_edit.text() == "32"
+    assert setup.seed_edit.text() == "42"
+    assert not setup.shuffle_box.isChecked()
+    assert setup.train_limit_edit.text() == "1000"
+    assert setup.data_dir() == str(synthetic_data_dir)
+    assert setup.backend() == "jax"
+    # Restored as left (not the default 860 px), give or take the frame; the offscreen screen
+    # is too narrow for the width to be kept.
+    assert abs(second.height() - 520) <= 8
+
+
+def test_shortcuts_and_scheme_tooltips(window):
+    assert window.run_action.shortcut().toString() == "Ctrl+R"
+    assert window.stop_action.shortcut().toString() == "Esc"
+    assert window.open_action.shortcut().toString() == "Ctrl+O"
+    assert "Conv1Frozen" in window.setup.network_boxes["NetA2-HF"].toolTip()
+    assert "Glorot" in window.setup.network_boxes["NetA1-DT"].toolTip()
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
+        "Training", "Kernels", "Compare"]
+    assert window.file_menu.title() == "&File"
