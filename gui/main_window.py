@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 import gui.worker
+from gui.panels.compare import ComparePanel
+from gui.panels.kernels import KernelPanel
 from gui.panels.live_plots import LivePlots
 from gui.panels.progress import TrainingProgress
 from gui.panels.setup import SetupPanel
@@ -49,37 +51,6 @@ SETTINGS_GEOMETRY = "window/geometry"
 SETTINGS_SPLITTER = "window/splitter"
 SETTINGS_TRAINING_SPLITTER = "window/training_splitter"
 SETTINGS_TAB = "window/tab"
-
-
-class PlaceholderPanel(QWidget):
-    """Stands in for a panel whose module is not there yet, with the same two methods."""
-
-    def __init__(self, text: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        layout = QVBoxLayout(self)
-        label = QLabel(text)
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        label.setStyleSheet("color: #777;")
-        layout.addWidget(label)
-
-    def set_study(self, stored: StoredStudy | None) -> None:
-        """Nothing to show."""
-
-    def handle_event(self, event) -> None:
-        """Nothing to do."""
-
-
-def _make_panel(module: str, class_name: str, placeholder: str) -> QWidget:
-    """The real panel if its module exists; a placeholder while it is being written."""
-    import importlib
-
-    try:
-        panel_module = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise
-        return PlaceholderPanel(placeholder)
-    return getattr(panel_module, class_name)()
 
 
 def configure_plots() -> None:
@@ -130,10 +101,8 @@ class MainWindow(QMainWindow):
         training_layout.addWidget(self.progress)
         training_layout.addWidget(self.training_splitter, 1)
 
-        self.kernel_panel = _make_panel("gui.panels.kernels", "KernelPanel",
-                                        "The kernel viewer and ByHand kernel editor go here.")
-        self.compare_panel = _make_panel("gui.panels.compare", "ComparePanel",
-                                         "The comparisons of SPEC §5 go here.")
+        self.kernel_panel = KernelPanel()
+        self.compare_panel = ComparePanel()
         self.tabs = QTabWidget()
         self.tabs.addTab(training, "Training")
         self.tabs.addTab(self.kernel_panel, "Kernels")
@@ -152,9 +121,7 @@ class MainWindow(QMainWindow):
         self.setup.sig_changed.connect(self._update_run_state)
         self.setup.run_button.clicked.connect(self.start_run)
         self.setup.stop_button.clicked.connect(self.stop_run)
-        kernels_changed = getattr(self.kernel_panel, "sig_kernels_changed", None)
-        if kernels_changed is not None:
-            kernels_changed.connect(self._update_run_state)
+        self.kernel_panel.sig_kernels_changed.connect(self._update_run_state)
         self.resize(1400, 860)
         self._restore_settings(studies_root)
         self._update_run_state()
@@ -251,15 +218,13 @@ class MainWindow(QMainWindow):
 
     def kernels_problem(self) -> str:
         """Why the Kernels tab's ByHand kernels cannot be used ('' when they can)."""
-        problem = getattr(self.kernel_panel, "kernels_problem", None)
-        return problem() if problem is not None else ""
+        return self.kernel_panel.kernels_problem()
 
     def current_kernels(self):
         """The ByHand kernels for the next run as a nested list (None: the report's)."""
-        kernels = getattr(self.kernel_panel, "current_kernels", None)
-        if kernels is None or self.kernels_problem():
+        if self.kernels_problem():
             return None
-        return kernels().tolist()
+        return self.kernel_panel.current_kernels().tolist()
 
     def run_problems(self) -> list[str]:
         """Every reason Run is disabled now (empty when a study can start)."""
