@@ -19,7 +19,7 @@ from keras_models.events import (
     event_to_json,
 )
 from keras_models.schemes import NETWORKS
-from study.config import HEADS, ConfigError, StudyConfig, load_config
+from study.config import HEADS, MODES, ConfigError, StudyConfig, load_config
 from study.data import DataError
 from study.store import DEFAULT_ROOT, StoreError
 from study.summary import format_duration
@@ -47,6 +47,9 @@ def add_study_arguments(parser: argparse.ArgumentParser) -> None:
                         "images only")
     parser.add_argument("--head", choices=HEADS, help="softmax (correct, default) or report "
                         "(the report's flawed head)")
+    parser.add_argument("--mode", choices=MODES, help="sequential (one network at a time, "
+                        "default) or all-at-once (all networks as one model, same batches; "
+                        "per-network times are then isolated-timing estimates)")
     parser.add_argument("--kernels", metavar="FILE", help="ByHand kernels JSON (default: the "
                         "report's)")
     parser.add_argument("--data", metavar="DIR", help="folder of Fashion-MNIST IDX files or an "
@@ -69,7 +72,7 @@ def config_from_args(args) -> StudyConfig:
         "backend": args.backend, "device": args.device, "epochs": args.epochs,
         "batch_size": args.batch_size, "learning_rate": args.lr, "seed": args.seed,
         "train_limit": args.train_limit, "test_limit": args.test_limit, "head": args.head,
-        "data_dir": args.data,
+        "data_dir": args.data, "mode": args.mode,
     }
     changes = {k: v for k, v in changes.items() if v is not None}
     if args.no_shuffle:
@@ -131,6 +134,23 @@ def summary_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def shared_timing_note(folder) -> str:
+    """The all-at-once timing caveat under the summary, with the shared wall time."""
+    import json
+    from pathlib import Path
+
+    try:
+        status = json.loads((Path(folder) / "status.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        status = {}
+    epochs = status.get("shared_epoch_seconds") or []
+    shared = float(status.get("shared_wall_seconds", 0.0))
+    per_epoch = f" ({shared / len(epochs):.2f} s per epoch)" if epochs else ""
+    return ("All-at-once: s/epoch and total above are isolated-timing estimates (each network "
+            "timed alone for a few batches);\nthe networks trained together in "
+            f"{format_duration(shared)} of shared wall time{per_epoch}.")
+
+
 def _json_emitter(stream=sys.stdout):
     lock = threading.Lock()
 
@@ -165,7 +185,9 @@ def run_study_command(args) -> int:
         threading.Thread(target=_watch_stdin, args=(stop_event,), daemon=True).start()
     previous = _install_sigint(stop_event, quiet=args.events == "json")
     try:
-        run_study(config, emit=emit, stop_event=stop_event, out_root=args.out)
+        folder = run_study(config, emit=emit, stop_event=stop_event, out_root=args.out)
+        if args.events == "text" and config.mode == "all-at-once":
+            print(shared_timing_note(folder))
     except USAGE_ERRORS as exc:
         if args.events == "json":
             emit(Failed(str(exc)))

@@ -13,7 +13,7 @@ from keras_models.backend import BACKENDS, BackendError, parse_device
 from keras_models.schemes import NETWORKS
 
 HEADS = ("softmax", "report")
-MODES = ("sequential",)
+MODES = ("sequential", "all-at-once")
 MAX_EPOCHS = 10_000
 MAX_BATCH_SIZE = 60_000
 

@@ -1,0 +1,349 @@
+"""Kernel Lab against the report's plain PyTorch loop: seconds per study-epoch, memory, accuracy.
+
+    .venv/bin/python benchmarks/benchmark.py                 # full Fashion-MNIST, 2 epochs
+    .venv/bin/python benchmarks/benchmark.py --train-limit 6000 --test-limit 1000
+
+Side by side on the same data: (a) a plain PyTorch loop written as the report's code is
+(DataLoader over a TensorDataset, batch 128, Adam 3.35e-4, the six networks one after another,
+no Keras; with the correct head), (b) Kernel Lab sequential and (c) Kernel Lab all-at-once on
+every installed backend, each as `main.py study` runs it (files written, events emitted). Each
+run is a child process of its own (a process can load Keras on one backend only), so its peak
+RSS is its own.
+
+A study-epoch is one epoch of all six networks, training and test evaluation. "s/epoch" is its
+steady cost, the mean wall time of epochs 2 and later; "one-time s" is the rest of the run's wall
+time (building, compiling, all-at-once's isolated timing, saving); "60 ep" projects the report's
+60-epoch study as one-time + 60 × s/epoch. With --epochs 1 there is no steady epoch: s/epoch is
+then the first epoch, compilation included, and nothing is projected. Run it on an idle machine:
+the runs take turns, so load from elsewhere lands on whichever is running.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+RESULT_TAG = "BENCHMARK-RESULT "
+REPORT_EPOCHS = 60
+SHORT_NAMES = {"NetA1-HF": "A1-HF", "NetA1-HT": "A1-HT", "NetA1-DT": "A1-DT",
+               "NetA2-HF": "A2-HF", "NetA2-HT": "A2-HT", "NetA2-DT": "A2-DT"}
+
+
+# ----------------------------------------------------------------------------- children
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory in MiB (Linux reports ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_reference(spec: dict) -> dict:
+    """(a) The report's loop in plain PyTorch: each network trained and tested epoch by epoch."""
+    import torch
+    from torch import nn
+    from torch.utils.data import DataLoader, TensorDataset
+
+    from keras_models.byhand import REPORT_KERNELS
+    from keras_models.schemes import NETWORKS, network_spec
+    from study.data import load_dataset
+
+    torch.manual_seed(spec["seed"])
+    data = load_dataset(spec["data"]).limited(spec["train_limit"], spec["test_limit"])
+    x_train = torch.from_numpy(data.x_train).permute(0, 3, 1, 2).contiguous()
+    x_test = torch.from_numpy(data.x_test).permute(0, 3, 1, 2).contiguous()
+    y_train = torch.from_numpy(data.y_train).long()
+    y_test = torch.from_numpy(data.y_test).long()
+
+    class NetA1(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 4, 5, stride=2)
+            self.linear1 = nn.Linear(576, 10)
+
+        def forward(self, x):
+            return self.linear1(torch.flatten(torch.relu(self.conv1(x)), 1))
+
+    class NetA2(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 4, 5, stride=2)
+            self.conv2 = nn.Conv2d(4, 12, 3, stride=2)
+            self.linear1 = nn.Linear(300, 10)
+
+        def forward(self, x):
+            x = torch.relu(self.conv2(torch.relu(self.conv1(x))))
+            return self.linear1(torch.flatten(x, 1))
+
+    byhand = torch.from_numpy(REPORT_KERNELS.copy()).unsqueeze(1)  # (4, 1, 5, 5)
+    train_loader = DataLoader(TensorDataset(x_train, y_train), batch_size=spec["batch_size"])
+    test_loader = DataLoader(TensorDataset(x_test, y_test), batch_size=spec["batch_size"])
+    loss_fn = nn.CrossEntropyLoss()
+    epoch_seconds = [0.0] * spec["epochs"]
+    peaks = {}
+    start = time.perf_counter()
+    for name in NETWORKS:
+        scheme = network_spec(name)
+        net = NetA1() if scheme.architecture == "NetA1" else NetA2()
+        if scheme.byhand_conv1:
+            with torch.no_grad():
+                net.conv1.weight.copy_(byhand)
+                net.conv1.bias.zero_()
+        if scheme.conv1_frozen:
+            net.conv1.weight.requires_grad_(False)
+            net.conv1.bias.requires_grad_(False)
+        optimizer = torch.optim.Adam(net.parameters(), lr=spec["learning_rate"])
+        accuracies = []
+        for epoch in range(spec["epochs"]):
+            t0 = time.perf_counter()
+            net.train()
+            for images, labels in train_loader:
+                optimizer.zero_grad()
+                loss = loss_fn(net(images), labels)
+                loss.backward()
+                optimizer.step()
+            net.eval()
+            correct = 0
+            with torch.no_grad():
+                for images, labels in test_loader:
+                    correct += int((net(images).argmax(1) == labels).sum())
+            accuracies.append(correct / len(y_test))
+            epoch_seconds[epoch] += time.perf_counter() - t0
+        peaks[name] = max(accuracies)
+    return {"study_seconds": time.perf_counter() - start, "epoch_walls": epoch_seconds,
+            "peak_accuracy": peaks, "versions": f"torch {torch.__version__}"}
+
+
+def run_kernel_lab(spec: dict) -> dict:
+    """(b)/(c) One Kernel Lab study, as `main.py study` runs it, with timestamped events."""
+    from keras_models.backend import select_backend
+
+    select_backend(spec["backend"])
+    import keras
+
+    from keras_models.events import (
+        BatchProgress,
+        EpochEnded,
+        NetworkStarted,
+        StudyFinished,
+        StudyStarted,
+    )
+    from study.config import StudyConfig
+    from study.runner import run_study
+
+    config = StudyConfig(
+        backend=spec["backend"], mode=spec["mode"], epochs=spec["epochs"], seed=spec["seed"],
+        batch_size=spec["batch_size"], learning_rate=spec["learning_rate"],
+        train_limit=spec["train_limit"], test_limit=spec["test_limit"], data_dir=spec["data"],
+    ).validated()
+    timeline = []
+
+    def emit(event):
+        timeline.append((time.perf_counter(), event))
+
+    with tempfile.TemporaryDirectory(prefix="kernel-lab-benchmark-") as out:
+        run_study(config, emit=emit, out_root=out)
+
+    def when(kind, **match):
+        return [t for t, e in timeline
+                if isinstance(e, kind) and all(getattr(e, k) == v for k, v in match.items())]
+
+    walls = []
+    for epoch in range(1, config.epochs + 1):
+        if config.mode == "all-at-once":
+            # The shared epoch starts after the isolated timing: its first progress report
+            # tells how long after the start it came.
+            if epoch == 1:
+                first = next((t, e) for t, e in timeline if isinstance(e, BatchProgress))
+                begin = first[0] - first[1].seconds
+            else:
+                begin = min(when(EpochEnded, epoch=epoch - 1))
+            walls.append(min(when(EpochEnded, epoch=epoch)) - begin)
+        else:
+            total = 0.0
+            for name in config.networks:
+                begin = (when(NetworkStarted, network=name) if epoch == 1
+                         else when(EpochEnded, network=name, epoch=epoch - 1))[0]
+                total += when(EpochEnded, network=name, epoch=epoch)[0] - begin
+            walls.append(total)
+    (started,), (finished,) = when(StudyStarted), when(StudyFinished)
+    summary = next(e for _, e in timeline if isinstance(e, StudyFinished)).summary
+    return {"study_seconds": finished - started, "epoch_walls": walls,
+            "peak_accuracy": {r["network"]: r["peak_test_accuracy"] for r in summary},
+            "versions": f"keras {keras.__version__}"}
+
+
+def steady_figures(result: dict) -> tuple[float, float | None]:
+    """(s/epoch, one-time s): the mean of epochs 2+ and the rest; epoch 1 and None if alone."""
+    walls = result["epoch_walls"]
+    if len(walls) < 2:
+        return walls[0], None
+    steady = sum(walls[1:]) / (len(walls) - 1)
+    return steady, result["study_seconds"] - steady * len(walls)
+
+
+def child_main(spec: dict) -> None:
+    """Run one benchmark entry and print its result as one tagged JSON line."""
+    result = run_reference(spec) if spec["kind"] == "reference" else run_kernel_lab(spec)
+    result["peak_rss_mb"] = peak_rss_mb()
+    print(RESULT_TAG + json.dumps(result), flush=True)
+
+
+# ----------------------------------------------------------------------------- parent
+
+
+def run_child(spec: dict) -> dict:
+    """Run one entry in a fresh Python process; its result, or its error output."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
+    if spec.get("backend"):
+        env["KERAS_BACKEND"] = spec["backend"]
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child",
+                           json.dumps(spec)], capture_output=True, text=True, env=env, cwd=ROOT)
+    lines = [line for line in done.stdout.splitlines() if line.startswith(RESULT_TAG)]
+    if done.returncode != 0 or not lines:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-15:]
+        return {"error": f"exit {done.returncode}: " + "\n".join(tail)}
+    result = json.loads(lines[-1][len(RESULT_TAG):])
+    result["process_seconds"] = time.perf_counter() - started
+    return result
+
+
+def installed_backends() -> list[str]:
+    """The Keras backends whose packages are installed here."""
+    from keras_models.backend import available_backends
+
+    return [status.name for status in available_backends() if status.installed]
+
+
+def format_minutes(seconds: float) -> str:
+    """Seconds as m:ss.s."""
+    minutes, rest = divmod(seconds, 60)
+    return f"{int(minutes)}:{rest:04.1f}"
+
+
+def table(entries: list[tuple[str, dict]], networks) -> str:
+    """The results as aligned text, one line per run, ratios against the first (reference)."""
+    header = (f"{'run':<28}{'s/epoch':>9}{'x ref':>7}{'one-time s':>12}{'60 ep':>9}{'x ref':>7}"
+              f"{'peak RSS':>10}  peak test accuracy %: "
+              + " ".join(f"{SHORT_NAMES[n]:>5}" for n in networks))
+    lines = [header, "-" * len(header)]
+    reference = None if "error" in entries[0][1] else steady_figures(entries[0][1])
+    for label, result in entries:
+        if "error" in result:
+            lines.append(f"{label:<28}failed: {result['error'].splitlines()[-1][:120]}")
+            continue
+        steady, one_time = steady_figures(result)
+        ratio = study = study_ratio = "-"
+        if reference:
+            ratio = f"{steady / reference[0]:.2f}"
+        if one_time is not None:
+            projected = one_time + REPORT_EPOCHS * steady
+            study = format_minutes(projected)
+            if reference and reference[1] is not None:
+                study_ratio = f"{projected / (reference[1] + REPORT_EPOCHS * reference[0]):.2f}"
+        accuracies = " ".join(f"{100 * result['peak_accuracy'][n]:5.1f}" for n in networks)
+        lines.append(
+            f"{label:<28}{steady:>9.2f}{ratio:>7}"
+            f"{'-' if one_time is None else f'{one_time:.1f}':>12}{study:>9}{study_ratio:>7}"
+            f"{result['peak_rss_mb']:>7.0f} MB  {'':<21}{accuracies}"
+        )
+    return "\n".join(lines)
+
+
+def machine_line() -> str:
+    """CPU model and count, OS and Python: where the numbers were taken."""
+    model = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (f"{model}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}")
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    """Command-line options of the benchmark."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--epochs", type=int, default=2,
+                        help="epochs per network (default 2: the first compiles, the second "
+                             "gives the steady cost)")
+    parser.add_argument("--train-limit", type=int, metavar="N", help="first N training images")
+    parser.add_argument("--test-limit", type=int, metavar="N", help="first N test images")
+    parser.add_argument("--data", metavar="DIR", help="dataset folder (default: the system's "
+                        "Fashion-MNIST)")
+    parser.add_argument("--backends", help="comma-separated (default: every installed one)")
+    parser.add_argument("--modes", default="sequential,all-at-once",
+                        help="comma-separated Kernel Lab modes (default: both)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.epochs < 1:
+        parser.error("--epochs must be at least 1")
+    return args
+
+
+def main(argv=None) -> int:
+    """Run every entry, one process each, and print the table."""
+    args = parse_args(argv)
+    if args.child:
+        child_main(json.loads(args.child))
+        return 0
+    from keras_models.schemes import NETWORKS
+    from study.data import DataError, load_dataset
+
+    try:
+        data = load_dataset(args.data).limited(args.train_limit, args.test_limit)
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    backends = args.backends.split(",") if args.backends else installed_backends()
+    modes = args.modes.split(",")
+    common = {"data": args.data, "train_limit": args.train_limit, "test_limit": args.test_limit,
+              "epochs": args.epochs, "seed": args.seed, "batch_size": 128,
+              "learning_rate": 3.35e-4}
+    plan = [("(a) PyTorch loop (reference)", {"kind": "reference", **common})]
+    for mode in modes:
+        letter = "(b)" if mode == "sequential" else "(c)"
+        for backend in backends:
+            plan.append((f"{letter} {mode} {backend}",
+                         {"kind": "kernel-lab", "backend": backend, "mode": mode, **common}))
+    print(f"Data: {data.describe()}; {args.epochs} epoch(s) per network; batch 128",
+          flush=True)
+    print(f"Machine: {machine_line()}", flush=True)
+    entries = []
+    for label, spec in plan:
+        print(f"  running {label} …", file=sys.stderr, flush=True)
+        result = run_child(spec)
+        entries.append((label, result))
+        if "error" in result:
+            print(f"  {label} failed:\n{result['error']}", file=sys.stderr, flush=True)
+        else:
+            print(f"  {label}: {result['process_seconds']:.0f} s in all", file=sys.stderr,
+                  flush=True)
+    versions = sorted({r["versions"] for _, r in entries if "versions" in r})
+    print(f"Versions: {', '.join(versions)}")
+    print()
+    print(table(entries, NETWORKS))
+    if args.json:
+        Path(args.json).write_text(json.dumps(dict(entries), indent=2) + "\n", encoding="utf-8")
+    return 0 if all("error" not in r for _, r in entries) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
