@@ -93,7 +93,8 @@ def build_network(name: str, seed: int, head: str = "softmax", kernels=None):
     from keras_models.architectures import BUILDERS
 
     spec = network_spec(name)
-    model = BUILDERS[spec.architecture](head=head, name=name)
+    # Every weight is assigned below, so Keras' own random draw would only cost time.
+    model = BUILDERS[spec.architecture](head=head, name=name, initializer="zeros")
     shapes = {
         layer.name: tuple(layer.kernel.shape)
         for layer in model.layers

@@ -31,8 +31,8 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_STOPPED = 0, 1, 2, 130
 def add_study_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `main.py study` (SPEC §3 defaults come from StudyConfig)."""
     parser.add_argument("--config", metavar="FILE", help="study config JSON (options override it)")
-    parser.add_argument("--backend", choices=BACKENDS, help="Keras backend (default: torch, "
-                        "or KERAS_BACKEND)")
+    parser.add_argument("--backend", choices=BACKENDS, help="Keras backend (default: "
+                        f"KERAS_BACKEND if set, else {StudyConfig.backend})")
     parser.add_argument("--device", help="cpu, gpu or gpu:N (default cpu)")
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--batch-size", type=int)
@@ -66,7 +66,7 @@ def config_from_args(args) -> StudyConfig:
     import os
 
     config = load_config(args.config) if args.config else StudyConfig(
-        backend=os.environ.get("KERAS_BACKEND", "torch")
+        backend=os.environ.get("KERAS_BACKEND", StudyConfig.backend)
     )
     changes = {
         "backend": args.backend, "device": args.device, "epochs": args.epochs,
