@@ -12,6 +12,18 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class EpochResult:
+    """Metrics of one completed epoch of one network (what a study folder stores per row)."""
+
+    epoch: int
+    train_loss: float
+    test_loss: float
+    test_accuracy: float
+    train_seconds: float
+    eval_seconds: float
+
+
+@dataclass(frozen=True)
 class StudyStarted:
     """A study folder exists and training is about to begin."""
 

@@ -9,26 +9,15 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import keras
 import numpy as np
 
-from keras_models.events import BatchProgress
+from keras_models.events import BatchProgress, EpochResult
 
 EVAL_BATCH_SIZE = 1000
 
 
-@dataclass(frozen=True)
-class EpochResult:
-    """Metrics of one completed epoch."""
-
-    epoch: int
-    train_loss: float
-    test_loss: float
-    test_accuracy: float
-    train_seconds: float
-    eval_seconds: float
 
 
 def epoch_order(n: int, seed: int, epoch: int) -> np.ndarray:

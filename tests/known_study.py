@@ -7,25 +7,13 @@ tables below by hand.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 
+from keras_models.events import EpochResult
 from keras_models.schemes import NETWORKS
 from study.config import StudyConfig
 from study.store import StudyWriter
-
-
-class KnownEpoch(NamedTuple):
-    """The fields StudyWriter.append_epoch reads (as keras_models.training.EpochResult has)."""
-
-    epoch: int
-    train_loss: float
-    test_loss: float
-    test_accuracy: float
-    train_seconds: float
-    eval_seconds: float
-
 
 # Test accuracy and train seconds per epoch (3 epochs). With these, every conclusion holds:
 # DT > HT > HF, HF fastest, NetA2 > NetA1, gain A1 0.02 > gain A2 0.01, recovery.
@@ -84,7 +72,7 @@ def write_known_study(root, networks=NETWORKS, accuracy=None, train_seconds=None
         for epoch, (acc, seconds) in enumerate(
             zip(accuracy[network], train_seconds[network], strict=True), start=1
         ):
-            writer.append_epoch(network, KnownEpoch(epoch, round(1.1 - acc, 6), loss_for(acc),
+            writer.append_epoch(network, EpochResult(epoch, round(1.1 - acc, 6), loss_for(acc),
                                                     acc, seconds, EVAL_SECONDS))
         kernel = np.ones((5, 5, 1, 4), np.float32)
         initial = {"conv1/kernel": kernel, "conv1/bias": np.zeros(4, np.float32)}

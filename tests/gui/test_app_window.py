@@ -8,7 +8,6 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 import pytest
@@ -18,22 +17,11 @@ import gui.worker
 from gui.app import create_window
 from gui.main_window import MainWindow
 from keras_models.byhand import REPORT_KERNELS
-from keras_models.events import StudyStarted, event_to_json
+from keras_models.events import EpochResult, StudyStarted, event_to_json
 from study.config import StudyConfig
 from study.store import StudyWriter, open_study
 
 RUN_TIMEOUT_MS = 120_000
-
-
-class Epoch(NamedTuple):
-    """What StudyWriter.append_epoch reads."""
-
-    epoch: int
-    train_loss: float
-    test_loss: float
-    test_accuracy: float
-    train_seconds: float
-    eval_seconds: float
 
 
 def make_window(qtbot, tmp_path) -> MainWindow:
@@ -86,7 +74,7 @@ def write_stored_study(root: Path) -> Path:
     writer = StudyWriter.create(root, config)
     for network, accuracies in (("NetA1-HF", (0.5, 0.7, 0.6)), ("NetA2-DT", (0.6, 0.8, 0.9))):
         for epoch, accuracy in enumerate(accuracies, start=1):
-            writer.append_epoch(network, Epoch(epoch, 1.0 / epoch, 2.0 / epoch, accuracy,
+            writer.append_epoch(network, EpochResult(epoch, 1.0 / epoch, 2.0 / epoch, accuracy,
                                                1.5, 0.25))
     writer.write_summary()
     writer.write_status(state="finished", backend="jax", device="cpu",
