@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Signal
 
-from study.compare import COMPARISONS, Comparison
+from study.compare import COMPARISONS, Comparison, shared_timing_note
 from study.export import ExportError, ExportResult, export_study
 
 FIGURE_SIZE = (1500, 620)
@@ -142,6 +142,10 @@ def comparison_figure(stored, comparison: Comparison, size=FIGURE_SIZE):
     if missing:
         layout.addLabel("not in this study: " + ", ".join(missing), row=3, col=0, colspan=3,
                         size="11pt", color="#a00000")
+    # An all-at-once study's per-network times are estimates; the figure says how it was timed.
+    timing_note = shared_timing_note(stored.status) if stored is not None else ""
+    if timing_note:
+        layout.addLabel(timing_note, row=4, col=0, colspan=3, size="11pt", color="#505050")
     layout.layout.setColumnStretchFactor(0, 10)
     layout.layout.setColumnStretchFactor(1, 10)
     layout.layout.setColumnStretchFactor(2, 1)

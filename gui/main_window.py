@@ -41,6 +41,7 @@ from keras_models.events import (
     StudyFinished,
     StudyStarted,
 )
+from study.compare import ISOLATED_ESTIMATE, MEASURED, shared_timing_note, study_timing
 from study.config import StudyConfig
 from study.store import StoredStudy, StoreError, open_study
 
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
         self.study_folder: str = ""
         self.stored: StoredStudy | None = None
         self.failure_message = ""
+        self.run_mode = "sequential"
         self.last_message: tuple[str, str] = ("", "")
         self.message_box: QMessageBox | None = None
 
@@ -91,7 +93,12 @@ class MainWindow(QMainWindow):
         self.summary.setMinimumHeight(self.summary.height_for_rows(3))
         self.training_splitter = QSplitter(Qt.Orientation.Vertical)
         self.training_splitter.addWidget(self.plots)
-        self.training_splitter.addWidget(self.summary)
+        summary_box = QWidget()
+        summary_layout = QVBoxLayout(summary_box)
+        summary_layout.setContentsMargins(0, 0, 0, 0)
+        summary_layout.addWidget(self.summary, 1)
+        summary_layout.addWidget(self.summary.note)
+        self.training_splitter.addWidget(summary_box)
         self.training_splitter.setStretchFactor(0, 3)
         self.training_splitter.setStretchFactor(1, 1)
         self._summary_sized = False
@@ -279,6 +286,9 @@ class MainWindow(QMainWindow):
         self.plots.clear()
         self.plots.set_networks(config.networks)
         self.summary.clear_rows(config.networks)
+        # StudyStarted does not carry the mode, so the run's own config says how it is timed.
+        self.run_mode = config.mode
+        self.summary.set_timing(ISOLATED_ESTIMATE if config.mode == "all-at-once" else MEASURED)
         self.progress.reset_idle(f"Starting {config.backend}… (Keras loads in a new process)")
         self.tabs.setCurrentIndex(0)
         self.worker = StudyWorker(config, self.setup.studies_root(), self)
@@ -305,7 +315,7 @@ class MainWindow(QMainWindow):
     def _on_event(self, event) -> None:
         if isinstance(event, StudyStarted):
             self.study_folder = event.folder
-            self.progress.start(event)
+            self.progress.start(event, together=self.run_mode == "all-at-once")
             self.plots.set_networks(event.networks)
             self.backend_label.setText(f"Backend: {event.backend}")
             self.device_label.setText(f"Device: {self.setup.device_text()} ({event.device})")
@@ -318,8 +328,10 @@ class MainWindow(QMainWindow):
         elif isinstance(event, EpochEnded):
             self.plots.add_epoch(event)
             self.progress.epoch_done(event)
+            self._refresh_shared_timing()
         elif isinstance(event, NetworkFinished):
             self.summary.add_row(event)
+            self._refresh_shared_timing()
         elif isinstance(event, StudyFinished):
             self.progress.finish(event.state, f"Study {event.state}: {Path(event.folder).name}")
         elif isinstance(event, Failed):
@@ -356,11 +368,26 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Study {state}: {folder}")
         self.sig_run_finished.emit(outcome)
 
+    def _refresh_shared_timing(self) -> None:
+        """During an all-at-once run, show the shared wall time status.json has so far."""
+        if self.summary.timing != ISOLATED_ESTIMATE or not self.study_folder:
+            return
+        try:
+            status = json.loads((Path(self.study_folder) / "status.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            return
+        if isinstance(status, dict) and status.get("shared_epoch_seconds"):
+            self.summary.set_timing(study_timing(status), shared_timing_note(status))
+
+    def _show_study_timing(self, status: dict) -> None:
+        self.summary.set_timing(study_timing(status), shared_timing_note(status))
+
     def _load_study_for_panels(self, folder: str) -> None:
         try:
             self.stored = open_study(folder)
         except StoreError:
             return
+        self._show_study_timing(self.stored.status)
         self.kernel_panel.set_study(self.stored)
         self.compare_panel.set_study(self.stored)
 
@@ -389,6 +416,7 @@ class MainWindow(QMainWindow):
         self.plots.show_study(stored)
         self.summary.clear_rows(stored.config.networks)
         self.summary.set_rows(stored.summary)
+        self._show_study_timing(stored.status)
         state = stored.status.get("state", "unknown")
         epochs = len(stored.epochs)
         self.progress.reset_idle(f"Opened {Path(stored.folder).name} ({state}, {epochs} "

@@ -23,10 +23,13 @@ from study.compare import (
     CONCLUSION_COLUMNS,
     IDENTITY_TABLE_COLUMNS,
     TABLE_COLUMNS,
+    TIMING_COLUMN,
     comparison_tables,
     conclusions_table,
     identity_table,
+    is_isolated_estimate,
     study_rows,
+    study_timing,
 )
 from study.confusion import per_class_accuracy_rows, study_confusions
 from study.store import StoredStudy, StoreError, csv_text, open_study
@@ -131,11 +134,16 @@ def write_csv_files(stored: StoredStudy, folder: Path) -> list[Path]:
 
     put("metrics.csv", METRICS_COLUMNS, stored.epochs)
     summary = study_rows(stored)
-    put("summary.csv", SUMMARY_COLUMNS, [summary[n] for n in summary])
+    # An all-at-once study's seconds are isolated-timing estimates, not measured epochs: its
+    # tables say so in an extra last column (measured studies keep their columns unchanged).
+    timing = study_timing(stored.status)
+    extra = (TIMING_COLUMN,) if is_isolated_estimate(stored.status) else ()
+    put("summary.csv", (*SUMMARY_COLUMNS, *extra),
+        [{**summary[n], TIMING_COLUMN: timing} for n in summary])
     tables = comparison_tables(stored)
     for comparison in COMPARISONS:
-        put(comparison_csv_name(comparison.key), TABLE_COLUMNS,
-            [_blank_none(row) for row in tables[comparison.key]])
+        put(comparison_csv_name(comparison.key), (*TABLE_COLUMNS, *extra),
+            [_blank_none({**row, TIMING_COLUMN: timing}) for row in tables[comparison.key]])
     put("conclusions.csv", CONCLUSION_COLUMNS, conclusions_table(summary))
     put("init_identity.csv", IDENTITY_TABLE_COLUMNS, identity_table(stored))
     confusions = study_confusions(stored)
@@ -177,7 +185,11 @@ def export_study(stored, out_dir=None, *, force: bool = False,
             files.extend(Path(p) for p in writer(stored, staging))
         names = sorted(str(Path(p).relative_to(staging)) for p in files)
         marker = {"format": MARKER_FORMAT, "version": 1, "study": str(stored.folder.resolve()),
-                  "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "files": names}
+                  "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "files": names,
+                  "timing": study_timing(stored.status)}
+        if is_isolated_estimate(stored.status):
+            marker.update({key: stored.status.get(key) for key in (
+                "shared_wall_seconds", "shared_epoch_seconds", "shared_eval_seconds")})
         write_export_file(staging / MARKER, json.dumps(marker, indent=2) + "\n")
         _move_into_place(staging, out_dir, replacing)
     except OSError as exc:

@@ -34,6 +34,8 @@ from study.compare import (
     comparison_table,
     conclusions_table,
     identity_table,
+    is_isolated_estimate,
+    shared_timing_note,
     study_rows,
 )
 from study.confusion import study_confusions
@@ -42,6 +44,9 @@ from study.store import StoreError, open_study
 TABLE_HEADERS = ("Network", "Epochs", "Peak test acc.", "Peak epoch", "Final test acc.",
                  "Time / epoch", "Total (mm:ss.ss)", "Report: peak", "Report: s / epoch",
                  "Report: total")
+# The time columns' titles when the figures are isolated-timing estimates (all-at-once).
+ISOLATED_TIME_HEADERS = {5: "Time / epoch\n(isolated est.)", 6: "Total\n(isolated est.)"}
+TIME_COLUMNS = tuple(ISOLATED_TIME_HEADERS)
 VERDICT_COLORS = {HOLDS: "#c8e6c9", DOES_NOT_HOLD: "#ffcdd2"}
 NOT_APPLICABLE_COLOR = "#e0e0e0"
 IDENTICAL_COLOR, DIFFERS_COLOR = "#c8e6c9", "#ffcdd2"
@@ -79,6 +84,14 @@ def _read_only_table(columns: int, headers) -> QTableWidget:
     table.setWordWrap(True)
     table.verticalHeader().setMinimumSectionSize(24)
     return table
+
+
+def table_headers(isolated: bool = False) -> tuple[str, ...]:
+    """The comparison table's titles; the time columns say when they are isolated estimates."""
+    if not isolated:
+        return TABLE_HEADERS
+    return tuple(ISOLATED_TIME_HEADERS.get(column, text)
+                 for column, text in enumerate(TABLE_HEADERS))
 
 
 def comparison_cells(row: dict) -> list[str]:
@@ -168,10 +181,15 @@ class ComparePanel(QWidget):
                 "The report's figure (SPEC §4), for reference; its head was flawed and its "
                 "hardware unknown")
         self.comparison_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.timing_label = QLabel()
+        self.timing_label.setWordWrap(True)
+        self.timing_label.setStyleSheet("color: #444;")
+        self.timing_label.hide()
         layout = QVBoxLayout(tab)
         layout.addLayout(top)
         layout.addWidget(plots, 1)
         layout.addWidget(self.comparison_table)
+        layout.addWidget(self.timing_label)
         return tab
 
     def _build_conclusions_tab(self) -> QWidget:
@@ -304,6 +322,15 @@ class ComparePanel(QWidget):
                        for n in self._comparison_drawn)
             for plot in (self.accuracy_plot, self.loss_plot):
                 set_epoch_ticks(plot.getAxis("bottom"), last)
+        status = self.stored.status if self.stored is not None else {}
+        isolated = is_isolated_estimate(status)
+        self.comparison_table.setHorizontalHeaderLabels(list(table_headers(isolated)))
+        for column in TIME_COLUMNS:
+            self.comparison_table.horizontalHeaderItem(column).setToolTip(
+                "Isolated-timing estimate: the networks were trained together (all-at-once), "
+                "so each network was timed alone before training" if isolated else "")
+        self.timing_label.setText(shared_timing_note(status))
+        self.timing_label.setVisible(isolated)
         table = comparison_table(comparison, self._rows)
         self.comparison_table.setRowCount(len(table))
         for r, row in enumerate(table):

@@ -1,4 +1,9 @@
-"""Training progress: a bar for the whole study with network, epoch, batch and ETA in words."""
+"""Training progress: a bar for the whole study with network, epoch, batch and ETA in words.
+
+Sequential studies train one network after another. All-at-once studies train every network in
+the same steps: NetworkStarted comes for all of them first, then each report (BatchProgress,
+EpochEnded) once per network, so the bar counts the shared epochs and batches instead.
+"""
 
 from __future__ import annotations
 
@@ -33,26 +38,40 @@ class TrainingProgress(QProgressBar):
         self.index = self.epoch = self.batch = 0
         self.seconds_per_batch = 0.0
         self.eval_seconds: list[float] = []
+        self.together = False
+        self.started: set[str] = set()
+        self.epochs_done: dict[str, int] = {}
         self.setValue(0)
         self.setFormat(text)
 
-    def start(self, event) -> None:
-        """A StudyStarted event: the size of the whole study."""
+    def start(self, event, together: bool = False) -> None:
+        """A StudyStarted event: the size of the whole study; `together` for all-at-once."""
         self.reset_idle()
+        self.together = together
         self.networks = list(event.networks)
         self.epochs = event.epochs
         self.batches = event.batches_per_epoch
-        self.setFormat(f"Building {len(self.networks)} network(s) on {event.backend} / "
+        how = " as one model" if together and len(self.networks) > 1 else ""
+        self.setFormat(f"Building {len(self.networks)} network(s){how} on {event.backend} / "
                        f"{event.device}…")
 
     def network_started(self, event) -> None:
         """A NetworkStarted event."""
+        if self.together:
+            self.started.add(event.network)
+            if len(self.started) >= len(self.networks):
+                # Before the shared training each network is timed alone (isolated estimates).
+                self.setFormat(f"{self._together_label()}  ·  timing each network alone for "
+                               "its isolated estimate…")
+            return
         self.network, self.index = event.network, event.index
         self.epoch, self.batch = 1, 0
         self._show()
 
     def batch_done(self, event) -> None:
         """A BatchProgress event (the child throttles them to a few per second)."""
+        if self.together and (event.epoch, event.batch) == (self.epoch, self.batch):
+            return  # the same shared step, reported again for the next network
         self.network, self.epoch, self.batch = event.network, event.epoch, event.batch
         self.batches = event.batches or self.batches
         if event.batch:
@@ -62,7 +81,16 @@ class TrainingProgress(QProgressBar):
     def epoch_done(self, event) -> None:
         """An EpochEnded event."""
         self.network, self.epoch, self.batch = event.network, event.epoch, self.batches
-        self.eval_seconds.append(event.eval_seconds)
+        if self.together:
+            # Each network carries an even share of the shared evaluation: sum them per epoch.
+            if self.epochs_done.get(event.network, 0) >= event.epoch:
+                return
+            self.epochs_done[event.network] = event.epoch
+            if len(self.eval_seconds) < event.epoch:
+                self.eval_seconds.append(0.0)
+            self.eval_seconds[event.epoch - 1] += event.eval_seconds
+        else:
+            self.eval_seconds.append(event.eval_seconds)
         self._show()
 
     def finish(self, state: str, text: str = "") -> None:
@@ -71,9 +99,13 @@ class TrainingProgress(QProgressBar):
             self.setValue(STEPS)
         self.setFormat(text or f"Study {state}")
 
+    def _runs(self) -> int:
+        """How many networks train one after another (1 when they all train together)."""
+        return 1 if self.together else len(self.networks)
+
     def done_fraction(self) -> float:
         """Fraction of all the study's batches completed."""
-        total = len(self.networks) * self.epochs * self.batches
+        total = self._runs() * self.epochs * self.batches
         if not total:
             return 0.0
         done = (self.index * self.epochs + max(0, self.epoch - 1)) * self.batches + self.batch
@@ -83,18 +115,30 @@ class TrainingProgress(QProgressBar):
         """Estimated seconds left: remaining batches at the current rate, plus evaluations."""
         if not self.seconds_per_batch or not self.networks:
             return None
-        total = len(self.networks) * self.epochs * self.batches
+        total = self._runs() * self.epochs * self.batches
         remaining_batches = total * (1.0 - self.done_fraction())
-        epochs_left = len(self.networks) * self.epochs - (self.index * self.epochs + self.epoch)
+        epochs_left = self._runs() * self.epochs - (self.index * self.epochs + self.epoch)
         if self.batch < self.batches:
             epochs_left += 1
-        eval_each = sum(self.eval_seconds) / len(self.eval_seconds) if self.eval_seconds else 0.0
+        evals = self.eval_seconds
+        if self.together:
+            # Only epochs every network has reported hold their whole shared evaluation time.
+            complete = min((self.epochs_done.get(n, 0) for n in self.networks), default=0)
+            evals = evals[:complete] or evals
+        eval_each = sum(evals) / len(evals) if evals else 0.0
         return remaining_batches * self.seconds_per_batch + max(0, epochs_left) * eval_each
+
+    def _together_label(self) -> str:
+        count = len(self.networks)
+        return f"all {count} networks together" if count > 1 else f"{self.networks[0]}"
 
     def _show(self) -> None:
         self.setValue(int(STEPS * self.done_fraction()))
-        parts = [f"{self.network} ({self.index + 1}/{len(self.networks) or 1})",
-                 f"epoch {self.epoch}/{self.epochs}", f"batch {self.batch}/{self.batches}"]
+        if self.together:
+            where = self._together_label()
+        else:
+            where = f"{self.network} ({self.index + 1}/{len(self.networks) or 1})"
+        parts = [where, f"epoch {self.epoch}/{self.epochs}", f"batch {self.batch}/{self.batches}"]
         eta = self.eta_seconds()
         if eta is not None:
             parts.append(f"ETA {format_eta(eta)}")

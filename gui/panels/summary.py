@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+)
 
 from gui.colors import network_color
 from keras_models.schemes import NETWORKS
+from study.compare import ISOLATED_ESTIMATE, MEASURED
 from study.summary import format_duration
 
 HEADERS = ("Network", "Peak test acc.", "Peak epoch", "Final test acc.", "Time / epoch",
@@ -17,6 +24,20 @@ HEADER_TIPS = (
     "Test accuracy after the last epoch", "Training seconds per epoch (evaluation not included)",
     "Total training time",
 )
+# The time columns' titles when the figures are isolated-timing estimates (all-at-once).
+ISOLATED_TIME_HEADERS = {4: "Time / epoch\n(isolated est.)", 5: "Total\n(isolated est.)"}
+TIME_COLUMNS = tuple(ISOLATED_TIME_HEADERS)
+ISOLATED_TIP = ("The networks were trained together (all-at-once), so no network's own time can "
+                "be read off the clock: this is its isolated-timing estimate (the network built "
+                "alone, timed for about 40 batches, scaled to an epoch). The shared wall time is "
+                "under the table.")
+
+
+def summary_headers(timing: str = MEASURED) -> tuple[str, ...]:
+    """The table's column titles; the time columns say when they are isolated estimates."""
+    if timing != ISOLATED_ESTIMATE:
+        return HEADERS
+    return tuple(ISOLATED_TIME_HEADERS.get(column, text) for column, text in enumerate(HEADERS))
 
 
 def summary_cells(row) -> list[str]:
@@ -42,10 +63,13 @@ class SummaryTable(QTableWidget):
 
     def __init__(self, parent=None):
         super().__init__(0, len(HEADERS), parent)
-        self.setHorizontalHeaderLabels(HEADERS)
-        for column, tip in enumerate(HEADER_TIPS):
-            if tip:
-                self.horizontalHeaderItem(column).setToolTip(tip)
+        # The main window places this line under the table; hidden for measured studies.
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color: #444;")
+        self.note.hide()
+        self.timing = MEASURED
+        self.set_timing(MEASURED)
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.verticalHeader().hide()
@@ -54,6 +78,29 @@ class SummaryTable(QTableWidget):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setAlternatingRowColors(True)
         self._order: list[str] = list(NETWORKS)
+
+    def set_timing(self, timing: str, note: str = "") -> None:
+        """Label the time columns as measured or isolated estimates; `note` goes under the table.
+
+        For an all-at-once study without a note yet (no shared epoch measured) the note says
+        that the networks share their steps.
+        """
+        self.timing = timing if timing == ISOLATED_ESTIMATE else MEASURED
+        self.setHorizontalHeaderLabels(summary_headers(self.timing))
+        for column, tip in enumerate(HEADER_TIPS):
+            if column in TIME_COLUMNS and self.timing == ISOLATED_ESTIMATE:
+                tip = f"{tip}. {ISOLATED_TIP}"
+            if tip:
+                self.horizontalHeaderItem(column).setToolTip(tip)
+        if self.timing == ISOLATED_ESTIMATE and not note:
+            note = ("Networks trained together (all-at-once): times are isolated-timing "
+                    "estimates; the shared wall time shows here once an epoch is measured.")
+        self.note.setText(note if self.timing == ISOLATED_ESTIMATE else "")
+        self.note.setVisible(self.timing == ISOLATED_ESTIMATE)
+
+    def headers(self) -> list[str]:
+        """The column titles as shown."""
+        return [self.horizontalHeaderItem(c).text() for c in range(self.columnCount())]
 
     def height_for_rows(self, rows: int) -> int:
         """Pixels needed to show the header and `rows` rows without scrolling."""

@@ -134,6 +134,7 @@ def test_device_list_follows_the_backend(qtbot):
     panel = SetupPanel(probe_devices=False)
     qtbot.addWidget(panel)
     assert [panel.device_combo.itemText(i) for i in range(panel.device_combo.count())] == ["CPU"]
+    panel.set_backend("torch")
     panel._on_devices("torch", [DeviceInfo("cpu", "CPU"), DeviceInfo("gpu:0", "NVIDIA H200")])
     assert panel.device_combo.itemText(1) == "GPU 0: NVIDIA H200"
     panel.set_device("gpu:0")
