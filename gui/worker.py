@@ -27,7 +27,8 @@ from study.config import StudyConfig
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MAIN_SCRIPT = PROJECT_ROOT / "main.py"
-STOP_GRACE_SECONDS = 8.0
+# Long enough for a child still importing TensorFlow or JAX to reach its first stop check.
+STOP_GRACE_SECONDS = 20.0
 STDERR_TAIL_LINES = 25
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_STOPPED = 0, 1, 2, 130
 
@@ -142,7 +143,14 @@ class StudyWorker(QThread):
         return self._stop_requested
 
     def run(self) -> None:
-        """Thread body: start the child, relay each event line, report how it ended."""
+        """Thread body: run the child; whatever happens, report how it ended (sig_exited)."""
+        try:
+            self._run_child()
+        except Exception as exc:  # noqa: BLE001 - the window must never wait forever
+            self.kill()
+            self.sig_exited.emit(RunOutcome(None, start_error=f"{type(exc).__name__}: {exc}"))
+
+    def _run_child(self) -> None:
         stderr_tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
         folder = failed = ""
         fd, config_path = tempfile.mkstemp(prefix="kernel-lab-", suffix=".json")

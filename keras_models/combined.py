@@ -232,7 +232,8 @@ def train_combined(
     Each network's train_seconds is `seconds_per_epoch[name]` (its isolated-timing estimate,
     see isolated_seconds_per_epoch), since the shared step's wall time belongs to no single
     network; without it the shared time is used. eval_seconds is the shared evaluation's time
-    split evenly. An epoch cut short by `stop_event` is not reported.
+    split evenly. An epoch cut short by `stop_event` is not reported, and the weights go back to
+    where the last completed epoch left them.
     """
     compile_combined(combined, learning_rate, options)
     names = combined.networks
@@ -240,6 +241,7 @@ def train_combined(
     callback = CombinedEventCallback(names, batches_per_epoch(n, batch_size), emit, stop_event,
                                      progress_interval)
     completed = []
+    completed_weights = combined.model.get_weights()
     for epoch in range(1, epochs + 1):
         if stop_event.is_set():
             break
@@ -254,7 +256,9 @@ def train_combined(
         train_seconds = time.perf_counter() - t0
         del x, y
         if callback.stopped:
+            combined.model.set_weights(completed_weights)
             break
+        completed_weights = combined.model.get_weights()
         t1 = time.perf_counter()
         test_logs = combined.model.evaluate(
             data.x_test, dict.fromkeys(names, data.y_test), batch_size=eval_batch_size,

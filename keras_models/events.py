@@ -140,8 +140,8 @@ def event_from_json(line: str):
     try:
         data = json.loads(line)
         cls = EVENT_TYPES[data.pop("event")]
+        if cls is InitIdentity:
+            data["rows"] = [tuple(row) for row in data["rows"]]
+        return cls(**data)
     except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
         raise ValueError(f"not a Kernel Lab event: {line[:80]!r}") from exc
-    if cls is InitIdentity:
-        data["rows"] = [tuple(row) for row in data["rows"]]
-    return cls(**data)

@@ -130,12 +130,15 @@ def train_network(
     """Train `model` for up to `epochs`, evaluating on the test set after each epoch.
 
     `data` has x_train, y_train, x_test, y_test. `on_epoch` is called with each completed epoch;
-    an epoch cut short by `stop_event` is not reported. Returns the completed epochs.
+    an epoch cut short by `stop_event` is not reported, and the weights go back to where the
+    last completed epoch left them, so saved weights and predictions match the recorded metrics.
+    Returns the completed epochs.
     """
     compile_network(model, learning_rate, options)
     n = len(data.x_train)
     callback = EventCallback(network, batches_per_epoch(n, batch_size), emit, stop_event)
     results = []
+    completed_weights = model.get_weights()
     for epoch in range(1, epochs + 1):
         if stop_event.is_set():
             break
@@ -149,7 +152,9 @@ def train_network(
                             callbacks=[callback])
         train_seconds = time.perf_counter() - t0
         if callback.stopped:
+            model.set_weights(completed_weights)
             break
+        completed_weights = model.get_weights()
         t1 = time.perf_counter()
         test_loss, test_accuracy = model.evaluate(
             data.x_test, data.y_test, batch_size=eval_batch_size, verbose=0

@@ -31,7 +31,7 @@ if command -v dpkg-query >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; 
   done
   if [ ${#missing[@]} -gt 0 ]; then
     sudo=""
-    [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && sudo="sudo"
+    [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && sudo="sudo -n"
     if [ "$(id -u)" -eq 0 ] || [ -n "$sudo" ]; then
       echo "[setup] installing Debian packages: ${missing[*]}"
       $sudo apt-get update -qq || true

@@ -179,25 +179,34 @@ def run_study_command(args) -> int:
     except USAGE_ERRORS as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    emit = _json_emitter() if args.events == "json" else TextReporter()
+    report = _json_emitter() if args.events == "json" else TextReporter()
+    sent = set()
+
+    def emit(event):
+        sent.add(type(event))
+        report(event)
+
     stop_event = threading.Event()
     if args.stop_on_stdin:
         threading.Thread(target=_watch_stdin, args=(stop_event,), daemon=True).start()
     previous = _install_sigint(stop_event, quiet=args.events == "json")
     try:
         folder = run_study(config, emit=emit, stop_event=stop_event, out_root=args.out)
-        if args.events == "text" and config.mode == "all-at-once":
+        if folder is not None and args.events == "text" and config.mode == "all-at-once":
             print(shared_timing_note(folder))
-    except USAGE_ERRORS as exc:
-        if args.events == "json":
-            emit(Failed(str(exc)))
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     except KeyboardInterrupt:
         print("Aborted.", file=sys.stderr)
         return EXIT_STOPPED
-    except Exception:  # noqa: BLE001 - run_study already reported it as a Failed event
-        return EXIT_FAILED
+    except Exception as exc:  # noqa: BLE001 - every failure ends in one clear line
+        if Failed in sent:
+            # run_study reported it with the study folder; the epochs done are kept there.
+            return EXIT_FAILED
+        usage = isinstance(exc, USAGE_ERRORS) and StudyStarted not in sent
+        message = str(exc) if usage else f"{type(exc).__name__}: {exc}"
+        if args.events == "json":
+            emit(Failed(message))
+        print(f"error: {message}", file=sys.stderr)
+        return EXIT_USAGE if usage else EXIT_FAILED
     finally:
         signal.signal(signal.SIGINT, previous)
     return EXIT_STOPPED if stop_event.is_set() else EXIT_OK

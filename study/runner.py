@@ -31,8 +31,10 @@ def run_study(
     emit: Callable = lambda event: None,
     stop_event: threading.Event | None = None,
     out_root=DEFAULT_ROOT,
-) -> Path:
+) -> Path | None:
     """Run `config` to the end (or until `stop_event`); return the study folder.
+
+    None when stopped before the study started (no folder is made then).
 
     Bad settings, data, backend or device raise before any folder is made. An error during
     training is reported as a Failed event, recorded in status.json and raised again; every
@@ -45,6 +47,10 @@ def run_study(
     device = resolve_device(config.device, backend)
 
     import keras
+
+    if stop_event.is_set():
+        # Stopped while starting up: nothing has been written, so nothing is left half-made.
+        return None
 
     from keras_models.schemes import (
         build_network,
@@ -134,6 +140,7 @@ def run_study(
     except BaseException as exc:
         message = _describe(exc, current)
         try:
+            writer.write_summary()
             writer.write_status(state="failed", error=message)
         except Exception:  # noqa: BLE001 - the original error matters more
             pass

@@ -99,3 +99,24 @@ def test_every_network_sees_the_same_batch_order():
     np.testing.assert_array_equal(a, epoch_order(1000, seed=5, epoch=3))
     assert sorted(a.tolist()) == list(range(1000))
     assert not np.array_equal(a, epoch_order(1000, seed=5, epoch=4))
+
+
+def test_a_stop_mid_epoch_leaves_the_weights_of_the_last_completed_epoch(data):
+    model = schemes.build_network("NetA2-HT", seed=0)
+    stop = threading.Event()
+    after_epoch = []
+
+    def emit(event):
+        # The end of epoch 1 asks to stop, so epoch 2 is cut short after its first batch.
+        if event.epoch == 1 and event.batch == event.batches:
+            stop.set()
+
+    results = train_network(
+        model, "NetA2-HT", data, epochs=5, batch_size=64, learning_rate=3e-3, seed=0,
+        shuffle=True, emit=emit, stop_event=stop,
+        on_epoch=lambda result: after_epoch.append(schemes.layer_weights(model)))
+    assert [r.epoch for r in results] == [1]
+    final = schemes.layer_weights(model)
+    for layer in ("conv1", "conv2", "linear1"):
+        for got, want in zip(final[layer], after_epoch[0][layer], strict=True):
+            np.testing.assert_array_equal(got, want)
