@@ -132,3 +132,35 @@ def test_ctrl_c_stops_cleanly_and_leaves_a_readable_study(tmp_path, synthetic_da
     assert [r.network for r in stored.summary] == ["NetA1-HF"]
     assert stored.weights("NetA1-HF", "final") is not None
     assert stored.weights("NetA2-HT", "final") is None
+
+
+def test_a_full_disk_while_training_exits_1_once_and_keeps_the_epochs_done(
+        tmp_path, synthetic_data_dir, backend_name, monkeypatch, capsys):
+    import main
+    from study import cli, store
+
+    real_append = store.StudyWriter.append_epoch
+    calls = []
+
+    def append_until_the_disk_fills(self, network, result):
+        calls.append(result.epoch)
+        if len(calls) == 2:
+            raise store.StoreError("could not write metrics.csv: No space left on device.")
+        real_append(self, network, result)
+
+    monkeypatch.setattr(store.StudyWriter, "append_epoch", append_until_the_disk_fills)
+    args = main.build_parser().parse_args([
+        "study", "--backend", backend_name, "--data", str(synthetic_data_dir), "--epochs", "3",
+        "--batch-size", "64", "--networks", "NetA1-HF", "--out", str(tmp_path)])
+    assert cli.run_study_command(args) == cli.EXIT_FAILED
+    err = capsys.readouterr().err
+    assert err.count("No space left on device") == 1
+
+    from study.store import open_study
+
+    (folder,) = tmp_path.iterdir()
+    stored = open_study(folder)
+    assert stored.status["state"] == "failed"
+    assert "No space left on device" in stored.status["error"]
+    assert [r["epoch"] for r in stored.epochs] == [1]
+    assert [r.network for r in stored.summary] == ["NetA1-HF"]
