@@ -30,9 +30,9 @@ from keras_models.training import (
     EventCallback,
     batches_per_epoch,
     compile_network,
+    fit_epochs,
     fit_options,
     network_loss,
-    shuffled_epoch,
 )
 
 COMBINED_NAME = "all_at_once"
@@ -232,8 +232,7 @@ def train_combined(
     Each network's train_seconds is `seconds_per_epoch[name]` (its isolated-timing estimate,
     see isolated_seconds_per_epoch), since the shared step's wall time belongs to no single
     network; without it the shared time is used. eval_seconds is the shared evaluation's time
-    split evenly. An epoch cut short by `stop_event` is not reported, and the weights go back to
-    where the last completed epoch left them.
+    split evenly. An epoch cut short by `stop_event` is not reported (see fit_epochs).
     """
     compile_combined(combined, learning_rate, options)
     names = combined.networks
@@ -241,24 +240,10 @@ def train_combined(
     callback = CombinedEventCallback(names, batches_per_epoch(n, batch_size), emit, stop_event,
                                      progress_interval)
     completed = []
-    completed_weights = combined.model.get_weights()
-    for epoch in range(1, epochs + 1):
-        if stop_event.is_set():
-            break
-        if shuffle:
-            x, y = shuffled_epoch(data, seed, epoch)
-        else:
-            x, y = data.x_train, data.y_train
-        callback.begin_epoch(epoch)
-        t0 = time.perf_counter()
-        history = combined.model.fit(x, dict.fromkeys(names, y), batch_size=batch_size, epochs=1,
-                                     shuffle=False, verbose=0, callbacks=[callback])
-        train_seconds = time.perf_counter() - t0
-        del x, y
-        if callback.stopped:
-            combined.model.set_weights(completed_weights)
-            break
-        completed_weights = combined.model.get_weights()
+    for epoch, history, train_seconds in fit_epochs(
+        combined.model, data, epochs=epochs, batch_size=batch_size, seed=seed, shuffle=shuffle,
+        callback=callback, stop_event=stop_event, targets=lambda y: dict.fromkeys(names, y),
+    ):
         t1 = time.perf_counter()
         test_logs = combined.model.evaluate(
             data.x_test, dict.fromkeys(names, data.y_test), batch_size=eval_batch_size,

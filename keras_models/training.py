@@ -111,6 +111,33 @@ class EventCallback(keras.callbacks.Callback):
         self.emit(BatchProgress(self.network, self.epoch, batch, self.batches, seconds))
 
 
+def fit_epochs(model, data, *, epochs: int, batch_size: int, seed: int, shuffle: bool,
+               callback, stop_event: threading.Event, targets=lambda y: y):
+    """Fit one epoch at a time; yield (epoch, history, train_seconds) for each completed one.
+
+    Every network sees the same batches (epoch_order). When `callback` stops an epoch part-way,
+    the weights go back to where the last completed epoch left them and the loop ends, so saved
+    weights and predictions match the recorded metrics. `targets` maps the labels to what the
+    model's outputs expect (a dict per branch for the combined model).
+    """
+    completed_weights = model.get_weights()
+    for epoch in range(1, epochs + 1):
+        if stop_event.is_set():
+            return
+        x, y = shuffled_epoch(data, seed, epoch) if shuffle else (data.x_train, data.y_train)
+        callback.begin_epoch(epoch)
+        t0 = time.perf_counter()
+        history = model.fit(x, targets(y), batch_size=batch_size, epochs=1, shuffle=False,
+                            verbose=0, callbacks=[callback])
+        train_seconds = time.perf_counter() - t0
+        del x, y
+        if callback.stopped:
+            model.set_weights(completed_weights)
+            return
+        completed_weights = model.get_weights()
+        yield epoch, history, train_seconds
+
+
 def train_network(
     model,
     network: str,
@@ -130,31 +157,17 @@ def train_network(
     """Train `model` for up to `epochs`, evaluating on the test set after each epoch.
 
     `data` has x_train, y_train, x_test, y_test. `on_epoch` is called with each completed epoch;
-    an epoch cut short by `stop_event` is not reported, and the weights go back to where the
-    last completed epoch left them, so saved weights and predictions match the recorded metrics.
-    Returns the completed epochs.
+    an epoch cut short by `stop_event` is not reported (see fit_epochs). Returns the completed
+    epochs.
     """
     compile_network(model, learning_rate, options)
     n = len(data.x_train)
     callback = EventCallback(network, batches_per_epoch(n, batch_size), emit, stop_event)
     results = []
-    completed_weights = model.get_weights()
-    for epoch in range(1, epochs + 1):
-        if stop_event.is_set():
-            break
-        if shuffle:
-            x, y = shuffled_epoch(data, seed, epoch)
-        else:
-            x, y = data.x_train, data.y_train
-        callback.begin_epoch(epoch)
-        t0 = time.perf_counter()
-        history = model.fit(x, y, batch_size=batch_size, epochs=1, shuffle=False, verbose=0,
-                            callbacks=[callback])
-        train_seconds = time.perf_counter() - t0
-        if callback.stopped:
-            model.set_weights(completed_weights)
-            break
-        completed_weights = model.get_weights()
+    for epoch, history, train_seconds in fit_epochs(
+        model, data, epochs=epochs, batch_size=batch_size, seed=seed, shuffle=shuffle,
+        callback=callback, stop_event=stop_event,
+    ):
         t1 = time.perf_counter()
         test_loss, test_accuracy = model.evaluate(
             data.x_test, data.y_test, batch_size=eval_batch_size, verbose=0

@@ -34,16 +34,6 @@ SHARED_NOTE = ("Networks trained together: shared wall time 00:12.50 (4.17 s per
                "per-network times are isolated-timing estimates.")
 
 
-@pytest.fixture
-def window(qtbot, tmp_path):
-    """The main window; a study still running at the end is killed."""
-    window = make_window(qtbot, tmp_path)
-    yield window
-    if window.worker is not None:
-        window.worker.kill()
-        window.worker.wait(10_000)
-
-
 def write_all_at_once_study(root: Path) -> Path:
     """The known six-network study, marked as trained all-at-once with a shared wall time."""
     folder = write_known_study(root)

@@ -35,16 +35,6 @@ def make_window(qtbot, tmp_path) -> MainWindow:
     return window
 
 
-@pytest.fixture
-def window(qtbot, tmp_path):
-    """The main window; any study still running at the end is killed."""
-    window = make_window(qtbot, tmp_path)
-    yield window
-    if window.worker is not None:
-        window.worker.kill()
-        window.worker.wait(10_000)
-
-
 def configure(window, data_dir, networks=("NetA1-HF",), epochs=1, batch_size=64,
               backend="torch") -> None:
     """Fill the setup panel as a user would."""
