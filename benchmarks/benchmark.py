@@ -55,9 +55,9 @@ def run_reference(spec: dict) -> dict:
     from torch import nn
     from torch.utils.data import DataLoader, TensorDataset
 
-    from keras_models.byhand import REPORT_KERNELS
-    from keras_models.schemes import NETWORKS, network_spec
     from study.data import load_dataset
+    from study.protocol.byhand import REPORT_KERNELS
+    from study.protocol.networks import NETWORKS, network_spec
 
     torch.manual_seed(spec["seed"])
     data = load_dataset(spec["data"]).limited(spec["train_limit"], spec["test_limit"])
@@ -132,14 +132,14 @@ def run_kernel_lab(spec: dict) -> dict:
     select_backend(spec["backend"])
     import keras
 
-    from keras_models.events import (
+    from study.config import StudyConfig
+    from study.protocol.events import (
         BatchProgress,
         EpochEnded,
         NetworkStarted,
         StudyFinished,
         StudyStarted,
     )
-    from study.config import StudyConfig
     from study.runner import run_study
 
     config = StudyConfig(
@@ -222,7 +222,7 @@ def run_child(spec: dict) -> dict:
 
 def installed_backends() -> list[str]:
     """The Keras backends whose packages are installed here."""
-    from keras_models.backend import available_backends
+    from study.protocol.backends import available_backends
 
     return [status.name for status in available_backends() if status.installed]
 
@@ -304,8 +304,8 @@ def main(argv=None) -> int:
     if args.child:
         child_main(json.loads(args.child))
         return 0
-    from keras_models.schemes import NETWORKS
     from study.data import DataError, load_dataset
+    from study.protocol.networks import NETWORKS
 
     try:
         data = load_dataset(args.data).limited(args.train_limit, args.test_limit)

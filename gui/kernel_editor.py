@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from keras_models import byhand
+from study.protocol import byhand
 
 CELL_SIZE = 30
 ONE_STYLE = "background:#303030; color:white; font-weight:bold; border:1px solid #606060;"

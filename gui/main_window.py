@@ -32,7 +32,9 @@ from gui.panels.progress import TrainingProgress
 from gui.panels.setup import SetupPanel
 from gui.panels.summary import SummaryTable
 from gui.worker import RunOutcome, StudyWorker
-from keras_models.events import (
+from study.compare import ISOLATED_ESTIMATE, MEASURED, shared_timing_note, study_timing
+from study.config import StudyConfig
+from study.protocol.events import (
     BatchProgress,
     EpochEnded,
     Failed,
@@ -41,8 +43,6 @@ from keras_models.events import (
     StudyFinished,
     StudyStarted,
 )
-from study.compare import ISOLATED_ESTIMATE, MEASURED, shared_timing_note, study_timing
-from study.config import StudyConfig
 from study.store import StoredStudy, StoreError, open_study
 
 WINDOW_TITLE = "Kernel Lab"

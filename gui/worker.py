@@ -21,9 +21,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QThread, QTimer, Signal
 
-from keras_models.backend import DeviceInfo
-from keras_models.events import Failed, StudyStarted, event_from_json
 from study.config import StudyConfig
+from study.protocol.backends import DeviceInfo
+from study.protocol.events import Failed, StudyStarted, event_from_json
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MAIN_SCRIPT = PROJECT_ROOT / "main.py"

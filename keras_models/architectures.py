@@ -8,10 +8,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-INPUT_SHAPE = (28, 28, 1)
-NUM_CLASSES = 10
-HEADS = ("softmax", "report")
-ARCHITECTURES = ("NetA1", "NetA2")
+from study.protocol.networks import ARCHITECTURES, HEADS, INPUT_SHAPE, NUM_CLASSES  # noqa: F401
 
 
 def _head(x, head: str):

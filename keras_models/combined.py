@@ -21,8 +21,6 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
-from keras_models.architectures import INPUT_SHAPE
-from keras_models.events import BatchProgress
 from keras_models.schemes import build_network
 from keras_models.training import (
     EVAL_BATCH_SIZE,
@@ -34,6 +32,8 @@ from keras_models.training import (
     fit_options,
     network_loss,
 )
+from study.protocol.events import BatchProgress
+from study.protocol.networks import INPUT_SHAPE
 
 COMBINED_NAME = "all_at_once"
 TIMING_BATCHES = 40

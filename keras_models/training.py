@@ -13,7 +13,7 @@ from collections.abc import Callable
 import keras
 import numpy as np
 
-from keras_models.events import BatchProgress, EpochResult
+from study.protocol.events import BatchProgress, EpochResult
 
 EVAL_BATCH_SIZE = 1000
 

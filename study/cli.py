@@ -7,9 +7,11 @@ import signal
 import sys
 import threading
 
-from keras_models.backend import BACKENDS, BackendError
-from keras_models.byhand import KernelError, load_kernels
-from keras_models.events import (
+from study.config import HEADS, MODES, ConfigError, StudyConfig, load_config
+from study.data import DataError
+from study.protocol.backends import BACKENDS, BackendError
+from study.protocol.byhand import KernelError, load_kernels
+from study.protocol.events import (
     EpochEnded,
     Failed,
     InitIdentity,
@@ -18,9 +20,7 @@ from keras_models.events import (
     StudyStarted,
     event_to_json,
 )
-from keras_models.schemes import NETWORKS
-from study.config import HEADS, MODES, ConfigError, StudyConfig, load_config
-from study.data import DataError
+from study.protocol.networks import NETWORKS
 from study.store import DEFAULT_ROOT, StoreError
 from study.summary import format_duration
 

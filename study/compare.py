@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from keras_models.schemes import ARCHITECTURES, SCHEMES, frozen_rows, nested_weights
+from study.protocol.networks import ARCHITECTURES, SCHEMES
+from study.protocol.weights import frozen_rows, nested_weights
 from study.summary import format_duration
 
 

@@ -8,9 +8,9 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from keras_models import byhand
-from keras_models.backend import BACKENDS, BackendError, parse_device
-from keras_models.schemes import NETWORKS
+from study.protocol import byhand
+from study.protocol.backends import BACKENDS, BackendError, parse_device
+from study.protocol.networks import NETWORKS
 
 HEADS = ("softmax", "report")
 MODES = ("sequential", "all-at-once")

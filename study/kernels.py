@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from keras_models import byhand
+from study.protocol import byhand
 from study.store import StoredStudy, atomic_write_text, csv_text
 
 KERNEL_CSV_COLUMNS = ("network", "layer", "kernel", "row", "col", "initial", "final")

@@ -11,7 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from keras_models.backend import resolve_device, select_backend
-from keras_models.events import (
+from study.config import StudyConfig
+from study.data import load_dataset
+from study.protocol.events import (
     EpochEnded,
     Failed,
     InitIdentity,
@@ -21,8 +23,7 @@ from keras_models.events import (
     StudyFinished,
     StudyStarted,
 )
-from study.config import StudyConfig
-from study.data import load_dataset
+from study.protocol.weights import flat_weights, frozen_rows, init_identity_rows
 from study.store import DEFAULT_ROOT, StudyWriter
 
 
@@ -52,13 +53,7 @@ def run_study(
         # Stopped while starting up: nothing has been written, so nothing is left half-made.
         return None
 
-    from keras_models.schemes import (
-        build_network,
-        flat_weights,
-        frozen_rows,
-        init_identity_rows,
-        layer_weights,
-    )
+    from keras_models.schemes import build_network, layer_weights
     from keras_models.training import batches_per_epoch, predict_classes, train_network
 
     writer = StudyWriter.create(out_root, config)
@@ -168,7 +163,7 @@ def _run_all_at_once(combined, config, dataset, writer, emit, stop_event, initia
         predict_combined,
         train_combined,
     )
-    from keras_models.schemes import flat_weights, layer_weights
+    from keras_models.schemes import layer_weights
 
     names = combined.networks
     for index, name in enumerate(names):

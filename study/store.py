@@ -26,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from keras_models import byhand
 from study.config import ConfigError, StudyConfig
+from study.protocol import byhand
 from study.summary import METRICS_COLUMNS, SUMMARY_COLUMNS, SummaryRow, summarize_all
 
 IDENTITY_COLUMNS = ("check", "norm")

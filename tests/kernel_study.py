@@ -6,8 +6,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from keras_models.schemes import NETWORKS, network_spec
 from study.config import StudyConfig
+from study.protocol.networks import NETWORKS, network_spec
 from study.store import StudyWriter, open_study
 
 SHAPES = {"NetA1": {"conv1": (5, 5, 1, 4), "linear1": (576, 10)},

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-from keras_models.events import EpochResult
-from keras_models.schemes import NETWORKS
 from study.config import StudyConfig
+from study.protocol.events import EpochResult
+from study.protocol.networks import NETWORKS
 from study.store import StudyWriter
 
 # Test accuracy and train seconds per epoch (3 epochs). With these, every conclusion holds:

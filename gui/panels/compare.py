@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 
 from gui.colors import network_color
 from gui.export_png import CURVE_COLUMNS, draw_comparison, set_epoch_ticks
-from keras_models.events import InitIdentity, NetworkFinished, StudyFinished, StudyStarted
 from study.compare import (
     COMPARISONS,
     DOES_NOT_HOLD,
@@ -39,6 +38,7 @@ from study.compare import (
     study_rows,
 )
 from study.confusion import study_confusions
+from study.protocol.events import InitIdentity, NetworkFinished, StudyFinished, StudyStarted
 from study.store import StoreError, open_study
 
 TABLE_HEADERS = ("Network", "Epochs", "Peak test acc.", "Peak epoch", "Final test acc.",

@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 
 from gui.kernel_editor import ByHandEditor
 from gui.kernel_view import KernelGridView, conv2_grid, network_grid, overview_grid
-from keras_models.events import KernelsUpdated, NetworkStarted, StudyFinished, StudyStarted
-from keras_models.schemes import NETWORKS, network_spec
 from study.kernels import NetworkKernels, conv1_kernels, conv2_kernels, stored_kernels
+from study.protocol.events import KernelsUpdated, NetworkStarted, StudyFinished, StudyStarted
+from study.protocol.networks import NETWORKS, network_spec
 from study.store import StoredStudy, StoreError, open_study
 
 CONV2_STATES = {

@@ -29,10 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from keras_models.backend import DeviceInfo, available_backends
-from keras_models.schemes import ARCHITECTURES, NETWORKS, SCHEME_TEXT, SCHEMES
 from study.config import HEADS, MAX_BATCH_SIZE, MAX_EPOCHS, MODES, StudyConfig
 from study.data import SYSTEM_DIR
+from study.protocol.backends import DeviceInfo, available_backends
+from study.protocol.networks import ARCHITECTURES, NETWORKS, SCHEME_TEXT, SCHEMES
 
 ERROR_STYLE = "color: #c62828;"
 INVALID_EDIT_STYLE = "QLineEdit { border: 1px solid #c62828; padding: 1px; }"

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import (
 )
 
 from gui.colors import network_color
-from keras_models.schemes import NETWORKS
 from study.compare import ISOLATED_ESTIMATE, MEASURED
+from study.protocol.networks import NETWORKS
 from study.summary import format_duration
 
 HEADERS = ("Network", "Peak test acc.", "Peak epoch", "Final test acc.", "Time / epoch",

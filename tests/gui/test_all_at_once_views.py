@@ -14,16 +14,16 @@ from gui.export_png import comparison_figure
 from gui.main_window import MainWindow
 from gui.panels.progress import TrainingProgress
 from gui.panels.setup import SetupPanel
-from keras_models.events import (
+from study.compare import COMPARISONS, TABLE_COLUMNS
+from study.config import MODES
+from study.export import export_study
+from study.protocol.events import (
     BatchProgress,
     EpochEnded,
     NetworkFinished,
     NetworkStarted,
     StudyStarted,
 )
-from study.compare import COMPARISONS, TABLE_COLUMNS
-from study.config import MODES
-from study.export import export_study
 from study.store import open_study
 from study.summary import SUMMARY_COLUMNS
 from tests.gui.test_app_window import configure, make_window, run_to_end

@@ -16,9 +16,9 @@ from PySide6.QtCore import QSettings, Qt
 import gui.worker
 from gui.app import create_window
 from gui.main_window import MainWindow
-from keras_models.byhand import REPORT_KERNELS
-from keras_models.events import EpochResult, StudyStarted, event_to_json
 from study.config import StudyConfig
+from study.protocol.byhand import REPORT_KERNELS
+from study.protocol.events import EpochResult, StudyStarted, event_to_json
 from study.store import StudyWriter, open_study
 
 RUN_TIMEOUT_MS = 120_000

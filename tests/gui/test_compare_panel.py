@@ -8,7 +8,7 @@ from PySide6.QtGui import QColor
 
 from gui.colors import network_color
 from gui.panels.compare import DIFFERS_COLOR, EMPTY_TEXT, VERDICT_COLORS, ComparePanel
-from keras_models.events import InitIdentity, NetworkFinished, StudyFinished, StudyStarted
+from study.protocol.events import InitIdentity, NetworkFinished, StudyFinished, StudyStarted
 from study.store import open_study
 from tests.known_study import ACCURACY, loss_for, write_known_study
 

@@ -20,7 +20,7 @@ from gui.kernel_export import (
     export_kernel_grids,
 )
 from gui.panels.kernels import KernelPanel
-from keras_models.schemes import NETWORKS
+from study.protocol.networks import NETWORKS
 from tests.kernel_study import write_kernel_study
 
 ROOT = Path(__file__).resolve().parents[2]

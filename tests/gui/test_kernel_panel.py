@@ -10,15 +10,16 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 
 from gui.panels.kernels import KernelPanel
-from keras_models import byhand
-from keras_models.events import (
+from keras_models.schemes import initial_weights
+from study.protocol import byhand
+from study.protocol.events import (
     KernelsUpdated,
     NetworkStarted,
     StudyStarted,
     event_from_json,
     event_to_json,
 )
-from keras_models.schemes import NETWORKS, initial_weights, network_spec
+from study.protocol.networks import NETWORKS, network_spec
 from study.store import open_study
 from tests.kernel_study import SHAPES, write_kernel_study
 

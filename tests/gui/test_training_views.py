@@ -11,8 +11,8 @@ from gui.panels.live_plots import LivePlots
 from gui.panels.progress import TrainingProgress, format_eta
 from gui.panels.setup import SetupPanel, device_label, problem_field
 from gui.panels.summary import SummaryTable
-from keras_models.backend import BackendStatus, DeviceInfo
-from keras_models.events import (
+from study.protocol.backends import BackendStatus, DeviceInfo
+from study.protocol.events import (
     BatchProgress,
     EpochEnded,
     NetworkFinished,

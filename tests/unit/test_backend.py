@@ -8,13 +8,14 @@ import sys
 import pytest
 
 from keras_models import backend
-from keras_models.backend import BackendError
+from study.protocol import backends
+from study.protocol.backends import BackendError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def test_every_backend_is_listed_with_its_status():
-    statuses = {s.name: s for s in backend.available_backends()}
+    statuses = {s.name: s for s in backends.available_backends()}
     assert list(statuses) == ["torch", "tensorflow", "jax"]
     for name, status in statuses.items():
         assert status.installed == (importlib.util.find_spec(name) is not None)
@@ -38,12 +39,12 @@ def test_unknown_backend():
 @pytest.mark.parametrize(("text", "parsed"), [("cpu", ("cpu", 0)), ("GPU", ("gpu", 0)),
                                               ("gpu:3", ("gpu", 3))])
 def test_device_names(text, parsed):
-    assert backend.parse_device(text) == parsed
+    assert backends.parse_device(text) == parsed
 
 
 def test_bad_device_name():
     with pytest.raises(BackendError, match="use cpu, gpu or gpu:N"):
-        backend.parse_device("cuda")
+        backends.parse_device("cuda")
 
 
 def test_the_cli_refuses_a_missing_backend_in_one_line(tmp_path):

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from keras_models import byhand
+from study.protocol import byhand
 
 REPORT_ROWS = """
 1 0 0 0 1     0 0 1 0 0     0 1 1 1 0     1 1 0 1 1

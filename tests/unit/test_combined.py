@@ -7,9 +7,9 @@ import threading
 import numpy as np
 import pytest
 
-from keras_models.events import BatchProgress, EpochEnded, NetworkFinished, StudyFinished
-from keras_models.schemes import NETWORKS
 from study.config import StudyConfig
+from study.protocol.events import BatchProgress, EpochEnded, NetworkFinished, StudyFinished
+from study.protocol.networks import NETWORKS
 from study.runner import run_study
 from study.store import open_study
 

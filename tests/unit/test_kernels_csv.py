@@ -8,8 +8,6 @@ import io
 import numpy as np
 import pytest
 
-from keras_models import byhand
-from keras_models.schemes import NETWORKS
 from study.kernels import (
     KERNEL_CSV_COLUMNS,
     NetworkKernels,
@@ -19,6 +17,8 @@ from study.kernels import (
     stored_kernels,
     write_kernel_csv,
 )
+from study.protocol import byhand
+from study.protocol.networks import NETWORKS
 from tests.kernel_study import write_kernel_study
 
 

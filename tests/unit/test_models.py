@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 
-from keras_models import byhand, schemes
+from keras_models import schemes
+from study.protocol import byhand, weights
+from study.protocol.networks import NETWORKS
 
 pytestmark = pytest.mark.backend
 
@@ -13,7 +15,7 @@ def nets():
     from keras_models.backend import select_backend
 
     select_backend()
-    return {name: schemes.build_network(name, seed=3) for name in schemes.NETWORKS}
+    return {name: schemes.build_network(name, seed=3) for name in NETWORKS}
 
 
 def _shapes(model):
@@ -46,7 +48,7 @@ def test_byhand_networks_hold_the_reports_kernels_and_zero_bias(nets):
 
 def test_init_identity_rows_are_all_zero_and_cover_the_spec(nets):
     initial = {name: schemes.layer_weights(model) for name, model in nets.items()}
-    rows = schemes.init_identity_rows(initial)
+    rows = weights.init_identity_rows(initial)
     labels = [label for label, _ in rows]
     assert "NetA1: |conv1 HF - conv1 HT|" in labels
     assert "NetA2: |conv2 HF - conv2 HT|" in labels
@@ -59,7 +61,7 @@ def test_init_identity_rows_are_all_zero_and_cover_the_spec(nets):
 def test_dt_conv1_differs_from_ht_and_is_glorot_sized(nets):
     dt = nets["NetA1-DT"].get_layer("conv1").get_weights()[0]
     ht = nets["NetA1-HT"].get_layer("conv1").get_weights()[0]
-    assert schemes.difference_norm([dt], [ht]) > 1.0
+    assert weights.difference_norm([dt], [ht]) > 1.0
     limit = np.sqrt(6.0 / (25 + 100))
     assert np.abs(dt).max() <= limit and np.abs(dt).max() > 0.8 * limit
 
@@ -67,7 +69,7 @@ def test_dt_conv1_differs_from_ht_and_is_glorot_sized(nets):
 def test_identity_report_is_computed_from_the_weights_not_assumed(nets):
     initial = {name: schemes.layer_weights(model) for name, model in nets.items()}
     initial["NetA2-HT"]["conv2"][0] = initial["NetA2-HT"]["conv2"][0] + 0.5
-    rows = dict(schemes.init_identity_rows(initial))
+    rows = dict(weights.init_identity_rows(initial))
     assert rows["NetA2: |conv2 HF - conv2 HT|"] == pytest.approx(0.5 * np.sqrt(3 * 3 * 4 * 12))
     assert rows["NetA1: |conv1 HF - conv1 HT|"] == 0.0
 

@@ -8,6 +8,7 @@ import pytest
 from keras_models import schemes
 from keras_models.training import epoch_order, train_network
 from study.data import load_dataset
+from study.protocol import weights
 
 pytestmark = pytest.mark.backend
 
@@ -41,8 +42,8 @@ def test_hf_conv1_is_bit_identical_after_training_while_ht_changes(data):
     np.testing.assert_array_equal(after_hf["conv1"][0], before_hf["conv1"][0])
     np.testing.assert_array_equal(after_hf["conv1"][1], before_hf["conv1"][1])
     assert not np.array_equal(after_hf["linear1"][0], before_hf["linear1"][0])
-    assert schemes.difference_norm(after_ht["conv1"], before_ht["conv1"]) > 1e-3
-    rows = schemes.frozen_rows({"NetA1-HF": before_hf, "NetA1-HT": before_ht},
+    assert weights.difference_norm(after_ht["conv1"], before_ht["conv1"]) > 1e-3
+    rows = weights.frozen_rows({"NetA1-HF": before_hf, "NetA1-HT": before_ht},
                                {"NetA1-HF": after_hf, "NetA1-HT": after_ht})
     assert rows == [("NetA1-HF: |conv1 after training - conv1 initial|", 0.0)]
 

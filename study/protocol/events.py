@@ -1,7 +1,8 @@
 """Typed, frozen events a study emits while it runs; each travels as one JSON object.
 
 The GUI's worker process writes them as JSON lines and the window re-emits them as Qt signals,
-so everything in an event is plain data (str, int, float, lists).
+so everything in an event is plain data (str, int, float, lists). Events about one network
+carry the seed of that network's run: a multi-seed study trains each network once per seed.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class StudyStarted:
     test_size: int
     batches_per_epoch: int
     dataset: str = ""
+    seeds: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class NetworkStarted:
     network: str
     index: int
     count: int
+    seed: int = 0
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class BatchProgress:
     batch: int
     batches: int
     seconds: float
+    seed: int = 0
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,7 @@ class EpochEnded:
     test_accuracy: float
     train_seconds: float
     eval_seconds: float
+    seed: int = 0
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,7 @@ class KernelsUpdated:
     epoch: int
     conv1: list
     conv2: list | None = None
+    seed: int = 0
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,7 @@ class NetworkFinished:
     final_test_accuracy: float
     seconds_per_epoch: float
     total_seconds: float
+    seed: int = 0
 
 
 @dataclass(frozen=True)
