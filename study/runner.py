@@ -20,6 +20,7 @@ from study.protocol.events import (
     KernelsUpdated,
     NetworkFinished,
     NetworkStarted,
+    SharedEpochTimed,
     StudyFinished,
     StudyStarted,
 )
@@ -184,6 +185,8 @@ def _run_all_at_once(combined, config, dataset, writer, emit, stop_event, initia
                             result.test_accuracy, result.train_seconds, result.eval_seconds))
             emit(_kernels_event(name, result.epoch, layer_weights(combined.branches[name])))
         shared_epochs.append(shared)
+        emit(SharedEpochTimed(len(shared_epochs), shared.shared_train_seconds,
+                              shared.shared_eval_seconds))
         writer.write_status(
             shared_wall_seconds=sum(e.shared_train_seconds for e in shared_epochs),
             shared_eval_seconds=sum(e.shared_eval_seconds for e in shared_epochs),

@@ -109,6 +109,15 @@ class NetworkFinished:
 
 
 @dataclass(frozen=True)
+class SharedEpochTimed:
+    """All-at-once: the training and evaluation seconds of one epoch all networks shared."""
+
+    epoch: int
+    train_seconds: float
+    eval_seconds: float
+
+
+@dataclass(frozen=True)
 class StudyFinished:
     """The study ended: state is "finished" or "stopped"."""
 
@@ -130,7 +139,7 @@ EVENT_TYPES = {
     cls.__name__: cls
     for cls in (
         StudyStarted, InitIdentity, NetworkStarted, BatchProgress, EpochEnded,
-        KernelsUpdated, NetworkFinished, StudyFinished, Failed,
+        KernelsUpdated, NetworkFinished, SharedEpochTimed, StudyFinished, Failed,
     )
 }
 

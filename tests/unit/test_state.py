@@ -1,0 +1,165 @@
+"""StudyState headless: one code path for a live study and a stored one, half-written folders,
+(network, seed) keys, and no Qt or Keras behind `import study.state`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from study.config import StudyConfig
+from study.protocol.events import (
+    EpochEnded,
+    EpochResult,
+    Failed,
+    KernelsUpdated,
+    NetworkFinished,
+    NetworkStarted,
+    SharedEpochTimed,
+    StudyFinished,
+    StudyStarted,
+)
+from study.state import StudyState
+from study.store import StoreError, StudyWriter
+
+ROOT = Path(__file__).resolve().parents[2]
+CONV1 = np.arange(100, dtype=np.float32).reshape(5, 5, 1, 4) / 100
+
+
+def test_importing_the_state_loads_neither_qt_nor_keras():
+    code = ("import sys, study.state; bad = [m for m in sys.modules if m.split('.')[0] in "
+            "('PySide6', 'pyqtgraph', 'keras', 'torch', 'tensorflow', 'jax')]; print(bad)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def _written_study(root: Path, state="finished", networks=("NetA1-HF", "NetA2-DT"), epochs=3,
+                   done=None, seed=0) -> Path:
+    config = StudyConfig(networks=networks, epochs=epochs, seed=seed)
+    writer = StudyWriter.create(root, config)
+    done = done or {n: epochs for n in networks}
+    for network in networks:
+        for epoch in range(1, done[network] + 1):
+            writer.append_epoch(network, EpochResult(epoch, 1.0 / epoch, 2.0 / epoch,
+                                                     0.5 + epoch / 10, 1.5, 0.25))
+    writer.write_summary()
+    writer.write_status(state=state, backend="jax", device="cpu", dataset="synthetic")
+    return writer.folder
+
+
+@pytest.mark.backend
+@pytest.mark.parametrize("mode", ["sequential", "all-at-once"])
+def test_a_live_study_equals_its_folder_opened_afterwards(small_config, backend_name, tmp_path,
+                                                          mode):
+    from study.runner import run_study
+
+    config = small_config.replace(networks=("NetA1-HF", "NetA2-DT"), train_limit=128,
+                                  test_limit=64, seed=7, mode=mode)
+    live = StudyState.for_run(config)
+    changes = []
+    folder = run_study(config, emit=lambda e: changes.append(live.apply(e)),
+                       out_root=tmp_path / "studies")
+
+    stored = StudyState.from_folder(folder)
+    assert live.snapshot() == stored.snapshot()
+    assert live == stored
+    # The live state holds what the app shows, keyed by (network, config seed).
+    assert live.state == "finished" and live.status["backend"] == backend_name
+    assert sorted(live.rows) == [("NetA1-HF", 7), ("NetA2-DT", 7)]
+    assert [r.network for r in live.summary_rows()] == ["NetA1-HF", "NetA2-DT"]
+    assert live.kernels_of("NetA2-DT").epoch == 2
+    assert live.kernels_of("NetA1-HF").conv1_frozen
+    assert any("after training" in check for check, _ in live.init_identity)
+    if mode == "all-at-once":
+        assert live.isolated and len(live.status["shared_epoch_seconds"]) == 2
+    assert all(changes)
+    # Predictions are read from the folder once the study is no longer running.
+    assert set(stored.confusions()) == {"NetA1-HF", "NetA2-DT"}
+
+
+def test_a_half_written_folder_loads(tmp_path):
+    folder = _written_study(tmp_path, state="running", done={"NetA1-HF": 3, "NetA2-DT": 2})
+    (folder / "summary.csv").unlink()
+    metrics = folder / "metrics.csv"
+    metrics.write_text(metrics.read_text()[:-20])  # the last row cut mid-line by a crash
+
+    state = StudyState.from_folder(folder)
+    assert state.state == "running" and not state.running  # not live: nothing is running here
+    assert state.epochs_done("NetA1-HF") == 3 and state.epochs_done("NetA2-DT") == 1
+    assert [r.network for r in state.summary_rows()] == ["NetA1-HF", "NetA2-DT"]
+    assert state.incomplete_note("NetA2-DT") == "(stopped at epoch 1 of 3)"
+    assert state.incomplete_note("NetA1-HF") == ""
+    assert state.kernels == {}  # no weights written
+
+
+def test_a_folder_without_status_or_identity_loads_as_unknown(tmp_path):
+    folder = _written_study(tmp_path)
+    (folder / "status.json").unlink()
+    state = StudyState.from_folder(folder)
+    assert state.state == "unknown"
+    assert state.init_identity == []
+    assert state.status["backend"] == "jax"  # the config's backend when status.json is gone
+
+
+def test_a_failed_folder_carries_its_message(tmp_path):
+    folder = _written_study(tmp_path, state="failed")
+    status = json.loads((folder / "status.json").read_text())
+    status["error"] = "out of memory while training NetA2-DT"
+    (folder / "status.json").write_text(json.dumps(status))
+    state = StudyState.from_folder(folder)
+    assert state.state == "failed"
+    assert state.failure == "out of memory while training NetA2-DT"
+
+
+def test_not_a_study_folder_raises_store_error(tmp_path):
+    with pytest.raises(StoreError):
+        StudyState.from_folder(tmp_path)
+
+
+def test_rows_of_an_older_runner_take_the_config_seed(tmp_path):
+    state = StudyState.from_folder(_written_study(tmp_path, seed=42))
+    assert state.seeds == [42]
+    assert {key[1] for key in state.rows} == {42}
+    # Events from a runner that does not send seeds are keyed by the config's seed too.
+    live = StudyState.for_run(StudyConfig(networks=("NetA1-HF",), epochs=3, seed=42))
+    live.apply(EpochEnded("NetA1-HF", 1, 1.0, 2.0, 0.5, 1.0, 0.1))
+    assert list(live.rows) == [("NetA1-HF", 42)]
+
+
+def test_a_multi_seed_run_keys_everything_by_network_and_seed():
+    state = StudyState.for_run(StudyConfig(networks=("NetA1-HF",), epochs=2))
+    state.apply(StudyStarted("f", "jax", "cpu", ["NetA1-HF"], 2, 10, 5, 1, "d", seeds=[3, 4]))
+    for seed, accuracy in ((3, 0.5), (4, 0.7)):
+        state.apply(NetworkStarted("NetA1-HF", 0, 1, seed=seed))
+        state.apply(KernelsUpdated("NetA1-HF", 0, CONV1.tolist(), seed=seed))
+        state.apply(EpochEnded("NetA1-HF", 1, 1.0, 2.0, accuracy, 1.0, 0.1, seed=seed))
+        state.apply(KernelsUpdated("NetA1-HF", 1, (CONV1 * seed).tolist(), seed=seed))
+        state.apply(NetworkFinished("NetA1-HF", 1, accuracy, 1, accuracy, 1.0, 1.0, seed=seed))
+    assert state.seeds == [3, 4] and state.first_seed == 3
+    assert sorted(state.rows) == [("NetA1-HF", 3), ("NetA1-HF", 4)]
+    assert state.curve("NetA1-HF", "test_accuracy", seed=4)[1].tolist() == [0.7]
+    assert state.summary_rows(seed=4)[0].peak_test_accuracy == 0.7
+    assert state.summary_rows()[0].peak_test_accuracy == 0.5
+    assert state.kernels_of("NetA1-HF", seed=4).current_conv1.max() == pytest.approx(3.96)
+    assert set(state.all_summary_rows()) == {("NetA1-HF", 3), ("NetA1-HF", 4)}
+    # Both seeds stopped after 1 of 2 epochs.
+    assert state.incomplete_note("NetA1-HF", seed=4) == "(stopped at epoch 1 of 2)"
+
+
+def test_status_follows_the_events():
+    config = StudyConfig(networks=("NetA1-HF",), epochs=2, backend="torch", mode="all-at-once")
+    state = StudyState.for_run(config)
+    assert state.running and state.isolated and state.status["backend"] == "torch"
+    assert state.apply(SharedEpochTimed(1, 4.0, 0.5)) == {"status"}
+    state.apply(SharedEpochTimed(2, 4.25, 0.5))
+    assert state.status["shared_epoch_seconds"] == [4.0, 4.25]
+    assert state.status["shared_wall_seconds"] == 8.25
+    state.apply(StudyFinished("f", "stopped"))
+    assert state.state == "stopped" and not state.running
+    state.apply(Failed("disk full", "f"))
+    assert state.state == "failed" and state.failure == "disk full"
