@@ -13,8 +13,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Signal
 
-from study.compare import COMPARISONS, Comparison, shared_timing_note
+from gui.colors import MISSING_COLOR, MUTED_TEXT_COLOR, TEXT_COLOR
+from study.compare import COMPARISONS, Comparison
 from study.export import ExportError, ExportResult, export_study
+from study.timing import shared_timing_note
 
 FIGURE_SIZE = (1500, 620)
 CURVE_COLUMNS = (
@@ -104,7 +106,7 @@ def comparison_figure(stored, comparison: Comparison, size=FIGURE_SIZE):
     from PySide6.QtGui import QFont
 
     ensure_qapplication()
-    text_color = "#202020"
+    text_color = TEXT_COLOR
     widget = pg.GraphicsLayoutWidget()
     widget.setBackground("w")
     widget.resize(*size)
@@ -114,7 +116,7 @@ def comparison_figure(stored, comparison: Comparison, size=FIGURE_SIZE):
     layout.addLabel(f"{comparison.title}", row=0, col=0, colspan=3, size="17pt",
                     color=text_color, bold=True)
     layout.addLabel(f"{comparison.question}   (study {folder})", row=1, col=0, colspan=3,
-                    size="11pt", color="#505050")
+                    size="11pt", color=MUTED_TEXT_COLOR)
     tick_font = QFont()
     tick_font.setPointSize(11)
     label_style = {"color": text_color, "font-size": "13pt"}
@@ -141,11 +143,11 @@ def comparison_figure(stored, comparison: Comparison, size=FIGURE_SIZE):
     missing = [n for n in comparison.networks if n not in drawn]
     if missing:
         layout.addLabel("not in this study: " + ", ".join(missing), row=3, col=0, colspan=3,
-                        size="11pt", color="#a00000")
+                        size="11pt", color=MISSING_COLOR)
     # An all-at-once study's per-network times are estimates; the figure says how it was timed.
     timing_note = shared_timing_note(stored.status) if stored is not None else ""
     if timing_note:
-        layout.addLabel(timing_note, row=4, col=0, colspan=3, size="11pt", color="#505050")
+        layout.addLabel(timing_note, row=4, col=0, colspan=3, size="11pt", color=MUTED_TEXT_COLOR)
     layout.layout.setColumnStretchFactor(0, 10)
     layout.layout.setColumnStretchFactor(1, 10)
     layout.layout.setColumnStretchFactor(2, 1)

@@ -14,7 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
 
-from gui.colors import network_color
+from gui.colors import FROZEN_COLOR, TEXT_COLOR, network_color
 from study.kernels import NetworkKernels
 
 BACKGROUND = "w"
@@ -23,8 +23,6 @@ BAR_WIDTH = 78
 TITLE_HEIGHT = 30
 HEADER_HEIGHT = 36
 MIN_CELL = 12
-TEXT_COLOR = "#202020"
-FROZEN_COLOR = "#1565c0"
 # RdBu-like, symmetric around a white zero.
 DIVERGING = pg.ColorMap(
     pos=np.array([0.0, 0.25, 0.5, 0.75, 1.0]),

@@ -13,6 +13,14 @@ from dataclasses import dataclass
 from study.protocol.networks import ARCHITECTURES, SCHEMES
 from study.protocol.weights import frozen_rows, nested_weights
 from study.summary import format_duration
+from study.timing import (  # noqa: F401 - re-exported: the timing vocabulary lives in study.timing
+    ISOLATED_ESTIMATE,
+    MEASURED,
+    TIMING_COLUMN,
+    is_isolated_estimate,
+    shared_timing_note,
+    study_timing,
+)
 
 
 @dataclass(frozen=True)
@@ -81,41 +89,6 @@ TABLE_COLUMNS = (
     "seconds_per_epoch", "total_seconds", "total_time",
     "report_peak_test_accuracy", "report_seconds_per_epoch", "report_total_time",
 )
-
-
-# status.json "timing": per-network seconds are measured (sequential) or, when the networks
-# shared every step (all-at-once), each network's isolated-timing estimate.
-MEASURED, ISOLATED_ESTIMATE = "measured", "isolated-estimate"
-TIMING_COLUMN = "timing"
-
-
-def study_timing(status) -> str:
-    """A study's timing label from its status.json dict (older studies: "measured")."""
-    timing = (status or {}).get("timing") or MEASURED
-    return timing if timing in (MEASURED, ISOLATED_ESTIMATE) else MEASURED
-
-
-def is_isolated_estimate(status) -> bool:
-    """True when the study's per-network times are isolated-timing estimates (all-at-once)."""
-    return study_timing(status) == ISOLATED_ESTIMATE
-
-
-def shared_timing_note(status) -> str:
-    """One line on how an all-at-once study's networks were timed ('' for a measured study).
-
-    The shared wall time is the training time of the steps all networks took together
-    (status.json shared_wall_seconds, shared_epoch_seconds; evaluation not included).
-    """
-    if not is_isolated_estimate(status):
-        return ""
-    epochs = [float(s) for s in status.get("shared_epoch_seconds") or []]
-    wall = float(status.get("shared_wall_seconds") or sum(epochs))
-    if not epochs:
-        return ("Networks trained together: no shared epoch finished; per-network times are "
-                "isolated-timing estimates.")
-    return (f"Networks trained together: shared wall time {format_duration(wall)} "
-            f"({wall / len(epochs):.2f} s per epoch); per-network times are isolated-timing "
-            "estimates.")
 
 
 def comparison_by_key(key: str) -> Comparison:

@@ -67,7 +67,7 @@ class StudyState:
     """One study: settings, status, curves, summary, kernels, init identity; see the module doc."""
 
     config: StudyConfig | None = None
-    folder: str = ""
+    folder: Path | None = None
     status: dict = field(default_factory=dict)
     networks: list[str] = field(default_factory=list)
     seeds: list[int] = field(default_factory=list)
@@ -83,6 +83,7 @@ class StudyState:
     test_size: int = 0
     batches_per_epoch: int = 0
     stored_status: dict = field(default_factory=dict)
+    kernel_problems: dict[Key, str] = field(default_factory=dict)
 
     # ----- building -----------------------------------------------------------------------
     @classmethod
@@ -128,14 +129,15 @@ class StudyState:
         handler = getattr(self, f"_on_{type(event).__name__}", None)
         return handler(event) if handler is not None else set()
 
-    def _seed(self, seed: int) -> int:
+    def event_seed(self, seed: int) -> int:
+        """The key seed of an event's `seed`."""
         # Events of a single-seed run from an older runner carry seed 0 whatever the config says.
         if len(self.seeds) == 1 and seed not in self.seeds:
             return self.seeds[0]
         return int(seed)
 
     def _on_StudyStarted(self, event: StudyStarted) -> set[str]:  # noqa: N802 - event name
-        self.folder = event.folder
+        self.folder = Path(event.folder) if event.folder else self.folder
         for name in event.networks:
             if name not in self.networks:
                 self.networks.append(name)
@@ -152,7 +154,7 @@ class StudyState:
         return {IDENTITY}
 
     def _on_NetworkStarted(self, event: NetworkStarted) -> set[str]:  # noqa: N802
-        self.current = (event.network, self._seed(event.seed))
+        self.current = (event.network, self.event_seed(event.seed))
         if event.network not in self.networks:
             self.networks.append(event.network)
         return {NETWORK, PROGRESS}
@@ -161,7 +163,7 @@ class StudyState:
         return {PROGRESS}
 
     def _on_EpochEnded(self, event: EpochEnded) -> set[str]:  # noqa: N802
-        key = (event.network, self._seed(event.seed))
+        key = (event.network, self.event_seed(event.seed))
         if event.network not in self.networks:
             self.networks.append(event.network)
         row = {"network": event.network, "seed": key[1], "epoch": int(event.epoch),
@@ -173,16 +175,24 @@ class StudyState:
         return {CURVES, PROGRESS}
 
     def _on_KernelsUpdated(self, event: KernelsUpdated) -> set[str]:  # noqa: N802
-        key = (event.network, self._seed(event.seed))
+        key = (event.network, self.event_seed(event.seed))
+        if event.network not in self.networks:
+            self.networks.append(event.network)
         known = self.kernels.get(key)
         if known is None and event.epoch > 0:
             known = self._initial_kernels_from_folder(key)
-        if known is None:
-            conv1 = conv1_kernels(event.conv1)
-            conv2 = None if event.conv2 is None else conv2_kernels(event.conv2)
-            known = NetworkKernels(event.network, conv1, conv1.copy(), 0, conv2,
-                                   None if conv2 is None else conv2.copy())
-        self.kernels[key] = known.with_current(event.epoch, event.conv1, event.conv2)
+        try:
+            if known is None:
+                conv1 = conv1_kernels(event.conv1)
+                conv2 = None if event.conv2 is None else conv2_kernels(event.conv2)
+                known = NetworkKernels(event.network, conv1, conv1.copy(), 0, conv2,
+                                       None if conv2 is None else conv2.copy())
+            self.kernels[key] = known.with_current(event.epoch, event.conv1, event.conv2)
+        except (ValueError, TypeError) as exc:
+            self.kernel_problems[key] = (f"{event.network}: kernels of epoch {event.epoch} could "
+                                         f"not be shown ({exc})")
+        else:
+            self.kernel_problems.pop(key, None)
         return {KERNELS}
 
     def _initial_kernels_from_folder(self, key: Key) -> NetworkKernels | None:
@@ -197,7 +207,7 @@ class StudyState:
         return None if initial is None else NetworkKernels.from_conv(key[0], initial)
 
     def _on_NetworkFinished(self, event: NetworkFinished) -> set[str]:  # noqa: N802
-        seed = self._seed(event.seed)
+        seed = self.event_seed(event.seed)
         row = SummaryRow(event.network, float(event.peak_test_accuracy), int(event.peak_epoch),
                          float(event.final_test_accuracy), float(event.seconds_per_epoch),
                          float(event.total_seconds))
@@ -214,13 +224,13 @@ class StudyState:
         return {STATUS}
 
     def _on_StudyFinished(self, event: StudyFinished) -> set[str]:  # noqa: N802
-        self.folder = event.folder or self.folder
+        self.folder = Path(event.folder) if event.folder else self.folder
         self.status["state"] = event.state
         self.current = None
         return {STATUS}
 
     def _on_Failed(self, event: Failed) -> set[str]:  # noqa: N802
-        self.folder = event.folder or self.folder
+        self.folder = Path(event.folder) if event.folder else self.folder
         self.failure = event.message
         self.status.update(state=FAILED, error=event.message)
         self.current = None
@@ -346,11 +356,11 @@ class StudyState:
         if self.running or not self.folder:
             return None
         seed = self.first_seed if seed is None else seed
-        path = Path(self.folder) / "predictions" / f"{network}.seed-{seed}.npz"
+        path = self.folder / "predictions" / f"{network}.seed-{seed}.npz"
         if not path.is_file():
             if seed != self.first_seed:
                 return None
-            path = Path(self.folder) / "predictions" / f"{network}.npz"
+            path = self.folder / "predictions" / f"{network}.npz"
         if not path.is_file():
             return None
         try:
@@ -380,17 +390,12 @@ class StudyState:
             table[row.network] = data
         return table
 
-    @property
-    def folder_path(self) -> Path | None:
-        """The study folder as a Path (None before the study has one)."""
-        return Path(self.folder) if self.folder else None
-
     # ----- comparing ----------------------------------------------------------------------
     def snapshot(self) -> dict:
         """The study's content as plain data: what a live study and its folder agree on."""
         return {
             "config": self.config.to_dict() if self.config is not None else None,
-            "folder": str(Path(self.folder).resolve()) if self.folder else "",
+            "folder": str(self.folder.resolve()) if self.folder else "",
             "status": {k: self.status.get(k) for k in STATUS_KEYS},
             "networks": list(self.networks),
             "seeds": list(self.seeds),

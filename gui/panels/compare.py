@@ -23,7 +23,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.colors import network_color
+from gui.colors import (
+    CELL_TEXT_COLOR,
+    DIFFERS_COLOR,
+    DOES_NOT_HOLD_COLOR,
+    HOLDS_COLOR,
+    IDENTICAL_COLOR,
+    NOT_APPLICABLE_COLOR,
+    NOTE_STYLE,
+    REFERENCE_TEXT_COLOR,
+    network_color,
+)
 from gui.export_png import CURVE_COLUMNS, draw_comparison, set_epoch_ticks
 from study.compare import (
     COMPARISONS,
@@ -47,9 +57,7 @@ TABLE_HEADERS = ("Network", "Epochs", "Peak test acc.", "Peak epoch", "Final tes
 # The time columns' titles when the figures are isolated-timing estimates (all-at-once).
 ISOLATED_TIME_HEADERS = {5: "Time / epoch\n(isolated est.)", 6: "Total\n(isolated est.)"}
 TIME_COLUMNS = tuple(ISOLATED_TIME_HEADERS)
-VERDICT_COLORS = {HOLDS: "#c8e6c9", DOES_NOT_HOLD: "#ffcdd2"}
-NOT_APPLICABLE_COLOR = "#e0e0e0"
-IDENTICAL_COLOR, DIFFERS_COLOR = "#c8e6c9", "#ffcdd2"
+VERDICT_COLORS = {HOLDS: HOLDS_COLOR, DOES_NOT_HOLD: DOES_NOT_HOLD_COLOR}
 EMPTY_TEXT = "Open a study (File > Open) or run one to compare its networks."
 
 
@@ -71,7 +79,7 @@ def _item(text: str, tip: str = "", background: str | None = None,
         item.setToolTip(tip)
     if background:
         item.setBackground(QColor(background))
-        item.setForeground(QColor("#101010"))
+        item.setForeground(QColor(CELL_TEXT_COLOR))
     return item
 
 
@@ -183,7 +191,7 @@ class ComparePanel(QWidget):
         self.comparison_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.timing_label = QLabel()
         self.timing_label.setWordWrap(True)
-        self.timing_label.setStyleSheet("color: #444;")
+        self.timing_label.setStyleSheet(NOTE_STYLE)
         self.timing_label.hide()
         layout = QVBoxLayout(tab)
         layout.addLayout(top)
@@ -345,7 +353,7 @@ class ComparePanel(QWidget):
                     if missing:
                         item.setToolTip(f"{row['network']} has no results in this study")
                 if c >= 7:
-                    item.setForeground(QColor("#707070"))
+                    item.setForeground(QColor(REFERENCE_TEXT_COLOR))
                 self.comparison_table.setItem(r, c, item)
         _fit_height(self.comparison_table)
 
@@ -470,7 +478,7 @@ class ComparePanel(QWidget):
                 item = _item(str(count), f"true {names[r]}, predicted {names[c]}: {count} "
                              f"({100 * share:.1f} % of {int(totals[r])})")
                 item.setBackground(_heat(share, diagonal=r == c))
-                item.setForeground(QColor("#ffffff" if share > 0.55 else "#101010"))
+                item.setForeground(QColor("#ffffff" if share > 0.55 else CELL_TEXT_COLOR))
                 table.setItem(r, c, item)
             value = accuracy[r]
             text = "—" if math.isnan(value) else f"{100 * value:.1f} %"

@@ -1,8 +1,8 @@
 """The Kernels tab: the selected network's kernels (initial, current, difference), conv1 of every
 network at a glance, and the ByHand kernel editor whose kernels the next Run uses.
 
-Kernels arrive as data only: KernelsUpdated events relayed by the window during a run, or the
-weights files of a stored study. The panel never touches a model.
+Kernels come from the StudyModel's state only (KernelsUpdated events of a run, or the weights
+files of a stored study read into the state); the panel keeps no copy and never touches Keras.
 """
 
 from __future__ import annotations
@@ -24,10 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.colors import FROZEN_BADGE_STYLE, WARNING_STYLE
 from gui.kernel_editor import ByHandEditor
 from gui.kernel_view import KernelGridView, conv2_grid, network_grid, overview_grid
-from study.kernels import NetworkKernels, conv1_kernels, conv2_kernels, stored_kernels
-from study.protocol.events import KernelsUpdated, NetworkStarted, StudyFinished, StudyStarted
+from gui.study_model import StudyModel
+from study.kernels import NetworkKernels
 from study.protocol.networks import NETWORKS, network_spec
 from study.store import StoredStudy, StoreError, open_study
 
@@ -35,9 +36,6 @@ CONV2_STATES = {
     "Current": ("current",), "Initial": ("initial",), "Current − initial": ("difference",),
     "All three": ("initial", "current", "difference"),
 }
-FROZEN_BADGE_STYLE = ("background:#1565c0; color:white; font-weight:bold; padding:2px 8px; "
-                      "border-radius:3px;")
-WARNING_STYLE = "color:#b71c1c;"
 
 
 class KernelPanel(QWidget):
@@ -45,12 +43,9 @@ class KernelPanel(QWidget):
 
     sig_kernels_changed = Signal()
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, model: StudyModel | None = None):
         super().__init__(parent)
-        self._networks: list[str] = []
-        self._kernels: dict[str, NetworkKernels] = {}
-        self._stored: StoredStudy | None = None
-        self._live_folder: Path | None = None
+        self.model = model if model is not None else StudyModel(self)
 
         self.source_label = QLabel()
         self.own_scale_box = QCheckBox("Difference on its own colour scale")
@@ -137,58 +132,75 @@ class KernelPanel(QWidget):
         self.viewer.sig_hovered.connect(self.hover_label.setText)
         self.overview.sig_hovered.connect(self.overview_hover_label.setText)
         self.editor.sig_kernels_changed.connect(self.sig_kernels_changed)
-        self.set_study(None)
+        self.model.sig_reset.connect(self._on_reset)
+        self.model.sig_status_changed.connect(self._show_source)
+        self.model.sig_network_started.connect(self._on_network_started)
+        self.model.sig_kernels_changed.connect(self._on_kernels_changed)
+        self._on_reset()
 
-    # --- the agreed interface with the main window ---------------------------------------
+    # --- the model ------------------------------------------------------------------------
 
     def set_study(self, stored: StoredStudy | None) -> None:
-        """Show a stored study's initial and final kernels; None clears the viewer."""
-        previous = self.selected_network()
-        self._stored = stored
-        self._live_folder = None
-        self._kernels = {}
-        problem = ""
-        if stored is None:
-            self._networks = []
-            self.source_label.setText("No study: run one or open a stored study to see its "
-                                      "kernels.")
-            self.editor.set_study_kernels_file(None)
-        else:
-            self._networks = list(stored.config.networks)
-            try:
-                self._kernels = stored_kernels(stored)
-            except StoreError as exc:
-                problem = str(exc)
-            state = stored.status.get("state", "unknown")
-            self.source_label.setText(f"Study {stored.folder.name} ({state}): initial and final "
-                                      "kernels from its weights files.")
-            self.editor.set_study_kernels_file(stored.folder / "byhand.json")
-        # Reopening the study a run just wrote keeps the network the user was looking at.
-        keep = previous if previous in self._kernels else next(iter(self._kernels), None)
-        self._set_network_items(keep)
-        self._refresh()
-        if problem:
-            self.warning_label.setText(problem)
+        """Show a stored study's initial and final kernels (the model shows it); None clears."""
+        try:
+            self.model.show_stored(stored)
+        except StoreError as exc:
+            self.warning_label.setText(str(exc))
 
     def handle_event(self, event) -> None:
-        """Take a study event relayed by the window (GUI thread); kernels refresh per epoch."""
-        if isinstance(event, StudyStarted):
-            self._stored = None
-            self._live_folder = Path(event.folder) if event.folder else None
-            self._networks = list(event.networks)
-            self._kernels = {}
-            self.source_label.setText(f"Running study {Path(event.folder).name}: kernels refresh "
-                                      "at every epoch end.")
-            self._set_network_items(self._networks[0] if self._networks else None)
-            self._refresh()
-        elif isinstance(event, NetworkStarted):
-            if self.follow_box.isChecked():
-                self.select_network(event.network)
-        elif isinstance(event, KernelsUpdated):
-            self._on_kernels_updated(event)
-        elif isinstance(event, StudyFinished) and self._stored is None:
-            self.source_label.setText(f"Study {Path(event.folder).name} {event.state}: kernels "
-                                      "at its last epoch end.")
+        """Apply a study event to the model (GUI thread); the panel follows the model."""
+        self.model.apply(event)
+
+    @property
+    def _state(self):
+        return self.model.state
+
+    @property
+    def _networks(self) -> list[str]:
+        return list(self._state.networks)
+
+    @property
+    def _kernels(self) -> dict[str, NetworkKernels]:
+        return self._state.kernels_by_network()
+
+    def _on_reset(self) -> None:
+        previous = self.selected_network()
+        state = self._state
+        self._show_source()
+        if state.folder is not None and not state.live:
+            self.editor.set_study_kernels_file(state.folder / "byhand.json")
+        elif state.config is None and state.folder is None:
+            self.editor.set_study_kernels_file(None)
+        kernels = self._kernels
+        if state.live:
+            keep = self._networks[0] if self._networks else None
+        else:
+            # Reopening the study a run just wrote keeps the network the user was looking at.
+            keep = previous if previous in kernels else next(iter(kernels), None)
+        self._set_network_items(keep)
+        self._refresh()
+
+    def _show_source(self) -> None:
+        state = self._state
+        name = state.folder.name if state.folder is not None else ""
+        if state.live and state.running:
+            self.source_label.setText(f"Running study {name}: kernels refresh at every epoch "
+                                      "end.")
+        elif state.live:
+            self.source_label.setText(f"Study {name} {state.state}: kernels at its last epoch "
+                                      "end.")
+        elif state.folder is not None:
+            self.source_label.setText(f"Study {name} ({state.state}): initial and final kernels "
+                                      "from its weights files.")
+        else:
+            self.source_label.setText("No study: run one or open a stored study to see its "
+                                      "kernels.")
+
+    def _on_network_started(self, network: str, seed: int) -> None:
+        if seed == self._state.first_seed and self.follow_box.isChecked():
+            if self.network_combo.findText(network) < 0:
+                self._set_network_items(self.selected_network() or network)
+            self.select_network(network)
 
     def current_kernels(self) -> np.ndarray:
         """The editor's kernels, float32 (4, 5, 5), for StudyConfig.kernels."""
@@ -212,41 +224,20 @@ class KernelPanel(QWidget):
 
     def network_kernels(self, network: str) -> NetworkKernels | None:
         """What the panel knows of a network's kernels (None: nothing yet)."""
-        return self._kernels.get(network)
+        return self._state.kernels_of(network)
 
-    def _on_kernels_updated(self, event: KernelsUpdated) -> None:
-        network = event.network
-        if network not in self._networks:
-            self._networks.append(network)
+    def _on_kernels_changed(self, network: str, seed: int) -> None:
+        if seed != self._state.first_seed:
+            return
+        if self.network_combo.findText(network) < 0:
             self._set_network_items(self.selected_network() or network)
-        try:
-            known = self._kernels.get(network)
-            if known is None and event.epoch > 0:
-                known = self._initial_from_folder(network)
-            if known is None:
-                conv2 = None if event.conv2 is None else conv2_kernels(event.conv2)
-                conv1 = conv1_kernels(event.conv1)
-                known = NetworkKernels(network, conv1, conv1.copy(), 0, conv2,
-                                       None if conv2 is None else conv2.copy())
-            self._kernels[network] = known.with_current(event.epoch, event.conv1, event.conv2)
-        except (ValueError, TypeError) as exc:
-            self.warning_label.setText(f"{network}: kernels of epoch {event.epoch} could not be "
-                                       f"shown ({exc})")
+        problem = self._state.kernel_problems.get((network, seed))
+        if problem:
+            self.warning_label.setText(problem)
             return
         if self.follow_box.isChecked() and self.selected_network() != network:
             self.select_network(network)
         self._refresh()
-
-    def _initial_from_folder(self, network: str) -> NetworkKernels | None:
-        # The panel may join a run late: the runner saved the initial weights before training.
-        if self._live_folder is None:
-            return None
-        try:
-            stored = open_study(self._live_folder)
-            initial = stored.weights(network, "initial")
-        except StoreError:
-            return None
-        return None if initial is None else NetworkKernels.from_conv(network, initial)
 
     def _set_network_items(self, selected: str | None) -> None:
         self.network_combo.blockSignals(True)
@@ -261,7 +252,7 @@ class KernelPanel(QWidget):
         self.follow_box.setChecked(False)
 
     def _current_name(self) -> str:
-        return "Final" if self._stored is not None else "Current"
+        return "Current" if self._state.live else "Final"
 
     def _refresh(self) -> None:
         self._refresh_selected()
@@ -320,9 +311,8 @@ class KernelPanel(QWidget):
         from study.kernels import write_kernel_csv
 
         paths = export_grids(self._networks, self._kernels, out_dir, self._current_name())
-        folder = self._stored.folder if self._stored is not None else self._live_folder
-        if folder is not None:
-            stored = self._stored if self._stored is not None else open_study(folder)
+        if self._state.folder is not None:
+            stored = open_study(self._state.folder)
             paths.append(write_kernel_csv(stored, Path(out_dir) / CSV_FILE))
         return paths
 

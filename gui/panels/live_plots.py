@@ -1,7 +1,7 @@
 """Live plots: test accuracy, test loss and train loss per epoch, one curve per network.
 
-Data is stored as events arrive and drawn by a timer, so the redraw rate never follows the event
-rate; each curve is created once and updated with setData.
+The data lives in the StudyModel's state; a change marks a curve dirty and a timer draws it, so
+the redraw rate never follows the event rate; each curve is created once, then setData.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from gui.colors import network_color
+from gui.study_model import StudyModel
 
 # (metrics column, plot title, y-axis label, scale applied to the stored value)
 PLOTS = (
@@ -23,10 +24,11 @@ REDRAW_INTERVAL_MS = 125
 
 
 class LivePlots(QWidget):
-    """Three overlaid per-epoch plots with a legend; fed by EpochEnded events or a stored study."""
+    """Three overlaid per-epoch plots with a legend, drawn from a StudyModel's state."""
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, model: StudyModel | None = None):
         super().__init__(parent)
+        self.model = model if model is not None else StudyModel(self)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
@@ -48,27 +50,44 @@ class LivePlots(QWidget):
         self.legend.setLabelTextSize("8pt")
         self.legend.hide()
         self._curves: dict[tuple[str, str], pg.PlotDataItem] = {}
-        self._points: dict[str, dict[str, tuple[list, list]]] = {}
+        self._networks: list[str] = []
         self._dirty: set[str] = set()
         self.redraws = 0
         self._timer = QTimer(self)
         self._timer.setInterval(REDRAW_INTERVAL_MS)
         self._timer.timeout.connect(self.redraw)
         self._timer.start()
+        self.model.sig_reset.connect(self._on_reset)
+        self.model.sig_curves_changed.connect(self._on_curves_changed)
 
     def networks(self) -> list[str]:
         """Networks that have curves, in the order they were added."""
-        return list(self._points)
+        return list(self._networks)
 
-    def clear(self) -> None:
-        """Remove every curve (a new study starts)."""
+    def _remove_curves(self) -> None:
         for (_network, column), curve in self._curves.items():
             self.plots[column].removeItem(curve)
         self.legend.clear()
         self.legend.hide()
         self._curves.clear()
-        self._points.clear()
+        self._networks.clear()
         self._dirty.clear()
+
+    def clear(self) -> None:
+        """Show no study (the model is cleared)."""
+        self.model.clear()
+
+    def _on_reset(self) -> None:
+        # A new study: old curves go, and the axes fit the new data (a zoom of the last study
+        # must not hide the new one).
+        self._remove_curves()
+        for plot in self.plots.values():
+            plot.getPlotItem().enableAutoRange()
+        state = self.model.state
+        networks = state.networks if state.live else state.networks_with_epochs()
+        self.set_networks(networks)
+        self._dirty.update(state.networks_with_epochs())
+        self.redraw()
 
     def set_networks(self, networks) -> None:
         """Create the curves of `networks` (once each), so the legend lists them in order."""
@@ -76,10 +95,10 @@ class LivePlots(QWidget):
             self._ensure(network)
 
     def _ensure(self, network: str) -> None:
-        if network in self._points:
+        if network in self._networks:
             return
         color = network_color(network)
-        self._points[network] = {column: ([], []) for column, *_ in PLOTS}
+        self._networks.append(network)
         self.legend.show()
         for column, *_ in PLOTS:
             curve = pg.PlotDataItem(
@@ -95,49 +114,36 @@ class LivePlots(QWidget):
             self.plots[column].addItem(curve)
             self._curves[network, column] = curve
 
+    def _on_curves_changed(self, network: str, seed: int) -> None:
+        if seed == self.model.state.first_seed or not self.model.state.seeds:
+            self._ensure(network)
+            self._dirty.add(network)
+
     def add_epoch(self, event) -> None:
-        """Store one EpochEnded event's numbers; the timer draws them."""
-        self._ensure(event.network)
-        points = self._points[event.network]
-        for column, *_ in PLOTS:
-            epochs, values = points[column]
-            if epochs and epochs[-1] >= event.epoch:
-                continue
-            epochs.append(int(event.epoch))
-            values.append(float(getattr(event, column)))
-        self._dirty.add(event.network)
+        """Apply one EpochEnded event to the model; the timer draws it."""
+        self.model.apply(event)
 
     def show_study(self, stored) -> None:
         """Show a stored study's curves (replacing what is shown)."""
-        self.clear()
-        networks = stored.networks_with_epochs()
-        self.set_networks(networks)
-        for network in networks:
-            for column, *_ in PLOTS:
-                epochs, values = stored.curve(network, column)
-                self._points[network][column] = (list(map(int, epochs)),
-                                                 list(map(float, values)))
-            self._dirty.add(network)
-        self.redraw()
+        self.model.show_stored(stored)
 
     def redraw(self) -> None:
         """Push changed data into the curves (called by the timer)."""
         if not self._dirty:
             return
+        state = self.model.state
         for network in self._dirty:
             for column, _title, _unit, scale in PLOTS:
-                epochs, values = self._points[network][column]
-                self._curves[network, column].setData(
-                    np.asarray(epochs, dtype=float), np.asarray(values, dtype=float) * scale
-                )
+                epochs, values = state.curve(network, column)
+                self._curves[network, column].setData(epochs.astype(float), values * scale)
         self._dirty.clear()
         self._fit_epoch_ticks()
         self.redraws += 1
 
     def _fit_epoch_ticks(self) -> None:
         # Epochs are whole numbers: with few of them, pyqtgraph's automatic ticks show halves.
-        last = max((pts["test_accuracy"][0][-1] for pts in self._points.values()
-                    if pts["test_accuracy"][0]), default=0)
+        state = self.model.state
+        last = max((state.epochs_done(n) for n in self._networks), default=0)
         for plot in self.plots.values():
             axis = plot.getAxis("bottom")
             if last <= 12:

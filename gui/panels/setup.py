@@ -29,13 +29,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.colors import ERROR_STYLE, HINT_STYLE, INVALID_EDIT_STYLE
 from study.config import HEADS, MAX_BATCH_SIZE, MAX_EPOCHS, MODES, StudyConfig
 from study.data import SYSTEM_DIR
 from study.protocol.backends import DeviceInfo, available_backends
 from study.protocol.networks import ARCHITECTURES, NETWORKS, SCHEME_TEXT, SCHEMES
 
-ERROR_STYLE = "color: #c62828;"
-INVALID_EDIT_STYLE = "QLineEdit { border: 1px solid #c62828; padding: 1px; }"
 HEAD_TEXT = {
     "softmax": "Correct head: logits, softmax over the 10 classes, cross-entropy from logits",
     "report": "The report's flawed head: ReLU after linear1, then softmax over the batch axis "
@@ -269,7 +268,7 @@ class SetupPanel(QWidget):
         form.addRow("Device", self.device_combo)
         self.device_note = QLabel()
         self.device_note.setWordWrap(True)
-        self.device_note.setStyleSheet("color: #666;")
+        self.device_note.setStyleSheet(HINT_STYLE)
         form.addRow(self.device_note)
         form.addRow(self._error_label("device"))
         return group

@@ -12,10 +12,16 @@ from PySide6.QtWidgets import (
     QTableWidgetItem,
 )
 
-from gui.colors import network_color
-from study.compare import ISOLATED_ESTIMATE, MEASURED
+from gui.colors import INCOMPLETE_COLOR, NOTE_STYLE, network_color
 from study.protocol.networks import NETWORKS
 from study.summary import format_duration
+from study.timing import (
+    ISOLATED_ESTIMATE,
+    ISOLATED_ESTIMATE_TEXT,
+    MEASURED,
+    NO_SHARED_EPOCH_YET,
+    shared_timing_note,
+)
 
 HEADERS = ("Network", "Peak test acc.", "Peak epoch", "Final test acc.", "Time / epoch",
            "Total (mm:ss.ss)")
@@ -27,10 +33,9 @@ HEADER_TIPS = (
 # The time columns' titles when the figures are isolated-timing estimates (all-at-once).
 ISOLATED_TIME_HEADERS = {4: "Time / epoch\n(isolated est.)", 5: "Total\n(isolated est.)"}
 TIME_COLUMNS = tuple(ISOLATED_TIME_HEADERS)
-ISOLATED_TIP = ("The networks were trained together (all-at-once), so no network's own time can "
-                "be read off the clock: this is its isolated-timing estimate (the network built "
-                "alone, timed for about 40 batches, scaled to an epoch). The shared wall time is "
-                "under the table.")
+ISOLATED_TIP = ISOLATED_ESTIMATE_TEXT
+FINAL_COLUMN = 3
+INCOMPLETE_TIP = "This network ended before its planned epochs: its final accuracy is not final."
 
 
 def summary_headers(timing: str = MEASURED) -> tuple[str, ...]:
@@ -40,13 +45,15 @@ def summary_headers(timing: str = MEASURED) -> tuple[str, ...]:
     return tuple(ISOLATED_TIME_HEADERS.get(column, text) for column, text in enumerate(HEADERS))
 
 
-def summary_cells(row) -> list[str]:
-    """The table's texts for one summary row (SummaryRow or NetworkFinished)."""
+def summary_cells(row, incomplete: str = "") -> list[str]:
+    """The table's texts for one summary row (SummaryRow or NetworkFinished); `incomplete`
+    ("(stopped at epoch k of N)") follows the final accuracy of a network that ended early."""
+    final = f"{100 * row.final_test_accuracy:.2f} %"
     return [
         row.network,
         f"{100 * row.peak_test_accuracy:.2f} %",
         str(row.peak_epoch),
-        f"{100 * row.final_test_accuracy:.2f} %",
+        f"{final} {incomplete}" if incomplete else final,
         f"{row.seconds_per_epoch:.2f} s",
         format_duration(row.total_seconds),
     ]
@@ -66,7 +73,7 @@ class SummaryTable(QTableWidget):
         # The main window places this line under the table; hidden for measured studies.
         self.note = QLabel()
         self.note.setWordWrap(True)
-        self.note.setStyleSheet("color: #444;")
+        self.note.setStyleSheet(NOTE_STYLE)
         self.note.hide()
         self.timing = MEASURED
         self.set_timing(MEASURED)
@@ -93,8 +100,7 @@ class SummaryTable(QTableWidget):
             if tip:
                 self.horizontalHeaderItem(column).setToolTip(tip)
         if self.timing == ISOLATED_ESTIMATE and not note:
-            note = ("Networks trained together (all-at-once): times are isolated-timing "
-                    "estimates; the shared wall time shows here once an epoch is measured.")
+            note = NO_SHARED_EPOCH_YET
         self.note.setText(note if self.timing == ISOLATED_ESTIMATE else "")
         self.note.setVisible(self.timing == ISOLATED_ESTIMATE)
 
@@ -118,7 +124,24 @@ class SummaryTable(QTableWidget):
         for row in rows:
             self.add_row(row)
 
-    def add_row(self, row) -> None:
+    def bind(self, model) -> None:
+        """Render from a gui.study_model.StudyModel: rows, timing labels and notes follow it."""
+        self.model = model
+        model.sig_reset.connect(self.show_state)
+        model.sig_summary_changed.connect(self.show_state)
+        model.sig_status_changed.connect(self.show_state)
+
+    def show_state(self, *_args) -> None:
+        """Show the model's study: its finished networks, marked when they ended early."""
+        state = self.model.state
+        status = state.status
+        measured = status.get("shared_epoch_seconds") or not state.running
+        self.set_timing(state.timing, shared_timing_note(status) if measured else "")
+        self.clear_rows(state.networks)
+        for row in state.summary_rows():
+            self.add_row(row, state.incomplete_note(row.network))
+
+    def add_row(self, row, incomplete: str = "") -> None:
         """Add or replace a network's row (SummaryRow or NetworkFinished)."""
         existing = self.networks()
         if row.network in existing:
@@ -127,8 +150,11 @@ class SummaryTable(QTableWidget):
             rank = self._rank(row.network)
             index = sum(1 for name in existing if self._rank(name) < rank)
             self.insertRow(index)
-        for column, text in enumerate(summary_cells(row)):
+        for column, text in enumerate(summary_cells(row, incomplete)):
             item = QTableWidgetItem(text)
+            if incomplete and column == FINAL_COLUMN:
+                item.setToolTip(INCOMPLETE_TIP)
+                item.setForeground(QColor(INCOMPLETE_COLOR))
             if column == 0:
                 item.setIcon(_swatch(network_color(row.network)))
             else:
