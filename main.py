@@ -42,7 +42,7 @@ def main(argv=None) -> int:
 
         return run_study_command(args)
     if args.command == "export":
-        from gui.export_png import run_export_command
+        from gui.export_all import run_export_command
 
         return run_export_command(args)
     if args.command == "export-kernels":

@@ -16,6 +16,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
 from PySide6.QtWidgets import QApplication
 
 from study.kernels import NetworkKernels, stored_kernels, write_kernel_csv
+from study.protocol.exit_codes import EXIT_OK, EXIT_USAGE
 from study.store import StoredStudy, StoreError, atomic_write_bytes, open_study
 
 NETWORK_IMAGE_SIZE = (760, 860)
@@ -23,7 +24,6 @@ CONV2_IMAGE_SIZE = (1400, 1300)
 OVERVIEW_IMAGE_SIZE = (1500, 900)
 OVERVIEW_FILE = "all-networks-conv1.png"
 CSV_FILE = "kernels.csv"
-EXIT_OK, EXIT_USAGE = 0, 2
 
 
 def ensure_qapp() -> QApplication:

@@ -1,7 +1,8 @@
 """The main window: setup on the left; Training, Kernels and Compare tabs on the right.
 
 The window never imports Keras or a backend: each Run is a child process (gui.worker) whose
-events arrive here as signals, on the GUI thread.
+events arrive here as signals, on the GUI thread, and go into the one StudyModel every panel
+renders from. The status bar and the "Study shown" box describe that study, never the setup.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pyqtgraph as pg
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -25,25 +25,26 @@ from PySide6.QtWidgets import (
 )
 
 import gui.worker
+from gui.colors import configure_plots
 from gui.panels.compare import ComparePanel
 from gui.panels.kernels import KernelPanel
 from gui.panels.live_plots import LivePlots
 from gui.panels.progress import TrainingProgress
 from gui.panels.setup import SetupPanel
 from gui.panels.summary import SummaryTable
+from gui.study_model import StudyModel
 from gui.worker import RunOutcome, StudyWorker
-from study.compare import ISOLATED_ESTIMATE, MEASURED, shared_timing_note, study_timing
 from study.config import StudyConfig
 from study.protocol.events import (
     BatchProgress,
     EpochEnded,
     Failed,
-    NetworkFinished,
     NetworkStarted,
     StudyFinished,
     StudyStarted,
 )
-from study.store import StoredStudy, StoreError, open_study
+from study.state import StudyState
+from study.store import StoreError
 
 WINDOW_TITLE = "Kernel Lab"
 SETTINGS_SETUP = "setup/config"
@@ -52,11 +53,6 @@ SETTINGS_GEOMETRY = "window/geometry"
 SETTINGS_SPLITTER = "window/splitter"
 SETTINGS_TRAINING_SPLITTER = "window/training_splitter"
 SETTINGS_TAB = "window/tab"
-
-
-def configure_plots() -> None:
-    """pyqtgraph look shared by every plot of the app (white background, antialiased)."""
-    pg.setConfigOptions(background="w", foreground="#222", antialias=True)
 
 
 class MainWindow(QMainWindow):
@@ -73,10 +69,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(WINDOW_TITLE)
         self.settings = settings if settings is not None else QSettings()
         self.worker: StudyWorker | None = None
-        self.study_folder: str = ""
-        self.stored: StoredStudy | None = None
+        self.model = StudyModel(self)
         self.failure_message = ""
-        self.run_mode = "sequential"
         self.last_message: tuple[str, str] = ("", "")
         self.message_box: QMessageBox | None = None
 
@@ -88,8 +82,9 @@ class MainWindow(QMainWindow):
         scroll.setMinimumWidth(self.setup.sizeHint().width() + 24)
 
         self.progress = TrainingProgress()
-        self.plots = LivePlots()
+        self.plots = LivePlots(model=self.model)
         self.summary = SummaryTable()
+        self.summary.bind(self.model)
         self.summary.setMinimumHeight(self.summary.height_for_rows(3))
         self.training_splitter = QSplitter(Qt.Orientation.Vertical)
         self.training_splitter.addWidget(self.plots)
@@ -108,8 +103,8 @@ class MainWindow(QMainWindow):
         training_layout.addWidget(self.progress)
         training_layout.addWidget(self.training_splitter, 1)
 
-        self.kernel_panel = KernelPanel()
-        self.compare_panel = ComparePanel()
+        self.kernel_panel = KernelPanel(model=self.model)
+        self.compare_panel = ComparePanel(model=self.model)
         self.tabs = QTabWidget()
         self.tabs.addTab(training, "Training")
         self.tabs.addTab(self.kernel_panel, "Kernels")
@@ -129,6 +124,10 @@ class MainWindow(QMainWindow):
         self.setup.run_button.clicked.connect(self.start_run)
         self.setup.stop_button.clicked.connect(self.stop_run)
         self.kernel_panel.sig_kernels_changed.connect(self._update_run_state)
+        self.setup.study_box.sig_use_settings.connect(self.use_study_settings)
+        self.model.sig_reset.connect(self._on_study_reset)
+        self.model.sig_status_changed.connect(self._show_study_status)
+        self.model.sig_event.connect(self._on_model_event)
         self.resize(1400, 860)
         self._restore_settings(studies_root)
         self._update_run_state()
@@ -259,14 +258,57 @@ class MainWindow(QMainWindow):
             reason = ""
         self.setup.show_run_reason(reason)
         self.setup.run_button.setToolTip(reason or "Start the study (Ctrl+R)")
-        if not running:
-            self._show_setup_status()
+        if self.model.is_empty():
+            self._show_study_status()
 
-    def _show_setup_status(self) -> None:
-        self.backend_label.setText(f"Backend: {self.setup.backend() or '—'}")
-        self.device_label.setText(f"Device: {self.setup.device_text()}")
-        data = self.setup.data_dir()
-        self.dataset_label.setText(f"Data: {data or 'Fashion-MNIST (system copy)'}")
+    # ----- the study shown ----------------------------------------------------------------
+    @property
+    def state(self) -> StudyState:
+        """The study shown (the model's state)."""
+        return self.model.state
+
+    @property
+    def stored(self) -> StudyState | None:
+        """The study shown once it has a folder and is not running (what Export exports)."""
+        state = self.model.state
+        return state if state.folder is not None and not state.running else None
+
+    @property
+    def study_folder(self) -> str:
+        """The folder of the study shown ('' before it has one)."""
+        folder = self.model.state.folder
+        return str(folder) if folder is not None else ""
+
+    @Slot()
+    def _on_study_reset(self) -> None:
+        self.setup.study_box.show_state(self.model.state)
+        self._show_study_status()
+
+    @Slot()
+    def _show_study_status(self) -> None:
+        """The status bar describes the study shown; with none, the run the setup would start."""
+        state = self.model.state
+        if self.model.is_empty():
+            self.backend_label.setText(f"Backend: {self.setup.backend() or '—'}")
+            self.device_label.setText(f"Device: {self.setup.device_text()}")
+            data = self.setup.data_dir()
+            self.dataset_label.setText(f"Data: {data or 'Fashion-MNIST (system copy)'}")
+            return
+        status = state.status
+        self.backend_label.setText(f"Backend: {status.get('backend') or '?'}")
+        self.device_label.setText(f"Device: {status.get('device') or '?'}")
+        starting = "starting…" if state.running else "?"
+        self.dataset_label.setText(f"Data: {status.get('dataset') or starting}")
+
+    @Slot(object)
+    def use_study_settings(self, config: StudyConfig) -> None:
+        """Copy the shown study's settings into the setup (and its kernels into the editor)."""
+        self.setup.set_config(config)
+        if config.kernels is not None:
+            self.kernel_panel.editor.set_kernels(config.byhand_kernels())
+        self.statusBar().showMessage("The shown study's settings are in the setup: press Run "
+                                     "for a new study with them.")
+        self._update_run_state()
 
     # ----- running ----------------------------------------------------------------------------
     @Slot()
@@ -280,15 +322,9 @@ class MainWindow(QMainWindow):
             return False
         config = self.setup.config(self.current_kernels())
         self.save_settings()
-        self.study_folder = ""
         self.failure_message = ""
-        self.stored = None
-        self.plots.clear()
-        self.plots.set_networks(config.networks)
-        self.summary.clear_rows(config.networks)
-        # StudyStarted does not carry the mode, so the run's own config says how it is timed.
-        self.run_mode = config.mode
-        self.summary.set_timing(ISOLATED_ESTIMATE if config.mode == "all-at-once" else MEASURED)
+        # StudyStarted does not carry the mode: the run's state starts from its own config.
+        self.model.start_run(config)
         self.progress.reset_idle(f"Starting {config.backend}… (Keras loads in a new process)")
         self.tabs.setCurrentIndex(0)
         self.worker = StudyWorker(config, self.setup.studies_root(), self)
@@ -313,32 +349,28 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_event(self, event) -> None:
+        """A worker event: into the model (panels follow its signals), then to listeners."""
+        if isinstance(event, Failed):
+            self.failure_message = event.message
+        self.model.apply(event)
+        self.sig_study_event.emit(event)
+
+    @Slot(object)
+    def _on_model_event(self, event) -> None:
+        """The progress bar follows the run's steps, which the study state does not keep."""
         if isinstance(event, StudyStarted):
-            self.study_folder = event.folder
-            self.progress.start(event, together=self.run_mode == "all-at-once")
-            self.plots.set_networks(event.networks)
-            self.backend_label.setText(f"Backend: {event.backend}")
-            self.device_label.setText(f"Device: {self.setup.device_text()} ({event.device})")
-            self.dataset_label.setText(f"Data: {event.dataset}")
+            config = self.model.state.config
+            together = config is not None and config.mode == "all-at-once"
+            self.progress.start(event, together=together)
             self.statusBar().showMessage(f"Study folder: {event.folder}")
         elif isinstance(event, NetworkStarted):
             self.progress.network_started(event)
         elif isinstance(event, BatchProgress):
             self.progress.batch_done(event)
         elif isinstance(event, EpochEnded):
-            self.plots.add_epoch(event)
             self.progress.epoch_done(event)
-            self._refresh_shared_timing()
-        elif isinstance(event, NetworkFinished):
-            self.summary.add_row(event)
-            self._refresh_shared_timing()
         elif isinstance(event, StudyFinished):
             self.progress.finish(event.state, f"Study {event.state}: {Path(event.folder).name}")
-        elif isinstance(event, Failed):
-            self.failure_message = event.message
-        self.kernel_panel.handle_event(event)
-        self.compare_panel.handle_event(event)
-        self.sig_study_event.emit(event)
 
     @Slot(object)
     def _on_worker_exited(self, outcome: RunOutcome) -> None:
@@ -347,15 +379,21 @@ class MainWindow(QMainWindow):
             worker.wait()
             worker.deleteLater()
         self.setup.set_running(False)
-        self._update_run_state()
         folder = outcome.folder or self.study_folder
-        if folder:
-            self._load_study_for_panels(folder)
+        config = self.model.state.config
+        # The process is gone, so its folder is complete: read it back (predictions included).
+        self.model.run_ended(folder)
+        self._update_run_state()
         state = outcome.state
         if state == "failed":
             self.progress.finish("failed", "Study failed — see the message")
             self.statusBar().showMessage("The study failed")
             self.show_message("critical", "Study failed", outcome.error_text())
+        elif not folder:
+            what = _run_description(config)
+            self.progress.finish(state, f"Study {state} during start-up, before its folder was "
+                                        f"made: {what}")
+            self.statusBar().showMessage(f"Study {state} during start-up: {what}")
         elif outcome.killed:
             self.progress.finish("stopped", f"Study stopped: {Path(folder).name}")
             self.show_message(
@@ -367,29 +405,6 @@ class MainWindow(QMainWindow):
             self.progress.finish(state, f"Study {state}: {Path(folder).name}")
             self.statusBar().showMessage(f"Study {state}: {folder}")
         self.sig_run_finished.emit(outcome)
-
-    def _refresh_shared_timing(self) -> None:
-        """During an all-at-once run, show the shared wall time status.json has so far."""
-        if self.summary.timing != ISOLATED_ESTIMATE or not self.study_folder:
-            return
-        try:
-            status = json.loads((Path(self.study_folder) / "status.json").read_text("utf-8"))
-        except (OSError, ValueError):
-            return
-        if isinstance(status, dict) and status.get("shared_epoch_seconds"):
-            self.summary.set_timing(study_timing(status), shared_timing_note(status))
-
-    def _show_study_timing(self, status: dict) -> None:
-        self.summary.set_timing(study_timing(status), shared_timing_note(status))
-
-    def _load_study_for_panels(self, folder: str) -> None:
-        try:
-            self.stored = open_study(folder)
-        except StoreError:
-            return
-        self._show_study_timing(self.stored.status)
-        self.kernel_panel.set_study(self.stored)
-        self.compare_panel.set_study(self.stored)
 
     # ----- opening ----------------------------------------------------------------------------
     @Slot()
@@ -407,27 +422,14 @@ class MainWindow(QMainWindow):
                               "Stop the running study before opening another one.")
             return False
         try:
-            stored = open_study(folder)
+            state = self.model.open_folder(folder)
         except StoreError as exc:
             self.show_message("warning", "Not a study folder", str(exc))
             return False
-        self.stored = stored
-        self.study_folder = str(stored.folder)
-        self.plots.show_study(stored)
-        self.summary.clear_rows(stored.config.networks)
-        self.summary.set_rows(stored.summary)
-        self._show_study_timing(stored.status)
-        state = stored.status.get("state", "unknown")
-        epochs = len(stored.epochs)
-        self.progress.reset_idle(f"Opened {Path(stored.folder).name} ({state}, {epochs} "
+        epochs = sum(len(rows) for rows in state.rows.values())
+        self.progress.reset_idle(f"Opened {state.folder.name} ({state.state}, {epochs} "
                                  "epoch rows)")
-        status = stored.status
-        self.backend_label.setText(f"Backend: {status.get('backend', stored.config.backend)}")
-        self.device_label.setText(f"Device: {status.get('device', stored.config.device)}")
-        self.dataset_label.setText(f"Data: {stored.status.get('dataset', '?')}")
-        self.statusBar().showMessage(f"Opened {stored.folder}")
-        self.kernel_panel.set_study(stored)
-        self.compare_panel.set_study(stored)
+        self.statusBar().showMessage(f"Opened {state.folder}")
         return True
 
     # ----- export -----------------------------------------------------------------------------
@@ -445,7 +447,7 @@ class MainWindow(QMainWindow):
 
     def export_study_to(self, folder) -> bool:
         """Export the shown study into (or under) `folder` in a child process; False if not."""
-        from gui.export_png import ExportJob
+        from gui.export_all import ExportJob
         from study.export import export_folder_for, is_export_folder
 
         if self.stored is None or self.export_job is not None:
@@ -524,3 +526,10 @@ class MainWindow(QMainWindow):
                 worker.wait()
             self.worker = None
         super().closeEvent(event)
+
+
+def _run_description(config: StudyConfig | None) -> str:
+    """What a run was about to train, for a stop before it had a folder."""
+    if config is None:
+        return "the study"
+    return f"{', '.join(config.networks)} on {config.backend} / {config.device}"

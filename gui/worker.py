@@ -13,45 +13,35 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QThread, QTimer, Signal
+from PySide6.QtCore import QObject, QProcess, QThread, QTimer, Signal
 
+from gui.child_process import (  # noqa: F401 - PROJECT_ROOT is part of this module's interface
+    PROJECT_ROOT,
+    child_environment,
+    code_command,
+    main_command,
+    popen,
+    start_qprocess,
+)
 from study.config import StudyConfig
 from study.protocol.backends import DeviceInfo
 from study.protocol.events import Failed, StudyStarted, event_from_json
+from study.protocol.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_STOPPED, EXIT_USAGE
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-MAIN_SCRIPT = PROJECT_ROOT / "main.py"
 # Long enough for a child still importing TensorFlow or JAX to reach its first stop check.
 STOP_GRACE_SECONDS = 20.0
 STDERR_TAIL_LINES = 25
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_STOPPED = 0, 1, 2, 130
 
 
 def study_command(config_path, out_root) -> list[str]:
     """The command line of one run's child process (events as JSON lines, stop via stdin)."""
-    return [
-        sys.executable, str(MAIN_SCRIPT), "study", "--config", str(config_path),
-        "--events", "json", "--stop-on-stdin", "--out", str(out_root),
-    ]
-
-
-def child_environment(backend: str) -> dict[str, str]:
-    """The environment of a child: KERAS_BACKEND fixed before Keras loads, output unbuffered."""
-    env = dict(os.environ)
-    env["KERAS_BACKEND"] = backend
-    env["PYTHONUNBUFFERED"] = "1"
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    # The child may be started from any folder; it imports the project's packages.
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p
-    )
-    return env
+    return main_command("study", "--config", config_path, "--events", "json",
+                        "--stop-on-stdin", "--out", out_root)
 
 
 @dataclass(frozen=True)
@@ -158,12 +148,8 @@ class StudyWorker(QThread):
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(self.config.to_json())
             try:
-                process = subprocess.Popen(
-                    study_command(config_path, self.out_root),
-                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                    env=child_environment(self.config.backend), cwd=str(PROJECT_ROOT),
-                    text=True, encoding="utf-8", errors="replace", bufsize=1,
-                )
+                process = popen(study_command(config_path, self.out_root),
+                                child_environment(self.config.backend))
             except OSError as exc:
                 self.sig_exited.emit(RunOutcome(None, start_error=str(exc)))
                 return
@@ -261,17 +247,13 @@ class DeviceProbe(QObject):
         super().__init__(parent)
         self.backend = backend
         self.process = QProcess(self)
-        self.process.setWorkingDirectory(str(PROJECT_ROOT))
-        environment = QProcessEnvironment()
-        for key, value in child_environment(backend).items():
-            environment.insert(key, value)
-        self.process.setProcessEnvironment(environment)
         self.process.finished.connect(self._on_finished)
         self.process.errorOccurred.connect(self._on_error)
 
     def start(self) -> None:
         """Start the probe; one of the signals follows."""
-        self.process.start(sys.executable, ["-c", PROBE_CODE, self.backend])
+        start_qprocess(self.process, code_command(PROBE_CODE, self.backend),
+                       child_environment(self.backend))
 
     def _on_error(self, error) -> None:
         if error == QProcess.ProcessError.FailedToStart:

@@ -20,12 +20,12 @@ from study.protocol.events import (
     StudyStarted,
     event_to_json,
 )
+from study.protocol.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_STOPPED, EXIT_USAGE
 from study.protocol.networks import NETWORKS
 from study.store import DEFAULT_ROOT, StoreError
 from study.summary import format_duration
 
 USAGE_ERRORS = (ConfigError, DataError, BackendError, KernelError, StoreError)
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_STOPPED = 0, 1, 2, 130
 
 
 def add_study_arguments(parser: argparse.ArgumentParser) -> None:

@@ -10,9 +10,8 @@ from pathlib import Path
 
 from study.protocol import byhand
 from study.protocol.backends import BACKENDS, BackendError, parse_device
-from study.protocol.networks import NETWORKS
+from study.protocol.networks import HEADS, NETWORKS
 
-HEADS = ("softmax", "report")
 MODES = ("sequential", "all-at-once")
 MAX_EPOCHS = 10_000
 MAX_BATCH_SIZE = 60_000

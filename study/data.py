@@ -14,11 +14,12 @@ from pathlib import Path
 
 import numpy as np
 
+from study.protocol.networks import NUM_CLASSES
+
 SYSTEM_DIR = Path("/usr/share/datasets/fashion-mnist")
 IMAGE_MAGIC = 0x00000803
 LABEL_MAGIC = 0x00000801
 IMAGE_SIDE = 28
-NUM_CLASSES = 10
 IDX_FILES = {
     "x_train": "train-images-idx3-ubyte",
     "y_train": "train-labels-idx1-ubyte",

@@ -84,6 +84,7 @@ class StudyState:
     batches_per_epoch: int = 0
     stored_status: dict = field(default_factory=dict)
     kernel_problems: dict[Key, str] = field(default_factory=dict)
+    config_guessed: bool = False
 
     # ----- building -----------------------------------------------------------------------
     @classmethod
@@ -143,6 +144,13 @@ class StudyState:
                 self.networks.append(name)
         if event.seeds:
             self.seeds = [int(s) for s in event.seeds]
+        if self.config is None:
+            # Followed without its config (a panel on its own): what the event says of it.
+            self.config = StudyConfig(networks=tuple(event.networks), epochs=event.epochs,
+                                      backend=event.backend, device=event.device,
+                                      seed=self.seeds[0] if self.seeds else 0)
+            self.config_guessed = True
+            self.seeds = self.seeds or [self.config.seed]
         self.train_size, self.test_size = event.train_size, event.test_size
         self.batches_per_epoch = event.batches_per_epoch
         self.status.update(state=RUNNING, backend=event.backend, device=event.device,
@@ -342,8 +350,8 @@ class StudyState:
         return {n: self.kernels[n, seed] for n in self.networks if (n, seed) in self.kernels}
 
     def weights(self, network: str, which: str, seed: int | None = None):
-        """Stored weights ("initial"/"final") of a network; None while the study runs."""
-        if self.running or not self.folder:
+        """Stored weights ("initial"/"final") of a network; None until a live run has ended."""
+        if self.live or not self.folder:
             return None
         try:
             return _weights(open_study(self.folder), network, which,
@@ -352,8 +360,8 @@ class StudyState:
             return None
 
     def predictions(self, network: str, seed: int | None = None):
-        """(predicted, labels) read from the folder once the study has ended; else None."""
-        if self.running or not self.folder:
+        """(predicted, labels) read from the folder once a live run has ended; else None."""
+        if self.live or not self.folder:
             return None
         seed = self.first_seed if seed is None else seed
         path = self.folder / "predictions" / f"{network}.seed-{seed}.npz"
@@ -370,10 +378,10 @@ class StudyState:
             raise StoreError(f"{path}: cannot be read ({exc})") from None
 
     def confusions(self) -> dict:
-        """Confusion matrices of the first seed's networks ({} while the study runs)."""
+        """Confusion matrices of the first seed's networks ({} until a live run has ended)."""
         from study.confusion import study_confusions
 
-        return {} if self.running else study_confusions(self)
+        return {} if self.live else study_confusions(self)
 
     def conclusions(self) -> list[dict]:
         """The report's conclusions checked on this study (study.compare.conclusions_table)."""

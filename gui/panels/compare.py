@@ -1,5 +1,6 @@
 """The compare panel: SPEC §5 comparisons, the report's conclusions as checks, init identity and
-confusion matrices, all built from the stored study folder.
+confusion matrices, all drawn from the StudyModel's state (never from the folder during a run;
+confusion matrices appear once the run has ended and its predictions are on disk).
 """
 
 from __future__ import annotations
@@ -34,22 +35,18 @@ from gui.colors import (
     REFERENCE_TEXT_COLOR,
     network_color,
 )
-from gui.export_png import CURVE_COLUMNS, draw_comparison, set_epoch_ticks
+from gui.plot_style import CURVE_COLUMNS, draw_comparison, set_epoch_ticks
+from gui.study_model import StudyModel
 from study.compare import (
     COMPARISONS,
     DOES_NOT_HOLD,
     HOLDS,
     comparison_by_key,
     comparison_table,
-    conclusions_table,
     identity_table,
-    is_isolated_estimate,
-    shared_timing_note,
-    study_rows,
 )
-from study.confusion import study_confusions
-from study.protocol.events import InitIdentity, NetworkFinished, StudyFinished, StudyStarted
-from study.store import StoreError, open_study
+from study.store import StoreError
+from study.timing import ISOLATED_ESTIMATE_TEXT, is_isolated_estimate, shared_timing_note
 
 TABLE_HEADERS = ("Network", "Epochs", "Peak test acc.", "Peak epoch", "Final test acc.",
                  "Time / epoch", "Total (mm:ss.ss)", "Report: peak", "Report: s / epoch",
@@ -122,10 +119,9 @@ def comparison_cells(row: dict) -> list[str]:
 class ComparePanel(QWidget):
     """Comparisons (Inset, Architecture, Recovery), conclusions, init identity, confusion."""
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, model: StudyModel | None = None):
         super().__init__(parent)
-        self.stored = None
-        self.folder: str | None = None
+        self.model = model if model is not None else StudyModel(self)
         self._rows: dict[str, dict] = {}
         self._confusions: dict = {}
         self._comparison_drawn: dict[str, dict] = {}
@@ -142,7 +138,16 @@ class ComparePanel(QWidget):
         layout.addWidget(self.study_label)
         layout.addWidget(self.tabs, 1)
         self.tabs.currentChanged.connect(self._fit_rows_timer.start)
-        self.set_study(None)
+        # Changes arriving together (six networks finishing in one all-at-once step) redraw once.
+        self._rebuild_timer = QTimer(self)
+        self._rebuild_timer.setSingleShot(True)
+        self._rebuild_timer.setInterval(0)
+        self._rebuild_timer.timeout.connect(self.rebuild)
+        self.model.sig_reset.connect(self.rebuild)
+        for signal in (self.model.sig_summary_changed, self.model.sig_identity_changed,
+                       self.model.sig_status_changed):
+            signal.connect(self._rebuild_timer.start)
+        self.rebuild()
 
     # -- construction --------------------------------------------------------------------------
 
@@ -256,52 +261,49 @@ class ComparePanel(QWidget):
 
     # -- the agreed interface with the main window ---------------------------------------------
 
+    @property
+    def stored(self):
+        """The study shown (the model's StudyState), or None when there is none."""
+        state = self.model.state
+        return state if state.folder is not None or state.rows else None
+
     def set_study(self, stored) -> None:
-        """Show a StoredStudy (None clears the panel); everything is rebuilt from it."""
-        self.stored = stored
-        if stored is not None:
-            self.folder = str(stored.folder)
-        self._rows = study_rows(stored) if stored is not None else {}
+        """Show a StoredStudy (None clears the panel) through the model."""
+        self.model.show_stored(stored)
+        self.rebuild()
+
+    def handle_event(self, event) -> None:
+        """Apply a study event to the model and redraw at once (the window lets it coalesce)."""
+        self.model.apply(event)
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        """Redraw every view from the model's state (in memory: no file is read mid-run)."""
+        self._rebuild_timer.stop()
+        state = self.model.state
+        stored = self.stored
+        self._rows = state.compare_rows() if stored is not None else {}
         try:
-            self._confusions = study_confusions(stored) if stored is not None else {}
+            self._confusions = state.confusions() if stored is not None else {}
         except (StoreError, ValueError) as exc:
             self._confusions = {}
             self.confusion_label.setText(f"Predictions cannot be read: {exc}")
-        if stored is None:
+        if state.running:
+            name = state.folder.name if state.folder is not None else ""
+            self.study_label.setText(
+                f"Study {name} is running; comparisons fill in as networks finish.")
+        elif stored is None:
             self.study_label.setText(EMPTY_TEXT)
         else:
-            state = stored.status.get("state", "unknown")
             done = len(self._rows)
+            name = state.folder.name if state.folder is not None else ""
             self.study_label.setText(
-                f"Study {stored.folder.name} ({state}): {done} of {len(stored.config.networks)} "
+                f"Study {name} ({state.state}): {done} of {len(state.networks)} "
                 f"networks have results.")
         self._show_comparison()
         self._fill_conclusions()
         self._fill_identity()
         self._fill_confusion_selector()
-
-    def handle_event(self, event) -> None:
-        """Follow a running study: re-read its folder when a network or the study finishes."""
-        if isinstance(event, StudyStarted):
-            if self.stored is None or str(self.stored.folder) != event.folder:
-                self.set_study(None)
-            self.folder = event.folder
-            self.study_label.setText(
-                f"Study {event.folder} is running; comparisons fill in as networks finish.")
-        elif isinstance(event, (InitIdentity, NetworkFinished, StudyFinished)):
-            folder = getattr(event, "folder", "") or self.folder
-            if folder:
-                self.reload(folder)
-
-    def reload(self, folder) -> bool:
-        """Re-read a study folder and show it; False (panel unchanged) if it cannot be read."""
-        try:
-            stored = open_study(folder)
-        except StoreError as exc:
-            self.study_label.setText(f"Cannot read the study: {exc}")
-            return False
-        self.set_study(stored)
-        return True
 
     # -- comparisons ---------------------------------------------------------------------------
 
@@ -322,6 +324,8 @@ class ComparePanel(QWidget):
         for plot in (self.accuracy_plot, self.loss_plot):
             plot.clear()
         self.legend.clear()
+        for plot in (self.accuracy_plot, self.loss_plot):
+            plot.getPlotItem().enableAutoRange()
         self._comparison_drawn = draw_comparison(
             self.accuracy_plot.getPlotItem(), self.loss_plot.getPlotItem(), self.stored,
             comparison, legend=self.legend)
@@ -330,13 +334,12 @@ class ComparePanel(QWidget):
                        for n in self._comparison_drawn)
             for plot in (self.accuracy_plot, self.loss_plot):
                 set_epoch_ticks(plot.getAxis("bottom"), last)
-        status = self.stored.status if self.stored is not None else {}
+        status = self.model.state.status
         isolated = is_isolated_estimate(status)
         self.comparison_table.setHorizontalHeaderLabels(list(table_headers(isolated)))
         for column in TIME_COLUMNS:
             self.comparison_table.horizontalHeaderItem(column).setToolTip(
-                "Isolated-timing estimate: the networks were trained together (all-at-once), "
-                "so each network was timed alone before training" if isolated else "")
+                ISOLATED_ESTIMATE_TEXT if isolated else "")
         self.timing_label.setText(shared_timing_note(status))
         self.timing_label.setVisible(isolated)
         table = comparison_table(comparison, self._rows)
@@ -378,7 +381,7 @@ class ComparePanel(QWidget):
             table.setRowCount(0)
             self.conclusions_label.setText("No study: nothing to check.")
             return
-        rows = conclusions_table(self._rows)
+        rows = self.model.state.conclusions()
         table.setRowCount(len(rows))
         for r, row in enumerate(rows):
             verdict = row["verdict"]

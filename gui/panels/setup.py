@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.colors import ERROR_STYLE, HINT_STYLE, INVALID_EDIT_STYLE
+from gui.panels.study_settings import StudySettingsBox
 from study.config import HEADS, MAX_BATCH_SIZE, MAX_EPOCHS, MODES, StudyConfig
 from study.data import SYSTEM_DIR
 from study.protocol.backends import DeviceInfo, available_backends
@@ -90,8 +91,12 @@ class SetupPanel(QWidget):
         self._wanted_device = "cpu"
         self.error_labels: dict[str, QLabel] = {}
 
+        self._device_notes: dict[str, str] = {}
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 6, 6, 6)
+        # The study shown has its own settings; the fields below are those of the next run.
+        self.study_box = StudySettingsBox()
+        outer.addWidget(self.study_box)
         outer.addWidget(self._networks_group())
         outer.addWidget(self._training_group())
         outer.addWidget(self._data_group())
@@ -437,11 +442,10 @@ class SetupPanel(QWidget):
     def _on_backend_index(self, _index: int) -> None:
         backend = self.backend()
         self._show_devices(backend, self._devices.get(backend, [DeviceInfo("cpu", "CPU")]))
-        if backend and backend not in self._devices:
-            if self.probe_devices:
-                self._start_probe(backend)
-            else:
-                self.device_note.setText("")
+        # The note is about the backend now chosen, never the one before it.
+        self.device_note.setText(self._device_notes.get(backend, ""))
+        if backend and backend not in self._devices and self.probe_devices:
+            self._start_probe(backend)
         self.sig_backend_changed.emit(backend)
         self._changed()
 
@@ -450,7 +454,7 @@ class SetupPanel(QWidget):
 
         if backend in self._probes:
             return
-        self.device_note.setText(f"Looking for {backend}'s GPUs…")
+        self._set_device_note(backend, f"Looking for {backend}'s GPUs…")
         probe = DeviceProbe(backend, self)
         probe.sig_devices.connect(self._on_devices)
         probe.sig_failed.connect(self._on_probe_failed)
@@ -460,17 +464,21 @@ class SetupPanel(QWidget):
     def _on_devices(self, backend: str, devices: list) -> None:
         self._finish_probe(backend)
         self._devices[backend] = devices
+        gpus = len(devices) - 1
+        self._set_device_note(backend, f"{backend} finds {gpus} GPU(s)" if gpus
+                              else f"{backend} finds no GPU; training runs on the CPU")
         if backend == self.backend():
             self._show_devices(backend, devices)
-            gpus = len(devices) - 1
-            self.device_note.setText(f"{backend} finds {gpus} GPU(s)" if gpus
-                                     else f"{backend} finds no GPU; training runs on the CPU")
             self.sig_device_list_changed.emit()
 
     def _on_probe_failed(self, backend: str, message: str) -> None:
         self._finish_probe(backend)
+        self._set_device_note(backend, message)
+
+    def _set_device_note(self, backend: str, text: str) -> None:
+        self._device_notes[backend] = text
         if backend == self.backend():
-            self.device_note.setText(message)
+            self.device_note.setText(text)
 
     def _finish_probe(self, backend: str) -> None:
         probe = self._probes.pop(backend, None)

@@ -10,18 +10,19 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 
-from gui.export_png import comparison_figure
 from gui.main_window import MainWindow
 from gui.panels.progress import TrainingProgress
 from gui.panels.setup import SetupPanel
+from gui.plot_style import comparison_figure
 from study.compare import COMPARISONS, TABLE_COLUMNS
-from study.config import MODES
+from study.config import MODES, StudyConfig
 from study.export import export_study
 from study.protocol.events import (
     BatchProgress,
     EpochEnded,
     NetworkFinished,
     NetworkStarted,
+    SharedEpochTimed,
     StudyStarted,
 )
 from study.store import open_study
@@ -152,8 +153,8 @@ def test_opened_all_at_once_study_labels_times_as_isolated_estimates(qtbot, wind
 def test_live_all_at_once_run_labels_the_summary_from_the_run_config(qtbot, window, tmp_path):
     # No child process: the events of an all-at-once run arrive as the worker would deliver them.
     window.setup.mode_combo.setCurrentIndex(window.setup.mode_combo.findData("all-at-once"))
-    window.run_mode = "all-at-once"
-    window.summary.set_timing("isolated-estimate")
+    # What start_run does before the child's first event: the run's state from its config.
+    window.model.start_run(StudyConfig(networks=SIX[:2], epochs=3, mode="all-at-once"))
     folder = write_all_at_once_study(tmp_path / "live")
     window._on_event(StudyStarted(str(folder), "jax", "cpu", SIX[:2], 3, 640, 100, 10))
     assert window.summary.headers()[4] == "Time / epoch\n(isolated est.)"
@@ -162,8 +163,12 @@ def test_live_all_at_once_run_labels_the_summary_from_the_run_config(qtbot, wind
     window._on_event(BatchProgress("NetA1-HF", 1, 4, 10, 1.0))
     window._on_event(BatchProgress("NetA1-HT", 1, 4, 10, 1.0))
     assert "all 2 networks together" in window.progress.text()
+    assert window.summary.note.text().startswith("Networks trained together (all-at-once)")
+    # The shared wall time comes with the run's events, never from its status.json.
+    (folder / "status.json").unlink()
+    for epoch, seconds in enumerate((4.0, 4.25, 4.25), start=1):
+        window._on_event(SharedEpochTimed(epoch, seconds, 0.25))
     window._on_event(NetworkFinished("NetA1-HF", 3, 0.6, 2, 0.55, 1.5, 4.5))
-    # The shared wall time comes from the running study's status.json.
     assert window.summary.note.text() == SHARED_NOTE
     assert window.summary.texts()[0][4:] == ["1.50 s", "00:04.50"]
 

@@ -8,7 +8,13 @@ from PySide6.QtGui import QColor
 
 from gui.colors import network_color
 from gui.panels.compare import DIFFERS_COLOR, EMPTY_TEXT, VERDICT_COLORS, ComparePanel
-from study.protocol.events import InitIdentity, NetworkFinished, StudyFinished, StudyStarted
+from study.protocol.events import (
+    EpochEnded,
+    InitIdentity,
+    NetworkFinished,
+    StudyFinished,
+    StudyStarted,
+)
 from study.store import open_study
 from tests.known_study import ACCURACY, loss_for, write_known_study
 
@@ -122,20 +128,38 @@ def test_confusion_view_per_network(panel, tmp_path):
     assert panel.confusion_counts().tolist() == np.diag([3] * 10).tolist()
 
 
-def test_events_clear_the_panel_then_reload_the_folder(panel, tmp_path):
+def test_events_clear_the_panel_and_fill_it_without_reading_the_folder(panel, tmp_path,
+                                                                        monkeypatch):
     panel.set_study(open_study(write_known_study(tmp_path / "old")))
     folder = write_known_study(tmp_path / "new", networks=("NetA1-HF", "NetA2-HF"))
+    # While the study runs, nothing may read its folder: the events carry everything.
+    import study.state
+    import study.store
+
+    def no_reading(*_args, **_kwargs):
+        raise AssertionError("the study folder was read during the run")
+
+    monkeypatch.setattr(study.store, "open_study", no_reading)
+    monkeypatch.setattr(study.state, "open_study", no_reading)
     panel.handle_event(StudyStarted(str(folder), "torch", "cpu", ["NetA1-HF", "NetA2-HF"], 3,
                                     512, 256, 8))
     assert panel.drawn_networks() == [] and "is running" in panel.study_label.text()
     assert panel.identity_table.rowCount() == 0
     panel.handle_event(InitIdentity([("NetA1: |conv1 HF - conv1 HT|", 0.0)]))
-    assert panel.identity_table.rowCount() == 5  # re-read from init_identity.csv
+    assert panel.identity_table.rowCount() == 1  # the event's row
     panel.show_comparison("architecture-HF")
-    panel.handle_event(NetworkFinished("NetA2-HF", 3, 0.75, 2, 0.74, 1.75, 5.25))
+    for network, accuracies in (("NetA1-HF", (0.3, 0.5, 0.4)), ("NetA2-HF", (0.6, 0.75, 0.74))):
+        for epoch, accuracy in enumerate(accuracies, start=1):
+            panel.handle_event(EpochEnded(network, epoch, 1.0, 1.0, accuracy, 1.75, 0.1))
+    panel.handle_event(NetworkFinished("NetA1-HF", 3, 0.5, 2, 0.4, 1.75, 5.25))
     assert panel.drawn_networks() == ["NetA1-HF", "NetA2-HF"]
+    panel.handle_event(NetworkFinished("NetA2-HF", 3, 0.75, 2, 0.74, 1.75, 5.25))
     assert panel.verdicts()["HF: NetA2 beats NetA1 in peak test accuracy"] == "holds"
+    assert panel.confusion_selector.count() == 0  # predictions wait for the end of the run
     panel.handle_event(StudyFinished(str(folder), "finished"))
+    monkeypatch.undo()
+    # The run is over: its predictions are read from the folder.
+    panel.model.run_ended(str(folder))
     assert panel.stored.folder == folder
     assert panel.confusion_selector.count() == 2
 

@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QColor, QImage
 
-import gui.export_png as export_png
+import gui.export_all as export_all_module
 from gui.colors import network_color
-from gui.export_png import FIGURE_SIZE, export_all, write_comparison_pngs
+from gui.export_all import export_all, write_comparison_pngs
+from gui.plot_style import FIGURE_SIZE
 from study.export import ExportError
 from study.store import open_study
 from tests.known_study import write_known_study
@@ -78,10 +79,10 @@ def test_export_all_adds_the_pngs_to_the_csv_files(stored, tmp_path, qapp):
     assert {"metrics.csv", "summary.csv", "conclusions.csv", "export.json"} <= set(result.files)
     for name in result.files:
         assert (result.folder / name).is_file(), name
-    if export_png.kernel_grid_writer() is not None:
+    if export_all_module.kernel_grid_writer() is not None:
         kernel_pngs = [n for n in result.files if n.endswith(".png") and n not in COMPARISON_PNGS]
         assert kernel_pngs, "gui.kernel_export exists but wrote no kernel grid"
-    if export_png.kernel_csv_writer() is not None:
+    if export_all_module.kernel_csv_writer() is not None:
         header = (result.folder / "kernels.csv").read_text().splitlines()[0]
         assert header.startswith("network,layer,kernel,")
 
@@ -94,7 +95,7 @@ def test_a_png_that_cannot_be_written_keeps_the_earlier_export(stored, tmp_path,
     def disk_full(widget, path):
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
-    monkeypatch.setattr(export_png, "save_widget_png", disk_full)
+    monkeypatch.setattr(export_all_module, "save_widget_png", disk_full)
     with pytest.raises(ExportError, match="No space left on device.*earlier export .* intact"):
         export_all(stored, first.folder, force=True)
     assert {p.name: p.read_bytes() for p in first.folder.iterdir()} == before
@@ -136,7 +137,7 @@ def test_cli_export_refuses_a_folder_that_is_not_a_study(tmp_path):
 
 
 def test_export_job_runs_in_a_child_process_and_reports(stored, tmp_path, qtbot):
-    from gui.export_png import ExportJob
+    from gui.export_all import ExportJob
 
     job = ExportJob(stored.folder, tmp_path / "exported")
     with qtbot.waitSignal(job.sig_finished, timeout=120_000) as finished:

@@ -1,0 +1,138 @@
+"""Export all: every CSV of study.export, one PNG per comparison, kernels.csv and the kernel grid
+PNGs; and the `main.py export` command that runs it (the app runs it in a child process)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QProcess, Signal
+
+from gui.child_process import child_environment, main_command, start_qprocess
+from gui.plot_style import (
+    comparison_figure,
+    comparison_png_name,
+    ensure_qapplication,
+    save_widget_png,
+)
+from study.compare import COMPARISONS
+from study.export import ExportError, ExportResult, export_study
+
+
+def write_comparison_pngs(stored, folder) -> list[Path]:
+    """One PNG per comparison (accuracy and loss curves) into `folder`; returns the paths."""
+    ensure_qapplication()
+    written = []
+    for comparison in COMPARISONS:
+        widget = comparison_figure(stored, comparison)
+        try:
+            written.append(save_widget_png(widget, Path(folder) / comparison_png_name(
+                comparison.key)))
+        finally:
+            widget.deleteLater()
+    return written
+
+
+def kernel_grid_writer():
+    """gui.kernel_export.export_kernel_grids if that module exists, else None."""
+    try:
+        from gui.kernel_export import export_kernel_grids
+    except ImportError:
+        return None
+    return export_kernel_grids
+
+
+def kernel_csv_writer():
+    """A writer of kernels.csv (every kernel value) if study.kernels exists, else None."""
+    try:
+        from study.kernels import kernel_csv_text
+    except ImportError:
+        return None
+
+    def write_kernel_values(stored, folder) -> list[Path]:
+        from study.export import write_export_file
+
+        path = Path(folder) / "kernels.csv"
+        write_export_file(path, kernel_csv_text(stored))
+        return [path]
+
+    return write_kernel_values
+
+
+def export_all(stored, out_dir=None, force: bool = False) -> ExportResult:
+    """Export all: every CSV, one PNG per comparison, kernels.csv and the kernel grid PNGs."""
+    ensure_qapplication()
+    writers = [write_comparison_pngs, kernel_csv_writer(), kernel_grid_writer()]
+    return export_study(stored, out_dir, force=force,
+                        extra_writers=[w for w in writers if w is not None])
+
+
+def run_export_command(args) -> int:
+    """`main.py export STUDY_DIR [--out DIR] [--force]`: exit 0, or 2 with one error line."""
+    from study.export import check_destination, default_export_folder
+    from study.store import StoreError, open_study
+
+    try:
+        stored = open_study(args.study_dir)
+        out_dir = Path(args.out) if args.out else default_export_folder(stored.folder)
+        check_destination(out_dir, args.force)
+        result = export_all(stored, out_dir, force=args.force)
+    except (StoreError, ExportError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    verb = "Replaced" if result.replaced else "Wrote"
+    print(f"{verb} {result.folder} ({len(result.files)} files):")
+    for name in result.files:
+        print(f"  {name}")
+    return 0
+
+
+class ExportJob(QObject):
+    """Export all in a child process (`main.py export`), so the window never freezes."""
+
+    sig_finished = Signal(bool, str)  # succeeded, one-line message
+
+    def __init__(self, study_folder, out_dir, force: bool = False, parent=None):
+        super().__init__(parent)
+        self.study_folder = Path(study_folder)
+        self.out_dir = Path(out_dir)
+        self.force = force
+        self.process = QProcess(self)
+        self.process.finished.connect(self._on_finished)
+        self.process.errorOccurred.connect(self._on_error)
+        self._done = False
+
+    def start(self) -> None:
+        """Start the export; sig_finished reports how it ended."""
+        arguments = ["export", self.study_folder, "--out", self.out_dir]
+        if self.force:
+            arguments.append("--force")
+        # The child only renders into files; it needs no screen even when the app has one.
+        start_qprocess(self.process, main_command(*arguments), child_environment(offscreen=True))
+
+    def is_running(self) -> bool:
+        """Whether the child process is still exporting."""
+        return self.process.state() != QProcess.ProcessState.NotRunning
+
+    def _report(self, succeeded: bool, message: str) -> None:
+        if not self._done:
+            self._done = True
+            self.sig_finished.emit(succeeded, message)
+
+    def _on_finished(self, exit_code: int, _status) -> None:
+        out = bytes(self.process.readAllStandardOutput()).decode("utf-8", "replace")
+        err = bytes(self.process.readAllStandardError()).decode("utf-8", "replace")
+        if exit_code == 0:
+            self._report(True, out.splitlines()[0].rstrip(":") if out else str(self.out_dir))
+            return
+        errors = [line for line in err.splitlines() if line.startswith("error: ")]
+        if errors:
+            reason = errors[-1][len("error: "):]
+        else:
+            lines = err.strip().splitlines()
+            reason = lines[-1] if lines else f"the export process ended with status {exit_code}"
+        self._report(False, reason)
+
+    def _on_error(self, error) -> None:
+        if error == QProcess.ProcessError.FailedToStart:
+            self._report(False, f"could not start {sys.executable}: {self.process.errorString()}")

@@ -1,0 +1,93 @@
+"""The settings of the study shown, read-only, above the setup fields of the next run.
+
+An opened (or just-run) study's settings are its own, not the setup panel's: this box lists them
+(head, shuffle, epochs, data sizes, kernels, backend, device, mode, seeds), and "Use these
+settings" copies them into the fields of a new run.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QPushButton
+
+from gui.colors import READ_ONLY_STYLE
+from study.protocol import byhand
+from study.state import StudyState
+
+HEAD_WORDS = {"softmax": "softmax (correct head)", "report": "report (the report's flawed head)"}
+
+
+def settings_rows(state: StudyState) -> list[tuple[str, str]]:
+    """(label, text) of every setting the box shows for a study."""
+    config = state.config
+    status = state.status
+
+    def limit(value, full):
+        return f"first {value:,}" if value is not None else f"all {full}"
+
+    kernels = "the report's"
+    if config.kernels is not None and not np.array_equal(
+            np.asarray(config.kernels, np.float32), byhand.REPORT_KERNELS):
+        kernels = "edited (see the study's byhand.json)"
+    seeds = ", ".join(str(s) for s in state.seeds) or str(config.seed)
+    return [
+        ("Networks", ", ".join(config.networks)),
+        ("Epochs", str(config.epochs)),
+        ("Batch size", str(config.batch_size)),
+        ("Learning rate", f"{config.learning_rate:g}"),
+        ("Seeds" if len(state.seeds) > 1 else "Seed", seeds),
+        ("Shuffle", "yes (seeded)" if config.shuffle else "no (stored order)"),
+        ("Head", HEAD_WORDS.get(config.head, config.head)),
+        ("Mode", config.mode),
+        ("Train images", limit(config.train_limit, "60,000")),
+        ("Test images", limit(config.test_limit, "10,000")),
+        ("Data", status.get("dataset") or config.data_dir or "Fashion-MNIST (system copy)"),
+        ("ByHand kernels", kernels),
+        ("Backend", status.get("backend") or config.backend),
+        ("Device", status.get("device") or config.device),
+    ]
+
+
+class StudySettingsBox(QGroupBox):
+    """Read-only settings of the study shown, with "Use these settings"."""
+
+    sig_use_settings = Signal(object)  # the study's StudyConfig
+
+    def __init__(self, parent=None):
+        super().__init__("Study shown", parent)
+        self.setStyleSheet(READ_ONLY_STYLE)
+        self.form = QFormLayout(self)
+        self.use_button = QPushButton("Use these settings")
+        self.use_button.setToolTip("Copy this study's settings into the fields below for a new run")
+        self.use_button.clicked.connect(self._on_use)
+        self.form.addRow(self.use_button)
+        self._config = None
+        self.labels: dict[str, QLabel] = {}
+        self.hide()
+
+    def show_state(self, state: StudyState | None) -> None:
+        """Show a study's settings (hidden when there is no study or it has no config)."""
+        while self.form.rowCount() > 1:
+            self.form.removeRow(0)
+        self.labels = {}
+        self._config = state.config if state is not None else None
+        if self._config is None or state.folder is None or state.config_guessed:
+            self.hide()
+            return
+        self.setTitle(f"Study shown: {state.folder.name} ({state.state})")
+        for row, (label, text) in enumerate(settings_rows(state)):
+            value = QLabel(text)
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.labels[label] = value
+            self.form.insertRow(row, label, value)
+        self.show()
+
+    def texts(self) -> dict[str, str]:
+        """{label: text} as shown."""
+        return {label: value.text() for label, value in self.labels.items()}
+
+    def _on_use(self) -> None:
+        if self._config is not None:
+            self.sig_use_settings.emit(self._config)
