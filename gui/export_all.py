@@ -17,14 +17,22 @@ from gui.plot_style import (
 )
 from study.compare import COMPARISONS
 from study.export import ExportError, ExportResult, export_study
+from study.state import StudyState
+from study.store import StoredStudy
+
+
+def as_state(stored) -> StudyState:
+    """The StudyState the figures are drawn from (a StoredStudy is read into one)."""
+    return StudyState.from_stored(stored) if isinstance(stored, StoredStudy) else stored
 
 
 def write_comparison_pngs(stored, folder) -> list[Path]:
     """One PNG per comparison (accuracy and loss curves) into `folder`; returns the paths."""
     ensure_qapplication()
+    state = as_state(stored)
     written = []
     for comparison in COMPARISONS:
-        widget = comparison_figure(stored, comparison)
+        widget = comparison_figure(state, comparison)
         try:
             written.append(save_widget_png(widget, Path(folder) / comparison_png_name(
                 comparison.key)))

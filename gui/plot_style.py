@@ -45,8 +45,10 @@ def draw_comparison(accuracy_plot, loss_plot, stored, comparison: Comparison, le
     """Overlay the comparison's test accuracy and loss curves.
 
     Styled as the live plots are: one colour per network (gui.colors), accuracy in %, and the
-    train loss dashed beside the solid test loss. Returns {network: {metrics column: curve}}
-    for the networks that have epochs, in the comparison's order.
+    train loss dashed beside the solid test loss; a network that ended before its planned
+    epochs says so in the legend. `stored` is a StudyState (or a StoredStudy). Returns
+    {network: {metrics column: curve}} for the networks that have epochs, in the comparison's
+    order.
     """
     import pyqtgraph as pg
     from PySide6.QtCore import Qt
@@ -66,7 +68,7 @@ def draw_comparison(accuracy_plot, loss_plot, stored, comparison: Comparison, le
         curves["test_accuracy"] = accuracy_plot.plot(
             epochs.astype(float), accuracy * 100.0, pen=pg.mkPen(color, width=width), **style)
         if legend is not None:
-            legend.addItem(curves["test_accuracy"], network)
+            legend.addItem(curves["test_accuracy"], legend_label(stored, network))
         epochs, test_loss = stored.curve(network, "test_loss")
         curves["test_loss"] = loss_plot.plot(epochs.astype(float), test_loss,
                                              pen=pg.mkPen(color, width=width), **style)
@@ -76,6 +78,12 @@ def draw_comparison(accuracy_plot, loss_plot, stored, comparison: Comparison, le
             pen=pg.mkPen(color, width=max(1.0, width - 0.5), style=Qt.PenStyle.DashLine))
         drawn[network] = curves
     return drawn
+
+
+def legend_label(stored, network: str) -> str:
+    """A network's legend entry: its name, and "(stopped at epoch k of N)" when it ended early."""
+    note = stored.incomplete_note(network) if hasattr(stored, "incomplete_note") else ""
+    return f"{network} {note}" if note else network
 
 
 def set_epoch_ticks(axis, last_epoch: int) -> None:

@@ -174,15 +174,20 @@ def test_closing_the_window_stops_the_run(qtbot, tmp_path, synthetic_data_dir):
 
 def test_backend_switch_between_runs_in_one_session(qtbot, window, synthetic_data_dir):
     backends = []
+    # No study shown yet: the status bar describes the run the setup would start.
+    configure(window, synthetic_data_dir, backend="torch")
+    assert window.backend_label.text() == "Backend: torch"
     for backend in ("torch", "tensorflow"):
         configure(window, synthetic_data_dir, backend=backend)
-        assert window.backend_label.text() == f"Backend: {backend}"
         events = []
         outcome = run_to_end(qtbot, window, events)
         assert outcome.state == "finished", outcome.error_text()
         backends.append(open_study(outcome.folder).status["backend"])
         assert [e.backend for e in events if isinstance(e, StudyStarted)] == [backend]
+        # Then it describes the study shown: the one just run, on its own backend.
+        assert window.backend_label.text() == f"Backend: {backend}"
     assert backends == ["torch", "tensorflow"]
+    configure(window, synthetic_data_dir, backend="torch")
     assert window.backend_label.text() == "Backend: tensorflow"
 
 

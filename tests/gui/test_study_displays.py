@@ -1,0 +1,171 @@
+"""What the window shows of the study on screen: its own settings, its own status, fresh axes
+and notes, and networks that ended early — each once a wrong display (issue 9)."""
+
+from __future__ import annotations
+
+import sys
+
+import pyqtgraph as pg
+import pytest
+
+import gui.worker
+from gui.panels.setup import SetupPanel
+from gui.plot_style import comparison_figure
+from study.compare import comparison_by_key
+from study.config import StudyConfig
+from study.protocol.backends import DeviceInfo
+from study.protocol.events import EpochResult
+from study.state import StudyState
+from study.store import StudyWriter
+from tests.gui.test_app_window import RUN_TIMEOUT_MS, configure
+
+TF_DATA = "Fashion-MNIST IDX files in /data: 6000 train / 1000 test"
+
+
+def write_study(root, config: StudyConfig, done=None, state="finished",
+                backend="tensorflow", dataset=TF_DATA):
+    """A study folder with `done[network]` epochs per network (all of them by default)."""
+    writer = StudyWriter.create(root, config)
+    done = done or {n: config.epochs for n in config.networks}
+    for network in config.networks:
+        for epoch in range(1, done[network] + 1):
+            writer.append_epoch(network, EpochResult(epoch, 1.0 / epoch, 1.5 / epoch,
+                                                     0.4 + epoch / 100, 1.25, 0.25))
+    writer.write_summary()
+    writer.write_status(state=state, backend=backend, device="cpu", dataset=dataset)
+    return writer.folder
+
+
+def report_head_study(root):
+    """The report's settings: 60 epochs, report head, no shuffle, full data, on TensorFlow."""
+    config = StudyConfig(networks=("NetA1-HF", "NetA2-HF"), epochs=60, head="report",
+                         shuffle=False, backend="tensorflow", seed=3)
+    return write_study(root, config, done={"NetA1-HF": 2, "NetA2-HF": 2}, state="stopped")
+
+
+def test_an_opened_study_shows_its_own_settings_and_they_can_be_reused(window, tmp_path):
+    setup = window.setup
+    setup.epochs_edit.setText("3")
+    setup.train_limit_edit.setText("6000")
+    folder = report_head_study(tmp_path / "studies")
+    assert window.open_study_folder(folder)
+
+    box = setup.study_box
+    assert box.isVisible() and folder.name in box.title()
+    shown = box.texts()
+    assert shown["Head"] == "report (the report's flawed head)"
+    assert shown["Shuffle"] == "no (stored order)"
+    assert shown["Epochs"] == "60"
+    assert shown["Train images"] == "all 60,000" and shown["Test images"] == "all 10,000"
+    assert shown["Backend"] == "tensorflow" and shown["Seed"] == "3"
+    assert shown["Mode"] == "sequential" and shown["ByHand kernels"] == "the report's"
+    assert shown["Data"] == TF_DATA
+    # Read-only: the next run's fields keep what the user typed until asked.
+    assert setup.epochs_edit.text() == "3"
+
+    box.use_button.click()
+    config = setup.config()
+    assert (config.head, config.shuffle, config.epochs, config.train_limit, config.seed) == (
+        "report", False, 60, None, 3)
+    assert config.networks == ("NetA1-HF", "NetA2-HF")
+    assert config.backend == "tensorflow"
+
+
+def test_the_status_bar_describes_the_opened_study_not_the_setup(window, tmp_path):
+    window.setup.set_backend("jax")
+    folder = report_head_study(tmp_path / "studies")
+    assert window.open_study_folder(folder)
+    # Editing the setup for the next run does not relabel the study shown.
+    window.setup.data_edit.setText(str(tmp_path))
+    window.setup.set_backend("torch")
+    window.setup.epochs_edit.setText("5")
+    assert window.backend_label.text() == "Backend: tensorflow"
+    assert window.device_label.text() == "Device: cpu"
+    assert window.dataset_label.text() == f"Data: {TF_DATA}"
+
+
+def test_the_device_note_names_the_backend_now_chosen(qtbot):
+    panel = SetupPanel(probe_devices=False)
+    qtbot.addWidget(panel)
+    panel.set_backend("torch")
+    panel._on_devices("torch", [DeviceInfo("cpu", "CPU")])
+    assert panel.device_note.text() == "torch finds no GPU; training runs on the CPU"
+    panel._on_devices("jax", [DeviceInfo("cpu", "CPU"), DeviceInfo("gpu:0", "H200")])
+    assert "torch" in panel.device_note.text()  # jax's answer waits until jax is chosen
+    panel.set_backend("jax")
+    assert panel.device_note.text() == "jax finds 1 GPU(s)"
+    panel.set_backend("torch")
+    assert panel.device_note.text().startswith("torch finds no GPU")
+    panel.set_backend("tensorflow")
+    assert panel.backend() != "tensorflow" or panel.device_note.text() == ""
+
+
+def _failing_child(monkeypatch, code="import sys; print('error: no data', file=sys.stderr); "
+                                     "sys.exit(2)"):
+    monkeypatch.setattr(gui.worker, "study_command", lambda config, out: [
+        sys.executable, "-c", code])
+
+
+def test_a_failed_run_resets_the_axes_of_the_study_before(qtbot, window, tmp_path,
+                                                           synthetic_data_dir, monkeypatch):
+    assert window.open_study_folder(report_head_study(tmp_path / "studies"))
+    loss = window.plots.plots["test_loss"].getViewBox()
+    loss.setYRange(0, 90000)  # the user zoomed out on the old study
+    assert loss.autoRangeEnabled()[1] is False
+    _failing_child(monkeypatch)
+    configure(window, synthetic_data_dir)
+    with qtbot.waitSignal(window.sig_run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        assert window.start_run()
+    assert blocker.args[0].state == "failed"
+    assert list(loss.autoRangeEnabled()) == [True, True]
+    assert window.plots.drawn_points("NetA1-HF", "test_loss")[0].size == 0
+    assert window.summary.rowCount() == 0
+    # The failed run had no folder: the study box and status bar no longer show the old study.
+    assert not window.setup.study_box.isVisible()
+    assert window.backend_label.text() == "Backend: torch"
+
+
+def test_a_stop_during_start_up_names_what_was_stopped(qtbot, window, synthetic_data_dir,
+                                                       monkeypatch):
+    # A child still starting: it reads the stop request, then ends as stopped, with no folder.
+    _failing_child(monkeypatch, "import sys; sys.stdin.readline(); sys.exit(130)")
+    configure(window, synthetic_data_dir, networks=("NetA1-HF", "NetA2-DT"))
+    with qtbot.waitSignal(window.sig_run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        assert window.start_run()
+        window.stop_run()
+    outcome = blocker.args[0]
+    assert outcome.state == "stopped" and outcome.folder == ""
+    text = window.progress.text()
+    assert text.startswith("Study stopped during start-up")
+    assert "NetA1-HF, NetA2-DT on torch" in text
+
+
+def test_a_network_stopped_mid_run_is_marked_in_the_summary_and_the_figures(window, tmp_path):
+    config = StudyConfig(networks=("NetA1-HF", "NetA2-HF"), epochs=3)
+    folder = write_study(tmp_path / "studies", config, done={"NetA1-HF": 3, "NetA2-HF": 1},
+                         state="stopped")
+    assert window.open_study_folder(folder)
+    rows = {row[0]: row for row in window.summary.texts()}
+    assert rows["NetA2-HF"][3] == "41.00 % (stopped at epoch 1 of 3)"
+    assert rows["NetA1-HF"][3] == "43.00 %"
+    assert "not final" in window.summary.item(1, 3).toolTip()
+
+    widget = comparison_figure(StudyState.from_folder(folder), comparison_by_key("recovery"))
+    legends = [item for item in widget.scene().items() if isinstance(item, pg.LegendItem)]
+    labels = [label.text for legend in legends for _sample, label in legend.items]
+    widget.deleteLater()
+    assert "NetA2-HF (stopped at epoch 1 of 3)" in labels and "NetA1-HF" in labels
+
+
+@pytest.mark.parametrize("which", ["finished", "running"])
+def test_the_live_summary_marks_only_networks_that_ended_early(window, which):
+    from study.protocol.events import EpochEnded, NetworkFinished, StudyFinished, StudyStarted
+
+    window.model.start_run(StudyConfig(networks=("NetA1-HF", "NetA2-HF"), epochs=3))
+    window._on_event(StudyStarted("/tmp/x", "torch", "cpu", ["NetA1-HF", "NetA2-HF"], 3, 64,
+                                  16, 1))
+    window._on_event(EpochEnded("NetA1-HF", 1, 1.0, 1.0, 0.5, 1.0, 0.1))
+    window._on_event(NetworkFinished("NetA1-HF", 1, 0.5, 1, 0.5, 1.0, 1.0))
+    if which == "finished":
+        window._on_event(StudyFinished("/tmp/x", "stopped"))
+    assert window.summary.texts()[0][3] == "50.00 % (stopped at epoch 1 of 3)"
