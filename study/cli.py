@@ -139,16 +139,13 @@ def shared_timing_note(folder) -> str:
     import json
     from pathlib import Path
 
+    from study import timing
+
     try:
         status = json.loads((Path(folder) / "status.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         status = {}
-    epochs = status.get("shared_epoch_seconds") or []
-    shared = float(status.get("shared_wall_seconds", 0.0))
-    per_epoch = f" ({shared / len(epochs):.2f} s per epoch)" if epochs else ""
-    return ("All-at-once: s/epoch and total above are isolated-timing estimates (each network "
-            "timed alone for a few batches);\nthe networks trained together in "
-            f"{format_duration(shared)} of shared wall time{per_epoch}.")
+    return timing.shared_timing_note({"timing": timing.ISOLATED_ESTIMATE, **status})
 
 
 def _json_emitter(stream=sys.stdout):

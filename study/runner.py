@@ -26,6 +26,7 @@ from study.protocol.events import (
 )
 from study.protocol.weights import flat_weights, frozen_rows, init_identity_rows
 from study.store import DEFAULT_ROOT, StudyWriter
+from study.timing import timing_for_mode
 
 
 def run_study(
@@ -60,7 +61,7 @@ def run_study(
     writer = StudyWriter.create(out_root, config)
     writer.write_status(backend=backend, device=device, dataset=dataset.describe(),
                         keras_version=keras.__version__, mode=config.mode,
-                        timing=TIMING_LABELS[config.mode])
+                        timing=timing_for_mode(config.mode))
     emit(StudyStarted(
         folder=str(writer.folder), backend=backend, device=device,
         networks=list(config.networks), epochs=config.epochs,
@@ -146,9 +147,6 @@ def run_study(
     writer.write_status(state=state)
     emit(StudyFinished(str(writer.folder), state, [r.as_dict() for r in writer.summary_rows()]))
     return writer.folder
-
-
-TIMING_LABELS = {"sequential": "measured", "all-at-once": "isolated-estimate"}
 
 
 def _run_all_at_once(combined, config, dataset, writer, emit, stop_event, initial, kernels,
