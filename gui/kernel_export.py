@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
-from PySide6.QtWidgets import QApplication
 
+from gui.plot_style import ensure_qapplication
 from study.kernels import NetworkKernels, stored_kernels, write_kernel_csv
 from study.protocol.exit_codes import EXIT_OK, EXIT_USAGE
 from study.store import StoredStudy, StoreError, atomic_write_bytes, open_study
@@ -26,25 +26,13 @@ OVERVIEW_FILE = "all-networks-conv1.png"
 CSV_FILE = "kernels.csv"
 
 
-def ensure_qapp() -> QApplication:
-    """The running QApplication, or a new one (offscreen when there is no display)."""
-    app = QApplication.instance()
-    if app is None:
-        if sys.platform.startswith("linux") and not (
-            os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-        ):
-            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        app = QApplication(sys.argv[:1])
-    return app
-
-
 def render_grid_png(grid, size: tuple[int, int]) -> bytes:
     """A KernelGrid drawn at `size` (width, height) pixels, as PNG bytes."""
     import pyqtgraph.exporters
 
     from gui.kernel_view import KernelGridView
 
-    app = ensure_qapp()
+    app = ensure_qapplication()
     view = KernelGridView()
     # Laid out and painted like a shown widget, but never put on a screen.
     view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)

@@ -87,6 +87,10 @@ class StudyModel(QObject):
                 return
             except StoreError:
                 pass
+        if self._state.folder is None:
+            # Ended before it made a folder: there is no study to show.
+            self.clear()
+            return
         self._state.live = False
         self.sig_status_changed.emit()
 

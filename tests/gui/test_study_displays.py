@@ -169,3 +169,59 @@ def test_the_live_summary_marks_only_networks_that_ended_early(window, which):
     if which == "finished":
         window._on_event(StudyFinished("/tmp/x", "stopped"))
     assert window.summary.texts()[0][3] == "50.00 % (stopped at epoch 1 of 3)"
+
+
+def test_a_live_run_fills_every_panel_without_reading_its_folder(window, tmp_path, monkeypatch):
+    import pathlib
+
+    import numpy as np
+
+    import study.state
+    import study.store
+    from study.protocol.events import (
+        EpochEnded,
+        InitIdentity,
+        KernelsUpdated,
+        NetworkFinished,
+        NetworkStarted,
+        SharedEpochTimed,
+        StudyStarted,
+    )
+
+    folder = tmp_path / "studies" / "study-live"
+    folder.mkdir(parents=True)
+    read = []
+
+    def no_reading(*args, **_kwargs):
+        read.append(args)
+        raise AssertionError("the study folder was read during the run")
+
+    real_read_text = pathlib.Path.read_text
+    monkeypatch.setattr(study.store, "open_study", no_reading)
+    monkeypatch.setattr(study.state, "open_study", no_reading)
+    monkeypatch.setattr(pathlib.Path, "read_text", lambda self, *a, **k: no_reading(self)
+                        if str(self).startswith(str(folder)) else real_read_text(self, *a, **k))
+    networks = ["NetA1-HF", "NetA1-HT"]
+    window.model.start_run(StudyConfig(networks=tuple(networks), epochs=2, mode="all-at-once"))
+    window._on_event(StudyStarted(str(folder), "jax", "cpu", networks, 2, 64, 16, 1, "synthetic"))
+    window._on_event(InitIdentity([("NetA1: |conv1 HF - conv1 HT|", 0.0)]))
+    conv1 = np.zeros((5, 5, 1, 4), np.float32)
+    for index, network in enumerate(networks):
+        window._on_event(NetworkStarted(network, index, 2))
+        window._on_event(KernelsUpdated(network, 0, conv1.tolist()))
+    for epoch in (1, 2):
+        for network in networks:
+            window._on_event(EpochEnded(network, epoch, 1.0, 1.0, 0.3 * epoch, 1.0, 0.1))
+            window._on_event(KernelsUpdated(network, epoch, (conv1 + epoch).tolist()))
+        window._on_event(SharedEpochTimed(epoch, 2.0, 0.2))
+    for network in networks:
+        window._on_event(NetworkFinished(network, 2, 0.6, 2, 0.6, 1.0, 2.0))
+    window.compare_panel.rebuild()
+    assert read == []
+    assert window.summary.networks() == networks
+    assert "shared wall time 00:04.00" in window.summary.note.text()
+    assert window.kernel_panel.network_kernels("NetA1-HT").epoch == 2
+    assert window.compare_panel.drawn_networks() == networks
+    assert window.compare_panel.identity_table.rowCount() == 1
+    assert window.dataset_label.text() == "Data: synthetic"
+    assert window.setup.study_box.texts()["Mode"] == "all-at-once"
