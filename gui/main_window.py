@@ -14,7 +14,6 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QScrollArea,
@@ -31,16 +30,13 @@ from gui.panels.kernels import KernelPanel
 from gui.panels.live_plots import LivePlots
 from gui.panels.progress import TrainingProgress
 from gui.panels.setup import SetupPanel
+from gui.panels.status_bar import StudyStatusLabels
 from gui.panels.summary import SummaryTable
 from gui.study_model import StudyModel
 from gui.worker import RunOutcome, StudyWorker
 from study.config import StudyConfig
 from study.protocol.events import (
-    BatchProgress,
-    EpochEnded,
     Failed,
-    NetworkStarted,
-    StudyFinished,
     StudyStarted,
 )
 from study.state import StudyState
@@ -126,21 +122,18 @@ class MainWindow(QMainWindow):
         self.kernel_panel.sig_kernels_changed.connect(self._update_run_state)
         self.setup.study_box.sig_use_settings.connect(self.use_study_settings)
         self.model.sig_reset.connect(self._on_study_reset)
-        self.model.sig_status_changed.connect(self._show_study_status)
-        self.model.sig_event.connect(self._on_model_event)
+        self.progress.bind(self.model)
         self.resize(1400, 860)
         self._restore_settings(studies_root)
         self._update_run_state()
+        self.study_status.refresh()
 
     # ----- construction -----------------------------------------------------------------------
     def _build_status_bar(self) -> None:
-        bar = self.statusBar()
-        self.backend_label = QLabel()
-        self.device_label = QLabel()
-        self.dataset_label = QLabel()
-        for label in (self.backend_label, self.device_label, self.dataset_label):
-            label.setContentsMargins(8, 0, 8, 0)
-            bar.addPermanentWidget(label)
+        self.study_status = StudyStatusLabels(self.statusBar(), self.model, self.setup)
+        self.backend_label = self.study_status.backend_label
+        self.device_label = self.study_status.device_label
+        self.dataset_label = self.study_status.dataset_label
 
     def _build_actions(self) -> None:
         self.open_action = QAction("&Open study…", self)
@@ -258,8 +251,6 @@ class MainWindow(QMainWindow):
             reason = ""
         self.setup.show_run_reason(reason)
         self.setup.run_button.setToolTip(reason or "Start the study (Ctrl+R)")
-        if self.model.is_empty():
-            self._show_study_status()
 
     # ----- the study shown ----------------------------------------------------------------
     @property
@@ -282,23 +273,6 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_study_reset(self) -> None:
         self.setup.study_box.show_state(self.model.state)
-        self._show_study_status()
-
-    @Slot()
-    def _show_study_status(self) -> None:
-        """The status bar describes the study shown; with none, the run the setup would start."""
-        state = self.model.state
-        if self.model.is_empty():
-            self.backend_label.setText(f"Backend: {self.setup.backend() or '—'}")
-            self.device_label.setText(f"Device: {self.setup.device_text()}")
-            data = self.setup.data_dir()
-            self.dataset_label.setText(f"Data: {data or 'Fashion-MNIST (system copy)'}")
-            return
-        status = state.status
-        self.backend_label.setText(f"Backend: {status.get('backend') or '?'}")
-        self.device_label.setText(f"Device: {status.get('device') or '?'}")
-        starting = "starting…" if state.running else "?"
-        self.dataset_label.setText(f"Data: {status.get('dataset') or starting}")
 
     @Slot(object)
     def use_study_settings(self, config: StudyConfig) -> None:
@@ -352,25 +326,11 @@ class MainWindow(QMainWindow):
         """A worker event: into the model (panels follow its signals), then to listeners."""
         if isinstance(event, Failed):
             self.failure_message = event.message
+        elif isinstance(event, StudyStarted):
+            self.statusBar().showMessage(f"Study folder: {event.folder}")
         self.model.apply(event)
         self.sig_study_event.emit(event)
 
-    @Slot(object)
-    def _on_model_event(self, event) -> None:
-        """The progress bar follows the run's steps, which the study state does not keep."""
-        if isinstance(event, StudyStarted):
-            config = self.model.state.config
-            together = config is not None and config.mode == "all-at-once"
-            self.progress.start(event, together=together)
-            self.statusBar().showMessage(f"Study folder: {event.folder}")
-        elif isinstance(event, NetworkStarted):
-            self.progress.network_started(event)
-        elif isinstance(event, BatchProgress):
-            self.progress.batch_done(event)
-        elif isinstance(event, EpochEnded):
-            self.progress.epoch_done(event)
-        elif isinstance(event, StudyFinished):
-            self.progress.finish(event.state, f"Study {event.state}: {Path(event.folder).name}")
 
     @Slot(object)
     def _on_worker_exited(self, outcome: RunOutcome) -> None:

@@ -7,7 +7,17 @@ EpochEnded) once per network, so the bar counts the shared epochs and batches in
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtWidgets import QProgressBar, QWidget
+
+from study.protocol.events import (
+    BatchProgress,
+    EpochEnded,
+    NetworkStarted,
+    StudyFinished,
+    StudyStarted,
+)
 
 STEPS = 1000
 
@@ -43,6 +53,25 @@ class TrainingProgress(QProgressBar):
         self.epochs_done: dict[str, int] = {}
         self.setValue(0)
         self.setFormat(text)
+
+    def bind(self, model) -> None:
+        """Follow the runs of a gui.study_model.StudyModel (its steps, which its state omits)."""
+        self.model = model
+        model.sig_event.connect(self.follow)
+
+    def follow(self, event) -> None:
+        """Show where the run is after one of its events."""
+        if isinstance(event, StudyStarted):
+            config = self.model.state.config
+            self.start(event, together=config is not None and config.mode == "all-at-once")
+        elif isinstance(event, NetworkStarted):
+            self.network_started(event)
+        elif isinstance(event, BatchProgress):
+            self.batch_done(event)
+        elif isinstance(event, EpochEnded):
+            self.epoch_done(event)
+        elif isinstance(event, StudyFinished):
+            self.finish(event.state, f"Study {event.state}: {Path(event.folder).name}")
 
     def start(self, event, together: bool = False) -> None:
         """A StudyStarted event: the size of the whole study; `together` for all-at-once."""
