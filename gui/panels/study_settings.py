@@ -19,7 +19,7 @@ HEAD_WORDS = {"softmax": "softmax (correct head)", "report": "report (the report
 
 
 def settings_rows(state: StudyState) -> list[tuple[str, str]]:
-    """(label, text) of every setting the box shows for a study."""
+    """(label, text) of every setting the box shows for a study (its folder comes first)."""
     config = state.config
     status = state.status
 
@@ -75,10 +75,12 @@ class StudySettingsBox(QGroupBox):
         if self._config is None or state.folder is None or state.config_guessed:
             self.hide()
             return
-        self.setTitle(f"Study shown: {state.folder.name} ({state.state})")
-        for row, (label, text) in enumerate(settings_rows(state)):
+        rows = [("Study", f"{state.folder.name} ({state.state})"), *settings_rows(state)]
+        for row, (label, text) in enumerate(rows):
             value = QLabel(text)
             value.setWordWrap(True)
+            # Long values (the dataset) wrap instead of widening the setup column.
+            value.setMinimumWidth(40)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.labels[label] = value
             self.form.insertRow(row, label, value)

@@ -79,6 +79,8 @@ class SummaryTable(QTableWidget):
         self.set_timing(MEASURED)
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # The final accuracy of a network that ended early carries its note in full.
+        header.setSectionResizeMode(FINAL_COLUMN, QHeaderView.ResizeMode.ResizeToContents)
         self.verticalHeader().hide()
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
