@@ -82,7 +82,6 @@ class StudyState:
     train_size: int = 0
     test_size: int = 0
     batches_per_epoch: int = 0
-    stored_status: dict = field(default_factory=dict)
     kernel_problems: dict[Key, str] = field(default_factory=dict)
     config_guessed: bool = False
 
@@ -109,18 +108,24 @@ class StudyState:
         state.status = {"mode": stored.status.get("mode", stored.config.mode),
                         "timing": study_timing(stored.status)
                         if "timing" in stored.status else timing_for_mode(stored.config.mode)}
-        for event in folder_events(stored):
+        events = folder_events(stored)
+        for event in events:
             state.apply(event)
         if stored.status.get("state") not in (FINISHED, STOPPED, FAILED):
             # Still running elsewhere, or cut short by a crash: say what status.json says.
             state.status["state"] = stored.status.get("state", UNKNOWN)
         # A network without final weights did not finish: only its initial kernels are known.
+        finals = {(e.network, e.seed) for e in events
+                  if isinstance(e, KernelsUpdated) and e.epoch > 0}
         for key, kernels in list(state.kernels.items()):
-            if _weights(stored, key[0], "final", key[1]) is None:
+            if key not in finals:
                 state.kernels[key] = dataclasses.replace(
                     kernels, current_conv1=None, current_conv2=None,
                     epoch=state.epochs_done(*key))
-        state.stored_status = dict(stored.status)
+        # status.json's other facts (isolated estimates, error, Keras version) ride along.
+        for key, value in stored.status.items():
+            if key not in STATUS_KEYS:
+                state.status[key] = value
         state.live = False
         return state
 
