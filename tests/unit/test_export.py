@@ -62,7 +62,8 @@ def test_metrics_and_summary_match_the_stored_study(study_folder, tmp_path):
     for row, stored_row in zip(rows, stored.epochs, strict=True):
         assert row["network"] == stored_row["network"]
         assert int(row["epoch"]) == stored_row["epoch"]
-        for column in METRICS_COLUMNS[2:]:
+        assert int(row["seed"]) == stored_row["seed"] == 0
+        for column in METRICS_COLUMNS[3:]:
             assert float(row[column]) == stored_row[column]
     hf_epochs = [r for r in rows if r["network"] == "NetA1-HF"]
     assert [float(r["test_accuracy"]) for r in hf_epochs] == list(ACCURACY["NetA1-HF"])
@@ -130,7 +131,7 @@ def test_a_second_export_refuses_without_force_and_replaces_with_it(study_folder
     assert (first.folder / "summary.csv").read_text() == "edited by hand\n"
     again = export_study(study_folder, force=True)
     assert again.replaced and again.folder == first.folder
-    assert (again.folder / "summary.csv").read_text().startswith("network,peak_test_accuracy")
+    assert (again.folder / "summary.csv").read_text().startswith("network,seed,peak_test_accuracy")
     assert [p.name for p in study_folder.iterdir() if p.name.startswith(".")] == []
 
 
