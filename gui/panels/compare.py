@@ -29,12 +29,14 @@ from study.compare import (
     COMPARISONS,
     DOES_NOT_HOLD,
     HOLDS,
+    PEAK,
     comparison_by_key,
     comparison_table,
-    conclusions_table,
+    conclusion_rows,
     identity_table,
     is_isolated_estimate,
     shared_timing_note,
+    study_conclusions,
     study_rows,
 )
 from study.confusion import study_confusions
@@ -370,7 +372,8 @@ class ComparePanel(QWidget):
             table.setRowCount(0)
             self.conclusions_label.setText("No study: nothing to check.")
             return
-        rows = conclusions_table(self._rows)
+        # Peak accuracy and time per epoch, paired over every seed of the study.
+        rows = conclusion_rows(study_conclusions(self.stored, measures=(PEAK,)))
         table.setRowCount(len(rows))
         for r, row in enumerate(rows):
             verdict = row["verdict"]
