@@ -1,4 +1,5 @@
-"""The three comparisons of SPEC §5, the report's conclusions (SPEC §4) as checks, init identity.
+"""The three comparisons of SPEC §5, the report's conclusions (SPEC §4) as checks with their
+uncertainty over seeds (SPEC §6), init identity.
 
 Everything here works on plain summary rows (study.summary.SummaryRow or dicts with its columns,
 such as StudyFinished.summary) or on a StoredStudy, so the tables and checks can be built, tested
@@ -412,6 +413,11 @@ def _evaluate_part(spec: _Spec, table, seeds) -> ConclusionPart:
         evidence += (f" (difference {fmt(difference.mean)} {unit}, 95 % CI "
                      f"{fmt(difference.low)} to {fmt(difference.high)}, "
                      f"{_p(difference.p_value)})")
+        if verdict == NOT_RESOLVED:
+            needed = statistics.seeds_needed(difference.std, abs(difference.mean))
+            if needed is not None:
+                evidence += (f" - about {needed} seeds would resolve a difference this size "
+                             "with this spread")
     return ConclusionPart(spec.label, spec.measure, spec.relation, verdict, evidence, difference)
 
 
@@ -490,9 +496,9 @@ def _evaluate(key, text, networks, specs, table, context) -> Conclusion:
         lacking = [n for n in networks
                    if any(_value(d, m) is None for d in table[n].values() for m in measures)]
         words = " and ".join(MEASURE_WORDS[m] for m in sorted(measures))
-        return Conclusion(key, text, measure, NOT_APPLICABLE,
-                          f"needs the {words} of {', '.join(lacking or networks)} for one seed",
-                          tuple(networks))
+        evidence = (f"needs the {words} of {', '.join(lacking)}, which these results lack"
+                    if lacking else f"no seed has results for all of {', '.join(networks)}")
+        return Conclusion(key, text, measure, NOT_APPLICABLE, evidence, tuple(networks))
     parts = tuple(_evaluate_part(spec, table, seeds) for spec in specs)
     verdict = statistics.combine_verdicts(p.verdict for p in parts)
     deciding = _deciding_part(parts)

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from study import statistics
 from study.compare import (
     COMPARISONS,
     CONCLUSION_COLUMNS,
@@ -277,8 +278,8 @@ def test_the_report_figures_satisfy_every_conclusion_of_the_report():
     # The report printed no final accuracy.
     final = [c for c in on_report if c.measure == FINAL]
     assert {c.verdict for c in final} == {NOT_APPLICABLE}
-    assert final[0].evidence == ("needs the final test accuracy of NetA1-DT, NetA1-HT, NetA1-HF "
-                                 "for one seed")
+    assert final[0].evidence == ("needs the final test accuracy of NetA1-DT, NetA1-HT, NetA1-HF, "
+                                 "which these results lack")
 
 
 def test_conclusions_on_the_known_study(known):
@@ -346,7 +347,12 @@ def test_a_difference_whose_interval_spans_zero_is_not_resolved():
     assert order.p_value == pytest.approx(stats.ttest_1samp(d, 0).pvalue)
     assert order.p_value == pytest.approx(0.5102, abs=1e-4)
     assert "NetA2-HT 86.70 % is not surely > NetA2-HF 86.00 % (difference +0.70 pts, " \
-           "95 % CI -1.99 to +3.39, p = 0.510)" in order.evidence
+           "95 % CI -1.99 to +3.39, p = 0.510) - about 40 seeds would resolve a difference " \
+           "this size with this spread" in order.evidence
+    # 40 seeds: the half-width t(0.975, 39)·sd/√40 first drops below the 0.7-point mean.
+    half = {n: stats.t.ppf(0.975, n - 1) * np.std(d, ddof=1) / math.sqrt(n) for n in (39, 40)}
+    assert half[39] > 0.007 > half[40]
+    assert statistics.seeds_needed(np.std(d, ddof=1), 0.007) == 40
     assert [p.verdict for p in order.parts] == [HOLDS, NOT_RESOLVED]
 
 
@@ -405,6 +411,25 @@ def test_seeds_are_paired_by_number_and_missing_seeds_are_flagged():
     assert checks["order-NetA1"].caveat == \
         "paired over 3 of 5 seeds (the others lack a network it needs)"
     assert checks["order-NetA2"].n_seeds == 5 and checks["order-NetA2"].caveat == ""
+
+
+def test_seeds_that_share_no_network_make_it_not_applicable():
+    rows = [r for r in seeded(n=2)
+            if not (r["network"] == "NetA1-DT" and r["seed"] == 0)
+            and not (r["network"] == "NetA1-HT" and r["seed"] == 1)]
+    order = by_key(rows)["order-NetA1"]
+    assert order.verdict == NOT_APPLICABLE
+    assert order.evidence == "no seed has results for all of NetA1-DT, NetA1-HT, NetA1-HF"
+
+
+def test_summary_row_objects_as_a_live_study_holds_them(tmp_path):
+    stored = open_study(write_known_seeded_study(tmp_path))
+    live = evaluate_conclusions(stored.summary, stored.config)  # SummaryRow objects, no epochs
+    stored_view = study_conclusions(stored)
+    assert [(c.key, c.measure, c.verdict, c.difference_mean, c.ci_low, c.p_value, c.caveat)
+            for c in live] == \
+        [(c.key, c.measure, c.verdict, c.difference_mean, c.ci_low, c.p_value, c.caveat)
+         for c in stored_view]
 
 
 def test_conclusions_of_the_known_seeded_study(tmp_path):
