@@ -220,8 +220,9 @@ CONCLUSION_PART_COLUMNS = ("key", "measure", "conclusion", "part", "relation", "
 class ConclusionPart:
     """One claimed difference of a conclusion, e.g. "NetA1-DT > NetA1-HT" in peak accuracy.
 
-    The claim is `difference` `relation` 0 ('>' or '<'); `difference` is None when n.a.
-    Accuracy differences are fractions (0.005 is half a point), time differences seconds.
+    The claim is `difference` `relation` 0 ('>' or '<'), with `difference` the per-seed paired
+    differences and their statistics. Accuracy differences are fractions (0.005 is half a
+    point), time differences seconds.
     """
 
     label: str
@@ -229,27 +230,27 @@ class ConclusionPart:
     relation: str
     verdict: str
     evidence: str
-    difference: statistics.PairedDifference | None = None
+    difference: statistics.PairedDifference
 
     @property
     def n_seeds(self) -> int:
-        return self.difference.n if self.difference is not None else 0
+        return self.difference.n
 
     @property
     def mean(self) -> float:
-        return self.difference.mean if self.difference is not None else math.nan
+        return self.difference.mean
 
     @property
     def ci_low(self) -> float:
-        return self.difference.low if self.difference is not None else math.nan
+        return self.difference.low
 
     @property
     def ci_high(self) -> float:
-        return self.difference.high if self.difference is not None else math.nan
+        return self.difference.high
 
     @property
     def p_value(self) -> float:
-        return self.difference.p_value if self.difference is not None else math.nan
+        return self.difference.p_value
 
 
 @dataclass(frozen=True)
