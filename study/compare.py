@@ -82,11 +82,22 @@ def _build_comparisons() -> tuple[Comparison, ...]:
 
 COMPARISONS = _build_comparisons()
 
+# The measured columns are means over the network's seeds (its one seed's values in a one-seed
+# study); the columns after the report's figures say how many seeds and give the 95 % Student-t
+# intervals of those means (empty with one seed).
+INTERVAL_MEASURES = ("peak_test_accuracy", "final_test_accuracy", "seconds_per_epoch")
+SEED_TABLE_COLUMNS = (
+    "n_seeds", "seeds",
+    *(f"{measure}_ci_{end}" for measure in INTERVAL_MEASURES for end in ("low", "high")),
+)
 TABLE_COLUMNS = (
     "network", "epochs", "peak_test_accuracy", "peak_epoch", "final_test_accuracy",
     "seconds_per_epoch", "total_seconds", "total_time",
     "report_peak_test_accuracy", "report_seconds_per_epoch", "report_total_time",
+    *SEED_TABLE_COLUMNS,
 )
+MEAN_MEASURES = ("peak_test_accuracy", "peak_epoch", "final_test_accuracy", "seconds_per_epoch",
+                 "total_seconds")
 
 
 # status.json "timing": per-network seconds are measured (sequential) or, when the networks
@@ -133,34 +144,76 @@ def comparison_by_key(key: str) -> Comparison:
 
 
 def rows_by_network(rows: Iterable) -> dict[str, dict]:
-    """Summary rows (SummaryRow objects or dicts) as plain dicts keyed by network name."""
-    table = {}
+    """Summary rows (SummaryRow objects or dicts, one per network and seed) as one plain dict per
+    network, keyed by network name, that averages the network's seeds (see network_row).
+
+    A row without a "seed" counts as one seed of its own; of two rows with the same network and
+    seed the later one counts (as a re-read live study would have it).
+    """
+    grouped: dict[str, dict] = {}
     for row in rows:
         data = row.as_dict() if hasattr(row, "as_dict") else dict(row)
-        table[data["network"]] = data
-    return table
+        grouped.setdefault(data["network"], {})[data.get("seed")] = data
+    return {network: network_row(list(by_seed.values())) for network, by_seed in grouped.items()}
+
+
+def network_row(seed_rows: list[dict]) -> dict:
+    """One network's comparison figures from its summary rows, one per seed (dicts).
+
+    With one seed this is that row unchanged, plus n_seeds = 1, "seeds" and empty (None)
+    intervals. With several, peak_test_accuracy, peak_epoch, final_test_accuracy,
+    seconds_per_epoch and total_seconds are means over the seeds (peak_epoch then a fraction),
+    "seed" is None, "seeds" the seeds averaged (sorted) and n_seeds their number; the accuracies
+    and seconds_per_epoch get their 95 % Student-t interval (study.statistics.t_interval) as
+    MEASURE_ci_low / MEASURE_ci_high. "epochs" (when the rows carry it) is the fewest epochs
+    any seed has done, so a seed still training shows as the shorter count. A measure some seed
+    lacks (None) is averaged over the seeds that have it.
+    """
+    if not seed_rows:
+        raise ValueError("a network row needs at least one summary row")
+    seeds = sorted((row.get("seed") for row in seed_rows if row.get("seed") is not None), key=int)
+    one = len(seed_rows) == 1
+    data = dict(seed_rows[0]) if one else {"network": seed_rows[0]["network"], "seed": None}
+    data["n_seeds"] = len(seed_rows)
+    data["seeds"] = " ".join(str(int(s)) for s in seeds)
+    done = [int(row["epochs"]) for row in seed_rows if row.get("epochs") is not None]
+    if "epochs" in data or done:
+        data["epochs"] = min(done) if done else None
+    for measure in MEAN_MEASURES:
+        values = [float(row[measure]) for row in seed_rows if row.get(measure) is not None]
+        interval = statistics.t_interval(values) if values else None
+        if not one:
+            data[measure] = interval.mean if interval else None
+        if measure in INTERVAL_MEASURES:
+            for end, value in (("low", interval.low if interval else math.nan),
+                               ("high", interval.high if interval else math.nan)):
+                data[f"{measure}_ci_{end}"] = None if math.isnan(value) else value
+    return data
 
 
 def study_rows(stored) -> dict[str, dict]:
-    """A StoredStudy's summary rows by network, each with its number of epochs done."""
-    table = rows_by_network(stored.summary)
-    for data in table.values():
-        data["epochs"] = sum(1 for r in stored.epochs if r["network"] == data["network"])
-    return table
+    """A StoredStudy's figures by network, averaged over its seeds (see network_row), each with
+    its number of epochs done (the fewest of its seeds)."""
+    return rows_by_network(study_seed_rows(stored))
 
 
 def comparison_table(comparison: Comparison, rows) -> list[dict]:
     """One row per network of `comparison` with TABLE_COLUMNS.
 
-    `rows` are summary rows (or the dict study_rows returns). A network this study did not train
-    keeps its row with the measured cells None, so the report's figures still show beside it.
+    `rows` are summary rows, one per network and seed (or the dict study_rows returns). Each
+    network's measured cells are the means over its seeds, with n_seeds, the seeds ("0 1 2",
+    separated by spaces) and the 95 % intervals of the accuracies and the time per epoch (None
+    with one seed); total_time is the mean total formatted as mm:ss.ss; epochs is the fewest
+    epochs any of its seeds has done. A one-seed study's cells are its values as they were.
+    A network this study did not train keeps its row with the measured cells None (n_seeds 0),
+    so the report's figures still show beside it.
     """
     measured = rows if isinstance(rows, dict) else rows_by_network(rows)
     table = []
     for network in comparison.networks:
         data = measured.get(network)
         report = REPORT_FIGURES[network]
-        table.append({
+        row = {
             "network": network,
             "epochs": data.get("epochs") if data else None,
             "peak_test_accuracy": data["peak_test_accuracy"] if data else None,
@@ -168,16 +221,23 @@ def comparison_table(comparison: Comparison, rows) -> list[dict]:
             "final_test_accuracy": data["final_test_accuracy"] if data else None,
             "seconds_per_epoch": data["seconds_per_epoch"] if data else None,
             "total_seconds": data["total_seconds"] if data else None,
-            "total_time": format_duration(data["total_seconds"]) if data else None,
+            "total_time": (format_duration(data["total_seconds"])
+                           if data and data.get("total_seconds") is not None else None),
             "report_peak_test_accuracy": report.peak_test_accuracy,
             "report_seconds_per_epoch": report.seconds_per_epoch,
             "report_total_time": report.total_time,
-        })
+        }
+        if data and "n_seeds" not in data:  # a {network: row} dict not made by rows_by_network
+            data = network_row([data])
+        row.update({column: data.get(column) if data else None for column in SEED_TABLE_COLUMNS})
+        if not data:
+            row.update(n_seeds=0, seeds="")
+        table.append(row)
     return table
 
 
 def comparison_tables(stored) -> dict[str, list[dict]]:
-    """Every comparison's table for a StoredStudy, keyed by comparison key."""
+    """Every comparison's table for a StoredStudy (means over its seeds), by comparison key."""
     rows = study_rows(stored)
     return {c.key: comparison_table(c, rows) for c in COMPARISONS}
 
