@@ -15,6 +15,8 @@ from study.protocol.networks import HEADS, NETWORKS
 MODES = ("sequential", "all-at-once")
 MAX_EPOCHS = 10_000
 MAX_BATCH_SIZE = 60_000
+MAX_SEEDS = 64
+MAX_SEED = 2**32 - 1
 
 
 class ConfigError(ValueError):
@@ -40,9 +42,13 @@ class StudyConfig:
     test_limit: int | None = None
     kernels: tuple | None = field(default=None, repr=False)
     mode: str = "sequential"
+    # Every seed trains every network once (SPEC §6); None means just `seed`.
+    seeds: tuple[int, ...] | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "networks", tuple(self.networks))
+        if self.seeds is not None and isinstance(self.seeds, list | tuple):
+            object.__setattr__(self, "seeds", tuple(self.seeds))
         if self.kernels is not None and not isinstance(self.kernels, tuple):
             try:
                 nested = tuple(tuple(tuple(row) for row in k) for k in self.kernels)
@@ -75,7 +81,16 @@ class StudyConfig:
             math.isfinite(lr) and 0 < lr <= 10
         ):
             found.append(f"learning_rate must be a number above 0 and at most 10, got {lr!r}")
-        integer("seed", 0, 2**32 - 1)
+        integer("seed", 0, MAX_SEED)
+        if self.seeds is not None:
+            seeds = self.seeds
+            if not isinstance(seeds, tuple) or not 1 <= len(seeds) <= MAX_SEEDS:
+                found.append(f"seeds must list 1 to {MAX_SEEDS} seeds, got {seeds!r}")
+            elif any(isinstance(s, bool) or not isinstance(s, int) or not 0 <= s <= MAX_SEED
+                     for s in seeds):
+                found.append(f"seeds must be whole numbers from 0 to {MAX_SEED}, got {seeds!r}")
+            elif len(set(seeds)) != len(seeds):
+                found.append(f"seeds: each seed may be listed once, got {seeds!r}")
         if not isinstance(self.shuffle, bool):
             found.append(f"shuffle must be true or false, got {self.shuffle!r}")
         if self.head not in HEADS:
@@ -103,6 +118,11 @@ class StudyConfig:
             raise ConfigError("Invalid study settings: " + "; ".join(found))
         return self
 
+    @property
+    def seed_list(self) -> tuple[int, ...]:
+        """The seeds this study trains every network with: `seeds`, or just `seed`."""
+        return tuple(self.seeds) if self.seeds else (self.seed,)
+
     def byhand_kernels(self):
         """The ByHand kernels this study uses, (4, 5, 5): its own, or the report's."""
         if self.kernels is None:
@@ -117,6 +137,7 @@ class StudyConfig:
         """Plain-JSON form of the config."""
         data = dataclasses.asdict(self)
         data["networks"] = list(self.networks)
+        data["seeds"] = list(self.seeds) if self.seeds is not None else None
         if self.kernels is not None:
             data["kernels"] = [[[int(v) for v in row] for row in k] for k in self.kernels]
         return data

@@ -1,8 +1,14 @@
 """Confusion matrices and per-class accuracy on the test set at the end of training.
 
 The study folder holds each network's predicted classes beside the true labels
-(predictions/NET.npz, StoredStudy.predictions); rows of a matrix are true classes, columns the
-predicted ones, in the order of study.data.CLASS_NAMES.
+(predictions/NET.npz, or NET.seed-S.npz per seed in a study of several seeds;
+StoredStudy.predictions); rows of a matrix are true classes, columns the predicted ones, in the
+order of study.data.CLASS_NAMES.
+
+With several seeds a network's matrix pools every seed's test predictions (the sum of the
+per-seed matrices, so each test image counts once per seed) unless one seed is asked for; its
+per-class and overall accuracies are then the means over those seeds (every seed sees the same
+test set), and its CSV says over how many seeds (columns n_seeds and seeds).
 """
 
 from __future__ import annotations
@@ -47,11 +53,26 @@ def per_class_accuracy(matrix: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Confusion:
-    """One network's confusion matrix on the test set, with its class names."""
+    """One network's confusion matrix on the test set, with its class names.
+
+    `seeds` are the seeds whose predictions it counts: with more than one the matrix is their
+    pooled (summed) counts; () when not known (a matrix made directly from predictions).
+    """
 
     network: str
     matrix: np.ndarray
     class_names: tuple[str, ...] = CLASS_NAMES
+    seeds: tuple[int, ...] = ()
+
+    @property
+    def n_seeds(self) -> int:
+        """How many seeds' predictions the matrix pools (1 when not known)."""
+        return max(1, len(self.seeds))
+
+    @property
+    def pooled(self) -> bool:
+        """True when the matrix sums the predictions of several seeds."""
+        return len(self.seeds) > 1
 
     @property
     def per_class_accuracy(self) -> np.ndarray:
@@ -66,11 +87,17 @@ class Confusion:
 
     @property
     def test_size(self) -> int:
-        """Number of test images counted."""
+        """Number of test images counted (each image once per pooled seed)."""
         return int(self.matrix.sum())
 
+    @property
+    def test_images(self) -> int:
+        """Number of test images in one seed's predictions (test_size / n_seeds)."""
+        return self.test_size // self.n_seeds
+
     def csv_rows(self) -> list[dict]:
-        """One dict per true class: counts per predicted class, total, correct, accuracy."""
+        """One dict per true class: counts per predicted class, total, correct, accuracy; a
+        matrix pooled over several seeds adds n_seeds and the seeds (separated by spaces)."""
         accuracy = self.per_class_accuracy
         rows = []
         for index, name in enumerate(self.class_names):
@@ -80,36 +107,54 @@ class Confusion:
             row["total"] = int(self.matrix[index].sum())
             row["correct"] = int(self.matrix[index, index])
             row["accuracy"] = "" if np.isnan(accuracy[index]) else float(accuracy[index])
+            if self.pooled:
+                row["n_seeds"] = self.n_seeds
+                row["seeds"] = " ".join(str(s) for s in self.seeds)
             rows.append(row)
         return rows
 
     def csv_columns(self) -> tuple[str, ...]:
-        """Columns of csv_rows, in order."""
+        """Columns of csv_rows, in order (n_seeds and seeds only when pooled)."""
+        pooled = ("n_seeds", "seeds") if self.pooled else ()
         return ("true_class", *(f"predicted {p}" for p in self.class_names),
-                "total", "correct", "accuracy")
+                "total", "correct", "accuracy", *pooled)
 
 
-def study_confusion(stored, network: str) -> Confusion | None:
-    """The confusion matrix of `network` in a StoredStudy, or None if it saved no predictions."""
-    pair = stored.predictions(network)
-    if pair is None:
+def study_confusion(stored, network: str, seed: int | None = None) -> Confusion | None:
+    """The confusion matrix of `network` in a StoredStudy, or None if it saved no predictions.
+
+    With `seed`, that seed's predictions alone. Without, every seed of the study that saved
+    predictions for the network, pooled: the matrix is the sum of the per-seed matrices (a
+    one-seed study: its one matrix), and `seeds` names the seeds counted.
+    """
+    seeds = (int(seed),) if seed is not None else tuple(int(s) for s in stored.seeds)
+    matrix, found = None, []
+    for s in seeds:
+        pair = stored.predictions(network, seed=s)
+        if pair is None:
+            continue
+        counts = confusion_matrix(*pair)
+        matrix = counts if matrix is None else matrix + counts
+        found.append(s)
+    if matrix is None:
         return None
-    predicted, labels = pair
-    return Confusion(network, confusion_matrix(predicted, labels))
+    return Confusion(network, matrix, seeds=tuple(found))
 
 
-def study_confusions(stored) -> dict[str, Confusion]:
-    """Confusion matrices of every network of a StoredStudy that saved predictions."""
+def study_confusions(stored, seed: int | None = None) -> dict[str, Confusion]:
+    """Confusion matrices of every network of a StoredStudy that saved predictions: each pooled
+    over the study's seeds, or of `seed` alone (see study_confusion)."""
     found = {}
     for network in stored.config.networks:
-        confusion = study_confusion(stored, network)
+        confusion = study_confusion(stored, network, seed)
         if confusion is not None:
             found[network] = confusion
     return found
 
 
 def per_class_accuracy_rows(confusions: dict[str, Confusion]) -> list[dict]:
-    """One row per class: its accuracy in each network (columns "class" and network names)."""
+    """One row per class: its accuracy in each network (columns "class" and network names);
+    for a matrix pooled over several seeds, the mean of the seeds' accuracies on that class."""
     rows = []
     for index, name in enumerate(CLASS_NAMES):
         row = {"class": name}

@@ -21,17 +21,20 @@ from pathlib import Path
 from study.compare import (
     COMPARISONS,
     CONCLUSION_COLUMNS,
+    CONCLUSION_PART_COLUMNS,
     IDENTITY_TABLE_COLUMNS,
     TABLE_COLUMNS,
     TIMING_COLUMN,
     comparison_tables,
-    conclusions_table,
+    conclusion_part_rows,
+    conclusion_rows,
     identity_table,
     is_isolated_estimate,
-    study_rows,
+    study_conclusions,
     study_timing,
 )
 from study.confusion import per_class_accuracy_rows, study_confusions
+from study.statistics import AGGREGATE_COLUMNS, aggregate_rows
 from study.store import StoredStudy, StoreError, csv_text, open_study
 from study.summary import METRICS_COLUMNS, SUMMARY_COLUMNS
 
@@ -123,7 +126,9 @@ def write_export_file(path: Path, text: str) -> None:
 
 
 def write_csv_files(stored: StoredStudy, folder: Path) -> list[Path]:
-    """Every CSV of an export into `folder`: metrics, summary, comparisons, conclusions, …"""
+    """Every CSV of an export into `folder`: metrics, summary (one row per network and seed),
+    aggregate (mean and 95 % interval over the seeds), comparisons, conclusions (one row per
+    conclusion and measure, see README "How sure is a verdict?") and their parts, …"""
     folder = Path(folder)
     written = []
 
@@ -133,19 +138,26 @@ def write_csv_files(stored: StoredStudy, folder: Path) -> list[Path]:
         written.append(path)
 
     put("metrics.csv", METRICS_COLUMNS, stored.epochs)
-    summary = study_rows(stored)
+    summary = stored.summary
     # An all-at-once study's seconds are isolated-timing estimates, not measured epochs: its
     # tables say so in an extra last column (measured studies keep their columns unchanged).
     timing = study_timing(stored.status)
     extra = (TIMING_COLUMN,) if is_isolated_estimate(stored.status) else ()
     put("summary.csv", (*SUMMARY_COLUMNS, *extra),
-        [{**summary[n], TIMING_COLUMN: timing} for n in summary])
+        [{**row.as_dict(), TIMING_COLUMN: timing} for row in summary])
+    put("aggregate.csv", AGGREGATE_COLUMNS, aggregate_rows(summary, stored.config.networks))
+    # Comparisons: one row per network, its means over the seeds with n_seeds, the seeds and the
+    # 95 % intervals of the accuracies and the time per epoch (empty with one seed).
     tables = comparison_tables(stored)
     for comparison in COMPARISONS:
         put(comparison_csv_name(comparison.key), (*TABLE_COLUMNS, *extra),
             [_blank_none({**row, TIMING_COLUMN: timing}) for row in tables[comparison.key]])
-    put("conclusions.csv", CONCLUSION_COLUMNS, conclusions_table(summary))
+    conclusions = study_conclusions(stored)
+    put("conclusions.csv", CONCLUSION_COLUMNS, conclusion_rows(conclusions))
+    put("conclusion_parts.csv", CONCLUSION_PART_COLUMNS, conclusion_part_rows(conclusions))
     put("init_identity.csv", IDENTITY_TABLE_COLUMNS, identity_table(stored))
+    # Confusion matrices pool every seed's test predictions (their CSVs then carry n_seeds and
+    # seeds); per-class accuracy is then the mean over the seeds.
     confusions = study_confusions(stored)
     for network, confusion in confusions.items():
         put(confusion_csv_name(network), confusion.csv_columns(), confusion.csv_rows())

@@ -30,11 +30,13 @@ from study.protocol.events import (
     StudyFinished,
     StudyStarted,
 )
-from study.store import StoredStudy, StoreError, open_study
-from study.summary import METRICS_COLUMNS, SummaryRow, summarize
+from study.store import StoredStudy, StoreError, file_stem, open_study
+from study.summary import SummaryRow, summarize
 from study.timing import ISOLATED_ESTIMATE, study_timing, timing_for_mode
 
 Key = tuple[str, int]
+# The numbers of one epoch, as EpochEnded and a metrics row both carry them.
+EPOCH_VALUES = ("train_loss", "test_loss", "test_accuracy", "train_seconds", "eval_seconds")
 RUNNING, FINISHED, STOPPED, FAILED, UNKNOWN = "running", "finished", "stopped", "failed", "unknown"
 # The status keys a live study and its folder agree on (status.json holds a few more).
 STATUS_KEYS = ("state", "backend", "device", "dataset", "mode", "timing",
@@ -180,7 +182,7 @@ class StudyState:
         if event.network not in self.networks:
             self.networks.append(event.network)
         row = {"network": event.network, "seed": key[1], "epoch": int(event.epoch),
-               **{c: float(getattr(event, c)) for c in METRICS_COLUMNS[2:]}}
+               **{c: float(getattr(event, c)) for c in EPOCH_VALUES}}
         rows = self.rows.setdefault(key, [])
         rows[:] = [r for r in rows if r["epoch"] != row["epoch"]]
         rows.append(row)
@@ -214,16 +216,19 @@ class StudyState:
         if not self.folder:
             return None
         try:
-            initial = _weights(open_study(self.folder), key[0], "initial", key[1])
+            initial = _weights(self.folder, key[0], "initial", key[1], self.seeds)
         except StoreError:
             return None
         return None if initial is None else NetworkKernels.from_conv(key[0], initial)
 
     def _on_NetworkFinished(self, event: NetworkFinished) -> set[str]:  # noqa: N802
         seed = self.event_seed(event.seed)
-        row = SummaryRow(event.network, float(event.peak_test_accuracy), int(event.peak_epoch),
-                         float(event.final_test_accuracy), float(event.seconds_per_epoch),
-                         float(event.total_seconds))
+        row = SummaryRow(network=event.network, seed=seed,
+                         peak_test_accuracy=float(event.peak_test_accuracy),
+                         peak_epoch=int(event.peak_epoch),
+                         final_test_accuracy=float(event.final_test_accuracy),
+                         seconds_per_epoch=float(event.seconds_per_epoch),
+                         total_seconds=float(event.total_seconds))
         self.finished[event.network, seed] = FinishedRun(row, int(event.epochs_done), seed)
         return {SUMMARY}
 
@@ -333,17 +338,19 @@ class StudyState:
         """Every finished (network, seed)'s summary row."""
         return {key: run.summary for key, run in self.finished.items()}
 
-    # The names StoredStudy has, so study.compare and the exports read a state as they read a
-    # stored study (single-seed views: the first seed).
+    # The names StoredStudy has, so study.compare, study.confusion and the figures read a
+    # state as they read a stored study.
     @property
     def summary(self) -> list[SummaryRow]:
-        """summary_rows() of the first seed."""
-        return self.summary_rows()
+        """One row per finished (network, seed), by network then seed."""
+        order = {name: i for i, name in enumerate(self.networks)}
+        keys = sorted(self.finished, key=lambda k: (order.get(k[0], len(order)), k[1]))
+        return [self.finished[k].summary for k in keys]
 
     @property
     def epochs(self) -> list[dict]:
-        """All metrics rows of the first seed, in study order."""
-        return [r for key in self.keys() if key[1] == self.first_seed for r in self.rows[key]]
+        """Every metrics row (each with its "seed"), by network, seed and epoch."""
+        return [r for key in self.keys() for r in self.rows[key]]
 
     def kernels_of(self, network: str, seed: int | None = None) -> NetworkKernels | None:
         """What is known of a (network, seed)'s kernels (None: nothing yet)."""
@@ -359,8 +366,8 @@ class StudyState:
         if self.live or not self.folder:
             return None
         try:
-            return _weights(open_study(self.folder), network, which,
-                            self.first_seed if seed is None else seed)
+            return _weights(self.folder, network, which,
+                            self.first_seed if seed is None else seed, self.seeds)
         except StoreError:
             return None
 
@@ -369,11 +376,7 @@ class StudyState:
         if self.live or not self.folder:
             return None
         seed = self.first_seed if seed is None else seed
-        path = self.folder / "predictions" / f"{network}.seed-{seed}.npz"
-        if not path.is_file():
-            if seed != self.first_seed:
-                return None
-            path = self.folder / "predictions" / f"{network}.npz"
+        path = self.folder / "predictions" / f"{file_stem(network, seed, self.seeds)}.npz"
         if not path.is_file():
             return None
         try:
@@ -382,26 +385,23 @@ class StudyState:
         except (OSError, ValueError, KeyError) as exc:
             raise StoreError(f"{path}: cannot be read ({exc})") from None
 
-    def confusions(self) -> dict:
-        """Confusion matrices of the first seed's networks ({} until a live run has ended)."""
+    def confusions(self, seed: int | None = None) -> dict:
+        """Confusion matrices, pooled over the seeds or of `seed` ({} until a live run ended)."""
         from study.confusion import study_confusions
 
-        return {} if self.live else study_confusions(self)
+        return {} if self.live else study_confusions(self, seed)
 
-    def conclusions(self) -> list[dict]:
-        """The report's conclusions checked on this study (study.compare.conclusions_table)."""
-        from study.compare import conclusions_table
+    def conclusions(self, measures=None) -> list[dict]:
+        """The report's conclusions on this study, paired over its seeds (conclusion rows)."""
+        from study.compare import ACCURACY_MEASURES, conclusion_rows, study_conclusions
 
-        return conclusions_table(self.compare_rows())
+        return conclusion_rows(study_conclusions(self, measures=measures or ACCURACY_MEASURES))
 
     def compare_rows(self) -> dict[str, dict]:
-        """Summary rows by network with their epochs done (study.compare's table input)."""
-        table = {}
-        for row in self.summary_rows():
-            data = row.as_dict()
-            data["epochs"] = self.epochs_done(row.network)
-            table[row.network] = data
-        return table
+        """Each network's figures averaged over its seeds, with epochs done (study_rows)."""
+        from study.compare import study_rows
+
+        return study_rows(self)
 
     # ----- comparing ----------------------------------------------------------------------
     def snapshot(self) -> dict:
@@ -435,18 +435,16 @@ def _kernels_data(kernels: NetworkKernels) -> dict:
             "current_conv2": listed(kernels.current_conv2)}
 
 
-def _weights(stored: StoredStudy, network: str, which: str, seed: int):
-    """A network's stored weights for `seed`: NET.seed-S.WHICH.npz, or NET.WHICH.npz."""
-    path = Path(stored.folder) / "weights" / f"{network}.seed-{seed}.{which}.npz"
-    if path.is_file():
-        try:
-            with np.load(path, allow_pickle=False) as npz:
-                return {key: npz[key] for key in npz.files}
-        except (OSError, ValueError) as exc:
-            raise StoreError(f"{path}: cannot be read ({exc})") from None
-    if seed != config_seeds(stored.config)[0]:
+def _weights(folder: Path, network: str, which: str, seed: int, seeds):
+    """A network's stored weights for `seed` (weights/NET[.seed-S].WHICH.npz), or None."""
+    path = Path(folder) / "weights" / f"{file_stem(network, seed, seeds)}.{which}.npz"
+    if not path.is_file():
         return None
-    return stored.weights(network, which)
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            return {key: npz[key] for key in npz.files}
+    except (OSError, ValueError) as exc:
+        raise StoreError(f"{path}: cannot be read ({exc})") from None
 
 
 def _stored_row_seed(stored: StoredStudy, row: dict) -> int:
@@ -469,20 +467,20 @@ def folder_events(stored: StoredStudy) -> list:
         by_key.setdefault((row["network"], _stored_row_seed(stored, row)), []).append(row)
     for seed in seeds:
         for network in config.networks:
-            initial = _weights(stored, network, "initial", seed)
+            initial = _weights(stored.folder, network, "initial", seed, seeds)
             if initial is not None and "conv1/kernel" in initial:
                 events.append(_kernels_event(network, 0, initial, seed))
     for (network, seed), rows in by_key.items():
         for row in sorted(rows, key=lambda r: r["epoch"]):
             events.append(EpochEnded(network, row["epoch"],
-                                     *(row[c] for c in METRICS_COLUMNS[2:]), seed=seed))
+                                     *(row[c] for c in EPOCH_VALUES), seed=seed))
     for epoch, seconds in enumerate(status.get("shared_epoch_seconds") or [], start=1):
         events.append(SharedEpochTimed(epoch, float(seconds), 0.0))
     for (network, seed), rows in by_key.items():
-        final = _weights(stored, network, "final", seed)
+        final = _weights(stored.folder, network, "final", seed, seeds)
         if final is not None and "conv1/kernel" in final:
             events.append(_kernels_event(network, max(r["epoch"] for r in rows), final, seed))
-        row = summarize(network, rows)
+        row = summarize(network, rows, seed)
         events.append(NetworkFinished(network, len(rows), row.peak_test_accuracy,
                                       row.peak_epoch, row.final_test_accuracy,
                                       row.seconds_per_epoch, row.total_seconds, seed=seed))

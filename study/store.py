@@ -4,11 +4,13 @@ Layout:
     config.json          the StudyConfig
     byhand.json          the ByHand kernels the study used
     status.json          state (running / finished / stopped / failed), backend, device, dataset
-    metrics.csv          one row per network per epoch, appended and flushed as each epoch ends
-    summary.csv          one row per network, rewritten as each network finishes
+    metrics.csv          one row per network, seed and epoch, appended and flushed as each ends
+    summary.csv          one row per (network, seed), rewritten as each network finishes
+    aggregate.csv        per network and summary metric: mean, sd, 95 % interval over the seeds
     init_identity.csv    check,norm
     weights/NET.initial.npz, weights/NET.final.npz   arrays "conv1/kernel", "conv1/bias", …
     predictions/NET.npz  predicted classes on the test set at the end of training, and the labels
+    (a study of several seeds names these per seed: NET.seed-S.initial.npz, NET.seed-S.npz)
 
 Every file but the append-only metrics is written atomically (temp file, then rename), so a
 crash or a full disk never leaves a half-written file behind.
@@ -28,7 +30,14 @@ import numpy as np
 
 from study.config import ConfigError, StudyConfig
 from study.protocol import byhand
-from study.summary import METRICS_COLUMNS, SUMMARY_COLUMNS, SummaryRow, summarize_all
+from study.statistics import AGGREGATE_COLUMNS, aggregate_rows
+from study.summary import (
+    LEGACY_METRICS_COLUMNS,
+    METRICS_COLUMNS,
+    SUMMARY_COLUMNS,
+    SummaryRow,
+    summarize_all,
+)
 
 IDENTITY_COLUMNS = ("check", "norm")
 DEFAULT_ROOT = Path("studies")
@@ -86,6 +95,11 @@ def _cell(value):
     return value
 
 
+def file_stem(network: str, seed: int, seeds) -> str:
+    """How a network's per-seed files are named: NET alone in a one-seed study, else NET.seed-S."""
+    return network if len(tuple(seeds)) <= 1 else f"{network}.seed-{int(seed)}"
+
+
 def new_study_folder(root) -> Path:
     """Create a new, empty study folder under `root`, never reusing an existing name."""
     root = Path(root)
@@ -133,10 +147,11 @@ class StudyWriter:
         self.status["updated"] = _now()
         atomic_write_text(self.folder / "status.json", json.dumps(self.status, indent=2) + "\n")
 
-    def append_epoch(self, network: str, result) -> None:
-        """Append one epoch's metrics row and flush it to disk at once."""
+    def append_epoch(self, network: str, result, seed: int | None = None) -> None:
+        """Append one epoch's metrics row (seed None: the study's seed) and flush it at once."""
         row = {
-            "network": network, "epoch": result.epoch, "train_loss": result.train_loss,
+            "network": network, "seed": int(self.config.seed if seed is None else seed),
+            "epoch": result.epoch, "train_loss": result.train_loss,
             "test_loss": result.test_loss, "test_accuracy": result.test_accuracy,
             "train_seconds": result.train_seconds, "eval_seconds": result.eval_seconds,
         }
@@ -151,14 +166,16 @@ class StudyWriter:
         self.epochs.append(row)
 
     def summary_rows(self) -> list[SummaryRow]:
-        """Summary of every network with at least one epoch so far."""
-        return summarize_all(self.config.networks, self.epochs)
+        """Summary of every (network, seed) with at least one epoch so far."""
+        return summarize_all(self.config.networks, self.epochs, self.config.seed_list)
 
     def write_summary(self) -> list[SummaryRow]:
-        """Rewrite summary.csv from the epochs so far; returns its rows."""
+        """Rewrite summary.csv and aggregate.csv from the epochs so far; returns the summary."""
         rows = self.summary_rows()
         text = csv_text(SUMMARY_COLUMNS, [r.as_dict() for r in rows])
         atomic_write_text(self.folder / "summary.csv", text)
+        aggregate = aggregate_rows(rows, self.config.networks)
+        atomic_write_text(self.folder / "aggregate.csv", csv_text(AGGREGATE_COLUMNS, aggregate))
         return rows
 
     def write_init_identity(self, rows) -> None:
@@ -166,19 +183,25 @@ class StudyWriter:
         text = csv_text(IDENTITY_COLUMNS, [{"check": c, "norm": float(n)} for c, n in rows])
         atomic_write_text(self.folder / "init_identity.csv", text)
 
-    def save_predictions(self, network: str, predicted: np.ndarray, labels: np.ndarray) -> Path:
+    def _stem(self, network: str, seed: int | None) -> str:
+        return file_stem(network, self.config.seed if seed is None else seed,
+                         self.config.seed_list)
+
+    def save_predictions(self, network: str, predicted: np.ndarray, labels: np.ndarray,
+                         seed: int | None = None) -> Path:
         """Save a network's predicted classes on the test set beside the true labels."""
         (self.folder / "predictions").mkdir(exist_ok=True)
-        path = self.folder / "predictions" / f"{network}.npz"
+        path = self.folder / "predictions" / f"{self._stem(network, seed)}.npz"
         buffer = io.BytesIO()
         np.savez(buffer, predicted=np.asarray(predicted, np.int8),
                  labels=np.asarray(labels, np.int8))
         atomic_write_bytes(path, buffer.getvalue())
         return path
 
-    def save_weights(self, network: str, which: str, flat: dict[str, np.ndarray]) -> Path:
-        """Save a network's weights ("initial" or "final") as weights/NET.WHICH.npz."""
-        path = self.folder / "weights" / f"{network}.{which}.npz"
+    def save_weights(self, network: str, which: str, flat: dict[str, np.ndarray],
+                     seed: int | None = None) -> Path:
+        """Save a network's weights ("initial" or "final") as weights/NET[.seed-S].WHICH.npz."""
+        path = self.folder / "weights" / f"{self._stem(network, seed)}.{which}.npz"
         buffer = io.BytesIO()
         np.savez(buffer, **flat)
         atomic_write_bytes(path, buffer.getvalue())
@@ -200,25 +223,39 @@ class StoredStudy:
     init_identity: list[tuple[str, float]] = field(default_factory=list)
 
     @property
+    def seeds(self) -> tuple[int, ...]:
+        """The seeds every network was trained with."""
+        return self.config.seed_list
+
+    @property
     def summary(self) -> list[SummaryRow]:
-        """Summary rows recomputed from the metrics (the source of truth)."""
-        return summarize_all(self.config.networks, self.epochs)
+        """Summary rows, one per (network, seed), recomputed from the metrics (the source of
+        truth)."""
+        return summarize_all(self.config.networks, self.epochs, self.seeds)
+
+    def _seed(self, seed: int | None) -> int:
+        return self.seeds[0] if seed is None else int(seed)
 
     def networks_with_epochs(self) -> list[str]:
         """Networks that completed at least one epoch, in config order."""
         present = {r["network"] for r in self.epochs}
         return [n for n in self.config.networks if n in present]
 
-    def curve(self, network: str, column: str) -> tuple[np.ndarray, np.ndarray]:
-        """(epochs, values) of one metrics column for one network."""
-        rows = sorted((r for r in self.epochs if r["network"] == network),
+    def curve(self, network: str, column: str,
+              seed: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(epochs, values) of one metrics column for one network and seed (None: the first)."""
+        seed = self._seed(seed)
+        rows = sorted((r for r in self.epochs if r["network"] == network and r["seed"] == seed),
                       key=lambda r: r["epoch"])
         return (np.array([r["epoch"] for r in rows], dtype=int),
                 np.array([r[column] for r in rows], dtype=float))
 
-    def predictions(self, network: str) -> tuple[np.ndarray, np.ndarray] | None:
-        """(predicted, labels) of a network on the test set at the end of training, or None."""
-        path = self.folder / "predictions" / f"{network}.npz"
+    def predictions(self, network: str,
+                    seed: int | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+        """(predicted, labels) of a network (and seed; None: the first) on the test set at the
+        end of training, or None."""
+        stem = file_stem(network, self._seed(seed), self.seeds)
+        path = self.folder / "predictions" / f"{stem}.npz"
         if not path.is_file():
             return None
         try:
@@ -227,9 +264,12 @@ class StoredStudy:
         except (OSError, ValueError, KeyError) as exc:
             raise StoreError(f"{path}: cannot be read ({exc})") from None
 
-    def weights(self, network: str, which: str) -> dict[str, np.ndarray] | None:
-        """Stored weights ("initial" or "final") of a network, or None if not saved."""
-        path = self.folder / "weights" / f"{network}.{which}.npz"
+    def weights(self, network: str, which: str,
+                seed: int | None = None) -> dict[str, np.ndarray] | None:
+        """Stored weights ("initial" or "final") of a network and seed (None: the first), or None
+        if not saved."""
+        stem = file_stem(network, self._seed(seed), self.seeds)
+        path = self.folder / "weights" / f"{stem}.{which}.npz"
         if not path.is_file():
             return None
         try:
@@ -255,7 +295,7 @@ def open_study(folder) -> StoredStudy:
         config = StudyConfig.from_json(config_path.read_text(encoding="utf-8"))
     except (ConfigError, OSError, UnicodeDecodeError) as exc:
         raise StoreError(f"{config_path}: {exc}") from None
-    epochs = _read_metrics(metrics_path)
+    epochs = _read_metrics(metrics_path, config.seed)
     status = {}
     status_path = folder / "status.json"
     if status_path.is_file():
@@ -271,11 +311,13 @@ def open_study(folder) -> StoredStudy:
     return StoredStudy(folder, config, epochs, status, identity)
 
 
-def _read_metrics(path: Path) -> list[dict]:
+def _read_metrics(path: Path, default_seed: int = 0) -> list[dict]:
+    """Metrics rows with typed values; a file from before seeds existed gets `default_seed`."""
     try:
         with open(path, encoding="utf-8", newline="") as fh:
             reader = csv.DictReader(fh)
-            if tuple(reader.fieldnames or ()) != METRICS_COLUMNS:
+            columns = tuple(reader.fieldnames or ())
+            if columns not in (METRICS_COLUMNS, LEGACY_METRICS_COLUMNS):
                 raise StoreError(
                     f"{path}: columns are {reader.fieldnames}, expected {list(METRICS_COLUMNS)}"
                 )
@@ -286,8 +328,10 @@ def _read_metrics(path: Path) -> list[dict]:
     for index, raw in enumerate(raws):
         try:
             rows.append({
-                "network": raw["network"], "epoch": int(raw["epoch"]),
-                **{c: float(raw[c]) for c in METRICS_COLUMNS[2:]},
+                "network": raw["network"],
+                "seed": int(raw["seed"]) if "seed" in raw else int(default_seed),
+                "epoch": int(raw["epoch"]),
+                **{c: float(raw[c]) for c in METRICS_COLUMNS[3:]},
             })
         except (TypeError, ValueError):
             # A last line cut short by a crash is the only damage an append-only file takes;

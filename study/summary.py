@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-METRICS_COLUMNS = ("network", "epoch", "train_loss", "test_loss", "test_accuracy",
+METRICS_COLUMNS = ("network", "seed", "epoch", "train_loss", "test_loss", "test_accuracy",
                    "train_seconds", "eval_seconds")
-SUMMARY_COLUMNS = ("network", "peak_test_accuracy", "peak_epoch", "final_test_accuracy",
+# Study folders written before seeds existed have no "seed" column; they are read as one seed.
+LEGACY_METRICS_COLUMNS = tuple(c for c in METRICS_COLUMNS if c != "seed")
+SUMMARY_COLUMNS = ("network", "seed", "peak_test_accuracy", "peak_epoch", "final_test_accuracy",
                    "seconds_per_epoch", "total_seconds")
 
 
@@ -15,6 +17,7 @@ class SummaryRow:
     """One network's summary: accuracies as fractions, times in seconds of training."""
 
     network: str
+    seed: int
     peak_test_accuracy: float
     peak_epoch: int
     final_test_accuracy: float
@@ -26,13 +29,16 @@ class SummaryRow:
         return asdict(self)
 
 
-def summarize(network: str, epochs: list[dict]) -> SummaryRow | None:
-    """Summary of one network's epoch rows (dicts with METRICS_COLUMNS); None if it has none.
+def summarize(network: str, epochs: list[dict], seed: int = 0) -> SummaryRow | None:
+    """Summary of one network's epoch rows with one seed (dicts with METRICS_COLUMNS; a row
+    without "seed" counts as `seed`); None if it has none.
 
     The peak epoch is the first epoch that reached the highest test accuracy. Times are training
     time only (evaluation is recorded apart), as the report's "time per epoch" was.
     """
-    rows = sorted((r for r in epochs if r["network"] == network), key=lambda r: int(r["epoch"]))
+    rows = sorted((r for r in epochs
+                   if r["network"] == network and int(r.get("seed", seed)) == int(seed)),
+                  key=lambda r: int(r["epoch"]))
     if not rows:
         return None
     accuracies = [float(r["test_accuracy"]) for r in rows]
@@ -41,6 +47,7 @@ def summarize(network: str, epochs: list[dict]) -> SummaryRow | None:
     total = sum(float(r["train_seconds"]) for r in rows)
     return SummaryRow(
         network=network,
+        seed=int(seed),
         peak_test_accuracy=peak,
         peak_epoch=int(rows[peak_index]["epoch"]),
         final_test_accuracy=accuracies[-1],
@@ -49,9 +56,10 @@ def summarize(network: str, epochs: list[dict]) -> SummaryRow | None:
     )
 
 
-def summarize_all(networks, epochs: list[dict]) -> list[SummaryRow]:
-    """Summaries of every network in `networks` that has at least one epoch, in that order."""
-    rows = (summarize(name, epochs) for name in networks)
+def summarize_all(networks, epochs: list[dict], seeds=(0,)) -> list[SummaryRow]:
+    """Summaries of every (network, seed) with at least one epoch: networks in the order of
+    `networks`, seeds in the order of `seeds` within each network."""
+    rows = (summarize(name, epochs, seed) for name in networks for seed in seeds)
     return [row for row in rows if row is not None]
 
 

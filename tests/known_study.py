@@ -103,3 +103,79 @@ def summary_rows(accuracy: dict, seconds_per_epoch: dict) -> list[dict]:
         for n in accuracy
     ]
 
+
+
+# ---------------------------------------------------------------------------------------------
+# A study of five seeds with known numbers (SPEC §6)
+#
+# Seed i (of SEEDS) moves every network by SEED_SHIFT[i] (pairing by seed removes it) and two
+# networks by their own JITTER[network][i] besides. So in peak and in final accuracy:
+#   order-NetA1 holds: DT − HT = 0.04 − j(A1-HT), HT − HF = 0.02 + j(A1-HT), j tiny;
+#   order-NetA2 is not resolved: HT − HF = 0.01 + j(A2-HT) (peak) = [0.01, −0.01, 0.03, −0.02,
+#   0.025], mean 0.007, its 95 % CI spans 0, while DT − HT = 0.05 − j(A2-HT) holds;
+#   gain is not resolved: (0.02 + j(A1-HT)) − (0.01 + j(A2-HT)) in peak accuracy.
+# Seconds per epoch are TRAIN_SECONDS for every seed, so the timing differences have no spread.
+SEEDS = (0, 1, 2, 3, 4)
+SEED_SHIFT = (0.0, 0.01, -0.01, 0.02, -0.02)
+JITTER = {
+    "NetA1-HT": (0.002, -0.001, 0.0, 0.001, -0.002),
+    "NetA2-HT": (0.0, -0.02, 0.02, -0.03, 0.015),
+}
+
+
+def seeded_accuracy(network: str, index: int, accuracy=None) -> tuple[float, ...]:
+    """The test accuracy per epoch of `network` with the `index`-th seed of SEEDS."""
+    jitter = JITTER.get(network, (0.0,) * len(SEEDS))[index]
+    return tuple(round(a + SEED_SHIFT[index] + jitter, 6)
+                 for a in (accuracy or ACCURACY)[network])
+
+
+def write_known_seeded_study(root, seeds=SEEDS, networks=NETWORKS, accuracy=None,
+                             train_seconds=None, **config_changes) -> Path:
+    """Write a study of len(seeds) ≤ 5 seeds under `root` with seeded_accuracy; returns its path.
+
+    `accuracy` and `train_seconds` replace ACCURACY / TRAIN_SECONDS for the networks they name
+    (before the seed shift and jitter); `config_changes` go into StudyConfig (e.g. train_limit).
+    """
+    accuracy = {**ACCURACY, **(accuracy or {})}
+    train_seconds = {**TRAIN_SECONDS, **(train_seconds or {})}
+    config = StudyConfig(networks=tuple(networks), epochs=3, seed=seeds[0], seeds=tuple(seeds),
+                         **config_changes)
+    writer = StudyWriter.create(Path(root), config)
+    identity = [(f"seed {s}: {arch}: |conv1 HF - conv1 HT|", 0.0)
+                for s in seeds for arch in ("NetA1", "NetA2")]
+    for network in networks:
+        for index, seed in enumerate(seeds):
+            values = seeded_accuracy(network, index, accuracy)
+            for epoch, (acc, seconds) in enumerate(
+                zip(values, train_seconds[network], strict=True), start=1
+            ):
+                writer.append_epoch(network, EpochResult(epoch, round(1.1 - acc, 6),
+                                                        loss_for(acc), acc, seconds,
+                                                        EVAL_SECONDS), seed=seed)
+            if network.endswith("-HF"):
+                identity.append(
+                    (f"seed {seed}: {network}: |conv1 after training - conv1 initial|", 0.0))
+            writer.save_predictions(network, predicted_classes(network), LABELS, seed=seed)
+    writer.write_summary()
+    writer.write_init_identity(identity)
+    writer.write_status(state="finished", backend="jax", device="cpu")
+    return writer.folder
+
+
+def seeded_summary_rows(accuracy: dict, seconds_per_epoch: dict, final: dict | None = None,
+                        epochs: int | None = None) -> list[dict]:
+    """Plain summary rows, one per (network, seed), from {network: [value per seed]} of peak
+    accuracy and s/epoch (seeds 0, 1, …); final accuracy = peak unless `final` gives it."""
+    final = final or accuracy
+    rows = []
+    for network, values in accuracy.items():
+        for seed, value in enumerate(values):
+            row = {"network": network, "seed": seed, "peak_test_accuracy": value,
+                   "peak_epoch": 1, "final_test_accuracy": final[network][seed],
+                   "seconds_per_epoch": seconds_per_epoch[network][seed],
+                   "total_seconds": 3 * seconds_per_epoch[network][seed]}
+            if epochs is not None:
+                row["epochs"] = epochs
+            rows.append(row)
+    return rows

@@ -41,9 +41,13 @@ from study.compare import (
     COMPARISONS,
     DOES_NOT_HOLD,
     HOLDS,
+    PEAK,
     comparison_by_key,
     comparison_table,
+    conclusion_rows,
     identity_table,
+    study_conclusions,
+    study_rows,
 )
 from study.store import StoreError
 from study.timing import ISOLATED_ESTIMATE_TEXT, is_isolated_estimate, shared_timing_note
@@ -282,7 +286,8 @@ class ComparePanel(QWidget):
         self._rebuild_timer.stop()
         state = self.model.state
         stored = self.stored
-        self._rows = state.compare_rows() if stored is not None else {}
+        # Each network's figures averaged over the seeds (one seed: its own row).
+        self._rows = study_rows(stored) if stored is not None else {}
         try:
             self._confusions = state.confusions() if stored is not None else {}
         except (StoreError, ValueError) as exc:
@@ -381,7 +386,8 @@ class ComparePanel(QWidget):
             table.setRowCount(0)
             self.conclusions_label.setText("No study: nothing to check.")
             return
-        rows = self.model.state.conclusions()
+        # Peak accuracy and time per epoch, paired over every seed of the study.
+        rows = conclusion_rows(study_conclusions(self.stored, measures=(PEAK,)))
         table.setRowCount(len(rows))
         for r, row in enumerate(rows):
             verdict = row["verdict"]

@@ -42,7 +42,7 @@ def test_a_small_study_writes_every_file(tmp_path, synthetic_data_dir, backend_n
 
     (folder,) = tmp_path.iterdir()
     columns, metrics = _read_csv(folder / "metrics.csv")
-    assert columns == ["network", "epoch", "train_loss", "test_loss", "test_accuracy",
+    assert columns == ["network", "seed", "epoch", "train_loss", "test_loss", "test_accuracy",
                        "train_seconds", "eval_seconds"]
     assert len(metrics) == 12
     assert all(0.0 <= float(r["test_accuracy"]) <= 1.0 for r in metrics)

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
+from scipy import stats
 
+from study import statistics
 from study.compare import (
     COMPARISONS,
+    CONCLUSION_COLUMNS,
     DOES_NOT_HOLD,
+    FINAL,
     HOLDS,
     NOT_APPLICABLE,
+    NOT_RESOLVED,
+    ONE_SEED_CAVEAT,
+    PEAK,
     REPORT_FIGURES,
     TABLE_COLUMNS,
+    TIME,
     comparison_by_key,
     comparison_table,
     comparison_tables,
@@ -19,8 +29,10 @@ from study.compare import (
     evaluate_conclusions,
     identity_table,
     report_rows,
+    study_conclusions,
     study_rows,
 )
+from study.config import StudyConfig
 from study.confusion import (
     ConfusionError,
     confusion_matrix,
@@ -28,8 +40,15 @@ from study.confusion import (
     study_confusion,
     study_confusions,
 )
+from study.protocol.byhand import REPORT_KERNELS
 from study.store import open_study
-from tests.known_study import summary_rows, write_known_study
+from tests.known_study import (
+    JITTER,
+    seeded_summary_rows,
+    summary_rows,
+    write_known_seeded_study,
+    write_known_study,
+)
 
 
 @pytest.fixture
@@ -117,11 +136,15 @@ BASE_SECONDS = {"NetA1-HF": 1.0, "NetA1-HT": 1.4, "NetA1-DT": 1.5,
                 "NetA2-HF": 1.2, "NetA2-HT": 1.6, "NetA2-DT": 1.7}
 KEYS = ["order-NetA1", "order-NetA2", "fastest-NetA1", "fastest-NetA2",
         "deeper-HF", "deeper-HT", "deeper-DT", "gain", "recovery"]
+# One row per conclusion and measure: accuracy conclusions in peak, then final accuracy.
+ROWS = [(key, measure) for key in KEYS
+        for measure in ((TIME,) if key.startswith("fastest") else (PEAK, FINAL))]
 
 
-def verdicts(accuracy=None, seconds=None):
+def verdicts(accuracy=None, seconds=None, measure=PEAK, config=None):
+    """{key: Conclusion} in `measure` (and the timing ones) on one seed of BASE_* numbers."""
     rows = summary_rows({**BASE_ACCURACY, **(accuracy or {})}, {**BASE_SECONDS, **(seconds or {})})
-    return {c.key: c for c in evaluate_conclusions(rows)}
+    return {c.key: c for c in evaluate_conclusions(rows, config) if c.measure in (measure, TIME)}
 
 
 def test_every_conclusion_holds_on_data_built_to_satisfy_it():
@@ -137,6 +160,31 @@ def test_every_conclusion_holds_on_data_built_to_satisfy_it():
     )
     assert checks["gain"].evidence.startswith("NetA1 gain +3.00 pts (80.00 % -> 83.00 %) > "
                                               "NetA2 gain +1.00 pts")
+
+
+def test_one_row_per_conclusion_and_measure_with_its_own_wording():
+    rows = summary_rows(BASE_ACCURACY, BASE_SECONDS)
+    conclusions = evaluate_conclusions(rows)
+    assert [(c.key, c.measure) for c in conclusions] == ROWS and len(ROWS) == 16
+    texts = {(c.key, c.measure): c.conclusion for c in conclusions}
+    assert texts[("order-NetA1", PEAK)] == "NetA1: DT > HT > HF in peak test accuracy"
+    assert texts[("order-NetA1", FINAL)] == "NetA1: DT > HT > HF in final test accuracy"
+    assert texts[("fastest-NetA2", TIME)] == "NetA2: HF is the fastest per epoch"
+    assert texts[("gain", FINAL)] == ("The HF->HT gain in final test accuracy is larger for "
+                                      "NetA1 than for NetA2")
+    only_peak = evaluate_conclusions(rows, measures=(PEAK,))
+    assert [(c.key, c.measure) for c in only_peak] == \
+        [(k, m) for k, m in ROWS if m in (PEAK, TIME)]
+
+
+def test_peak_and_final_accuracy_can_disagree():
+    rows = summary_rows(BASE_ACCURACY, BASE_SECONDS)
+    for row in rows:
+        if row["network"] == "NetA2-HF":
+            row["final_test_accuracy"] = 0.70  # NetA2-HF collapsed in its last epoch
+    checks = {(c.key, c.measure): c.verdict for c in evaluate_conclusions(rows)}
+    for key in ("deeper-HF", "recovery"):
+        assert (checks[(key, PEAK)], checks[(key, FINAL)]) == (HOLDS, DOES_NOT_HOLD)
 
 
 @pytest.mark.parametrize("key, accuracy, seconds, evidence", [
@@ -162,30 +210,242 @@ def test_each_conclusion_fails_where_the_data_contradicts_it(key, accuracy, seco
     assert evidence in check.evidence
 
 
+def test_one_seed_keeps_the_sign_verdict_and_says_so():
+    check = verdicts({"NetA1-HT": 0.8499})["order-NetA1"]  # DT beats HT by one image in 10,000
+    assert check.verdict == HOLDS and check.n_seeds == 1
+    assert check.caveat == ONE_SEED_CAVEAT == "one seed: run with --seeds 5 to know"
+    assert check.part == "NetA1-DT > NetA1-HT"
+    assert check.difference_mean == pytest.approx(0.0001)
+    assert math.isnan(check.ci_low) and math.isnan(check.ci_high) and math.isnan(check.p_value)
+    row = next(r for r in conclusions_table(summary_rows(BASE_ACCURACY, BASE_SECONDS))
+               if r["key"] == "deeper-HF")
+    assert (row["n_seeds"], row["ci_low"], row["ci_high"], row["p_value"]) == (1, "", "", "")
+    assert row["difference_mean"] == pytest.approx(0.06) and row["caveat"] == ONE_SEED_CAVEAT
+
+
+def test_caveats_flag_few_epochs_a_data_subset_and_edited_kernels():
+    plain = verdicts(config=StudyConfig())  # the report's settings: 60 epochs, all data
+    assert {c.caveat for c in plain.values()} == {ONE_SEED_CAVEAT}
+    edited = np.array(REPORT_KERNELS)
+    edited[0, 0, 0] = 0
+    config = StudyConfig(epochs=3, train_limit=2000, test_limit=500, kernels=edited.tolist())
+    checks = verdicts(config=config)
+    assert checks["order-NetA1"].caveat == (
+        "one seed: run with --seeds 5 to know; only 3 epochs (fewer than 10); "
+        "data subset (2000 training and 500 test images); edited ByHand kernels (not the report's)")
+    # DT networks do not use the ByHand kernels.
+    assert checks["deeper-DT"].caveat == (
+        "one seed: run with --seeds 5 to know; only 3 epochs (fewer than 10); "
+        "data subset (2000 training and 500 test images)")
+    assert "data subset (500 test images)" in \
+        verdicts(config=StudyConfig(test_limit=500))["gain"].caveat
+    # The report's own kernels, given explicitly, are not an edit.
+    same = verdicts(config=StudyConfig(kernels=REPORT_KERNELS.tolist()))
+    assert "edited" not in same["gain"].caveat
+    # Epochs actually completed (a stopped study) count, not the ones asked for.
+    rows = seeded_summary_rows({n: [v] for n, v in BASE_ACCURACY.items()},
+                               {n: [v] for n, v in BASE_SECONDS.items()}, epochs=9)
+    stopped = {c.key: c for c in evaluate_conclusions(rows, StudyConfig(epochs=60))}
+    assert "only 9 epochs (fewer than 10)" in stopped["gain"].caveat
+
+
+def test_an_all_at_once_study_flags_its_estimated_times():
+    rows = summary_rows(BASE_ACCURACY, BASE_SECONDS)
+    checks = {(c.key, c.measure): c for c in evaluate_conclusions(rows, isolated_timing=True)}
+    flag = "times are isolated-timing estimates (networks trained all-at-once)"
+    assert flag in checks[("fastest-NetA1", TIME)].caveat
+    assert flag in checks[("recovery", PEAK)].caveat  # its time parts
+    assert flag not in checks[("deeper-HF", PEAK)].caveat
+
+
 def test_a_conclusion_that_needs_a_missing_network_is_not_applicable():
     rows = summary_rows({k: v for k, v in BASE_ACCURACY.items() if k != "NetA1-DT"},
                         {k: v for k, v in BASE_SECONDS.items() if k != "NetA1-DT"})
-    checks = {c.key: c for c in evaluate_conclusions(rows)}
+    checks = {c.key: c for c in evaluate_conclusions(rows) if c.measure in (PEAK, TIME)}
     for key in ("order-NetA1", "fastest-NetA1", "deeper-DT", "recovery"):
-        assert checks[key].verdict == NOT_APPLICABLE and checks[key].holds is None
+        assert checks[key].verdict == NOT_APPLICABLE == "n.a." and checks[key].holds is None
         assert "NetA1-DT" in checks[key].evidence
+        assert checks[key].n_seeds == 0 and checks[key].caveat == ""
+        assert math.isnan(checks[key].difference_mean)
     for key in ("order-NetA2", "fastest-NetA2", "deeper-HF", "deeper-HT", "gain"):
         assert checks[key].verdict == HOLDS
 
 
 def test_the_report_figures_satisfy_every_conclusion_of_the_report():
-    assert {c.key: c.verdict for c in evaluate_conclusions(report_rows())} == \
+    on_report = evaluate_conclusions(report_rows())
+    assert {c.key: c.verdict for c in on_report if c.measure in (PEAK, TIME)} == \
         dict.fromkeys(KEYS, HOLDS)
+    # The report printed no final accuracy.
+    final = [c for c in on_report if c.measure == FINAL]
+    assert {c.verdict for c in final} == {NOT_APPLICABLE}
+    assert final[0].evidence == ("needs the final test accuracy of NetA1-DT, NetA1-HT, NetA1-HF, "
+                                 "which these results lack")
 
 
 def test_conclusions_on_the_known_study(known):
     table = conclusions_table(study_rows(known))
-    assert [row["key"] for row in table] == KEYS
+    assert [(row["key"], row["measure"]) for row in table] == ROWS
     assert {row["verdict"] for row in table} == {HOLDS}
-    assert {row["report_verdict"] for row in table} == {HOLDS}
-    recovery = table[-1]
+    assert [row["report_verdict"] for row in table] == \
+        [NOT_APPLICABLE if m == FINAL else HOLDS for _, m in ROWS]
+    recovery = table[-2]
+    assert recovery["measure"] == PEAK
     assert "NetA2-HF 75.00 % > NetA1-DT 66.00 %" in recovery["evidence"]
     assert "NetA2-HF 1.750 s/epoch < NetA1-HT 2.000 s/epoch" in recovery["evidence"]
+    assert list(table[0]) == list(CONCLUSION_COLUMNS)
+    caveats = {c.caveat for c in study_conclusions(known)}
+    assert caveats == {"one seed: run with --seeds 5 to know; only 3 epochs (fewer than 10)"}
+
+
+# -- several seeds ------------------------------------------------------------------------------
+
+SHIFT = (0.0, 0.02, -0.01, 0.01, -0.02, 0.015, -0.015, 0.005, -0.005, 0.0)  # 5 or 10: mean 0
+
+
+def seeded(accuracy=None, seconds=None, n=5):
+    """Rows of n seeds: BASE_* numbers, or {network: [value per seed]} where given, plus a
+    per-seed shift shared by every network (accuracy + SHIFT, seconds × (1 + SHIFT))."""
+    acc = {net: [v] * n for net, v in BASE_ACCURACY.items()} | (accuracy or {})
+    secs = {net: [v] * n for net, v in BASE_SECONDS.items()} | (seconds or {})
+    return seeded_summary_rows(
+        {net: [v + s for v, s in zip(values, SHIFT, strict=False)] for net, values in acc.items()},
+        {net: [v * (1 + s) for v, s in zip(values, SHIFT, strict=False)]
+         for net, values in secs.items()})
+
+
+def by_key(rows, measure=PEAK, config=None):
+    return {c.key: c for c in evaluate_conclusions(rows, config) if c.measure in (measure, TIME)}
+
+
+def test_several_seeds_that_agree_resolve_every_conclusion():
+    checks = by_key(seeded())
+    assert {k: c.verdict for k, c in checks.items()} == dict.fromkeys(KEYS, HOLDS)
+    assert {c.n_seeds for c in checks.values()} == {5}
+    assert {c.caveat for c in checks.values()} == {""}
+    # The shared shift cancels in every pair: NetA1-HT − NetA1-HF is 0.03 for every seed.
+    order = checks["order-NetA1"]
+    assert order.part == "NetA1-DT > NetA1-HT"  # the closer of 0.02 and 0.03
+    assert (order.difference_mean, order.ci_low, order.ci_high) == pytest.approx((0.02,) * 3)
+    assert order.p_value == 0.0
+    assert order.evidence.startswith(
+        "means of 5 seeds: NetA1-DT 85.00 % > NetA1-HT 83.00 % (difference +2.00 pts, "
+        "95 % CI +2.00 to +2.00, p < 0.001)")
+
+
+def test_a_difference_whose_interval_spans_zero_is_not_resolved():
+    # NetA2-HT − NetA2-HF per seed: +0.01, −0.01, +0.03, −0.02, +0.025 (mean +0.7 points).
+    ht = [0.86 + d for d in (0.01, -0.01, 0.03, -0.02, 0.025)]
+    checks = by_key(seeded({"NetA2-HF": [0.86] * 5, "NetA2-HT": ht, "NetA2-DT": [0.95] * 5}))
+    order = checks["order-NetA2"]
+    assert order.verdict == NOT_RESOLVED and order.holds is None
+    d = [0.01, -0.01, 0.03, -0.02, 0.025]
+    low, high = stats.t.interval(0.95, 4, loc=np.mean(d), scale=stats.sem(d))
+    assert order.part == "NetA2-HT > NetA2-HF" and order.n_seeds == 5
+    assert order.difference_mean == pytest.approx(0.007)
+    assert (order.ci_low, order.ci_high) == pytest.approx((low, high))
+    assert (order.ci_low, order.ci_high) == pytest.approx((-0.01992, 0.03392), abs=1e-5)
+    assert order.p_value == pytest.approx(stats.ttest_1samp(d, 0).pvalue)
+    assert order.p_value == pytest.approx(0.5102, abs=1e-4)
+    assert "NetA2-HT 86.70 % is not surely > NetA2-HF 86.00 % (difference +0.70 pts, " \
+           "95 % CI -1.99 to +3.39, p = 0.510) - about 40 seeds would resolve a difference " \
+           "this size with this spread" in order.evidence
+    # 40 seeds: the half-width t(0.975, 39)·sd/√40 first drops below the 0.7-point mean.
+    half = {n: stats.t.ppf(0.975, n - 1) * np.std(d, ddof=1) / math.sqrt(n) for n in (39, 40)}
+    assert half[39] > 0.007 > half[40]
+    assert statistics.seeds_needed(np.std(d, ddof=1), 0.007) == 40
+    assert [p.verdict for p in order.parts] == [HOLDS, NOT_RESOLVED]
+
+
+def test_a_difference_wholly_on_the_wrong_side_does_not_hold():
+    # NetA1-HF slower than NetA1-HT by 0.2 to 0.3 s on every seed: "HF is fastest" fails.
+    hf = [1.6, 1.7, 1.65, 1.7, 1.62]
+    checks = by_key(seeded(seconds={"NetA1-HF": hf, "NetA1-HT": [1.4] * 5}))
+    fastest = checks["fastest-NetA1"]
+    d = [(v - 1.4) * (1 + s) for v, s in zip(hf, SHIFT, strict=False)]  # the shift scales times
+    assert fastest.verdict == DOES_NOT_HOLD and fastest.holds is False
+    assert fastest.part == "NetA1-HF < NetA1-HT"
+    assert fastest.difference_mean == pytest.approx(np.mean(d)) == pytest.approx(0.25442)
+    assert (fastest.ci_low, fastest.ci_high) == pytest.approx((0.19379, 0.31505), abs=1e-5)
+    assert fastest.p_value == pytest.approx(stats.ttest_1samp(d, 0).pvalue)
+    assert "NetA1-HF 1.654 s/epoch is not < NetA1-HT 1.400 s/epoch (difference +0.254 s" in \
+        fastest.evidence
+
+
+def test_a_compound_conclusion_fails_on_its_worst_part():
+    # Recovery: NetA2-HF beats NetA1-HF and NetA1-HT surely, NetA1-DT not surely, and is
+    # slower than NetA1-DT on every seed: the time part decides ("does not hold").
+    a2hf = [0.85 + d for d in (0.01, -0.01, 0.02, -0.005, 0.0)]
+    checks = by_key(seeded({"NetA2-HF": a2hf, "NetA1-DT": [0.85] * 5},
+                           {"NetA2-HF": [1.45] * 5, "NetA1-HT": [1.5] * 5, "NetA1-DT": [1.4] * 5}))
+    recovery = checks["recovery"]
+    assert [p.verdict for p in recovery.parts] == \
+        [HOLDS, HOLDS, NOT_RESOLVED, HOLDS, DOES_NOT_HOLD]
+    assert recovery.verdict == DOES_NOT_HOLD
+    assert recovery.part == "NetA2-HF < NetA1-DT"
+    assert recovery.difference_mean == pytest.approx(0.05)
+
+
+def test_the_gain_conclusion_is_a_difference_of_differences():
+    # NetA1 gains 3 points on every seed, NetA2 gains 1, 2.5, 3.5, 2, 4: the gain difference
+    # +2, +0.5, −0.5, +1, −1 points is not resolved.
+    ht = [0.86 + g for g in (0.01, 0.025, 0.035, 0.02, 0.04)]
+    base_ht = [0.87] * 5
+    rows = seeded({"NetA2-HF": [0.86] * 5, "NetA2-HT": ht, "NetA1-HF": [0.80] * 5,
+                   "NetA1-HT": [0.83] * 5, "NetA2-DT": [0.95] * 5})
+    gain = by_key(rows)["gain"]
+    d = [0.03 - g for g in (0.01, 0.025, 0.035, 0.02, 0.04)]
+    assert gain.verdict == NOT_RESOLVED and gain.part == "NetA1 gain > NetA2 gain"
+    assert gain.difference_mean == pytest.approx(np.mean(d)) == pytest.approx(0.004)
+    assert gain.p_value == pytest.approx(stats.ttest_1samp(d, 0).pvalue)
+    assert gain.parts[0].difference.differences == pytest.approx(d)
+    assert by_key(seeded({"NetA2-HT": base_ht}))["gain"].verdict == HOLDS
+
+
+def test_seeds_are_paired_by_number_and_missing_seeds_are_flagged():
+    rows = seeded(n=5)
+    # The study stopped: NetA1-DT finished only seeds 0..2.
+    rows = [r for r in rows if not (r["network"] == "NetA1-DT" and r["seed"] > 2)]
+    rows.reverse()  # order does not matter, seeds pair by number
+    checks = by_key(rows, config=StudyConfig(seeds=(0, 1, 2, 3, 4)))
+    assert checks["order-NetA1"].n_seeds == 3
+    assert checks["order-NetA1"].caveat == \
+        "paired over 3 of 5 seeds (the others lack a network it needs)"
+    assert checks["order-NetA2"].n_seeds == 5 and checks["order-NetA2"].caveat == ""
+
+
+def test_seeds_that_share_no_network_make_it_not_applicable():
+    rows = [r for r in seeded(n=2)
+            if not (r["network"] == "NetA1-DT" and r["seed"] == 0)
+            and not (r["network"] == "NetA1-HT" and r["seed"] == 1)]
+    order = by_key(rows)["order-NetA1"]
+    assert order.verdict == NOT_APPLICABLE
+    assert order.evidence == "no seed has results for all of NetA1-DT, NetA1-HT, NetA1-HF"
+
+
+def test_summary_row_objects_as_a_live_study_holds_them(tmp_path):
+    stored = open_study(write_known_seeded_study(tmp_path))
+    live = evaluate_conclusions(stored.summary, stored.config)  # SummaryRow objects, no epochs
+    stored_view = study_conclusions(stored)
+    assert [(c.key, c.measure, c.verdict, c.difference_mean, c.ci_low, c.p_value, c.caveat)
+            for c in live] == \
+        [(c.key, c.measure, c.verdict, c.difference_mean, c.ci_low, c.p_value, c.caveat)
+         for c in stored_view]
+
+
+def test_conclusions_of_the_known_seeded_study(tmp_path):
+    stored = open_study(write_known_seeded_study(tmp_path))
+    conclusions = study_conclusions(stored)
+    assert [(c.key, c.measure) for c in conclusions] == ROWS
+    verdict = {(c.key, c.measure): c.verdict for c in conclusions}
+    assert verdict[("order-NetA1", PEAK)] == HOLDS
+    assert verdict[("order-NetA2", PEAK)] == verdict[("order-NetA2", FINAL)] == NOT_RESOLVED
+    assert verdict[("gain", PEAK)] == NOT_RESOLVED and verdict[("gain", FINAL)] == HOLDS
+    assert {c.n_seeds for c in conclusions} == {5}
+    assert {c.caveat for c in conclusions} == {"only 3 epochs (fewer than 10)"}
+    order = next(c for c in conclusions if (c.key, c.measure) == ("order-NetA2", PEAK))
+    d = [0.01 + j for j in JITTER["NetA2-HT"]]
+    assert order.difference_mean == pytest.approx(np.mean(d))
+    assert order.p_value == pytest.approx(stats.ttest_1samp(d, 0).pvalue)
 
 
 # ---------------------------------------------------------------------------------------------

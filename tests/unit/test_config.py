@@ -75,3 +75,21 @@ def test_config_file_errors_name_the_file(tmp_path):
     wrong.write_text(json.dumps({"epochs": "ten"}))
     with pytest.raises(ConfigError, match="epochs must be a whole number"):
         load_config(wrong)
+
+
+@pytest.mark.parametrize(("seeds", "message"), [
+    ((), "seeds must list 1 to 64 seeds"),
+    ((1, 1), "each seed may be listed once"),
+    ((-1,), "seeds must be whole numbers from 0"),
+    (("a",), "seeds must be whole numbers from 0"),
+    (tuple(range(65)), "seeds must list 1 to 64 seeds"),
+])
+def test_bad_seed_lists_are_refused(seeds, message):
+    assert any(message in p for p in StudyConfig(seeds=seeds).problems())
+
+
+def test_seeds_round_trip_and_default_to_the_seed():
+    assert StudyConfig(seed=7).seed_list == (7,)
+    config = StudyConfig(seeds=[3, 0, 8])
+    assert config.seed_list == (3, 0, 8)
+    assert StudyConfig.from_json(config.to_json()) == config

@@ -6,22 +6,38 @@ import csv
 import errno
 import json
 
+import numpy as np
 import pytest
+from scipy import stats
 
 import study.export as export_module
-from study.compare import CONCLUSION_COLUMNS, IDENTITY_TABLE_COLUMNS, TABLE_COLUMNS
+from study.compare import (
+    CONCLUSION_COLUMNS,
+    CONCLUSION_PART_COLUMNS,
+    IDENTITY_TABLE_COLUMNS,
+    TABLE_COLUMNS,
+)
 from study.data import CLASS_NAMES
 from study.export import ExportError, export_study
 from study.store import open_study
 from study.summary import METRICS_COLUMNS, SUMMARY_COLUMNS
-from tests.known_study import ACCURACY, TRAIN_SECONDS, write_known_study
+from tests.known_study import (
+    ACCURACY,
+    JITTER,
+    SEED_SHIFT,
+    SEEDS,
+    TRAIN_SECONDS,
+    write_known_seeded_study,
+    write_known_study,
+)
 
 COMPARISON_FILES = [f"comparison_{key}.csv" for key in (
     "inset-NetA1", "inset-NetA2", "architecture-HF", "architecture-HT", "architecture-DT",
     "recovery")]
 NETWORKS = list(ACCURACY)
 EXPECTED_FILES = sorted([
-    "metrics.csv", "summary.csv", *COMPARISON_FILES, "conclusions.csv", "init_identity.csv",
+    "metrics.csv", "summary.csv", "aggregate.csv", *COMPARISON_FILES, "conclusions.csv",
+    "conclusion_parts.csv", "init_identity.csv",
     *[f"confusion_{n}.csv" for n in NETWORKS], "per_class_accuracy.csv", "export.json",
 ])
 
@@ -62,7 +78,8 @@ def test_metrics_and_summary_match_the_stored_study(study_folder, tmp_path):
     for row, stored_row in zip(rows, stored.epochs, strict=True):
         assert row["network"] == stored_row["network"]
         assert int(row["epoch"]) == stored_row["epoch"]
-        for column in METRICS_COLUMNS[2:]:
+        assert int(row["seed"]) == stored_row["seed"] == 0
+        for column in METRICS_COLUMNS[3:]:
             assert float(row[column]) == stored_row[column]
     hf_epochs = [r for r in rows if r["network"] == "NetA1-HF"]
     assert [float(r["test_accuracy"]) for r in hf_epochs] == list(ACCURACY["NetA1-HF"])
@@ -91,10 +108,23 @@ def test_comparison_conclusion_identity_and_confusion_csvs(study_folder, tmp_pat
     assert recovery[-1]["network"] == "NetA2-HF" and recovery[-1]["total_time"] == "00:05.25"
 
     columns, conclusions = read_csv(out / "conclusions.csv")
-    assert columns == CONCLUSION_COLUMNS and len(conclusions) == 9
+    assert columns == CONCLUSION_COLUMNS == (
+        "key", "conclusion", "verdict", "evidence", "report_verdict", "measure", "part",
+        "n_seeds", "difference_mean", "ci_low", "ci_high", "p_value", "caveat")
+    assert len(conclusions) == 16  # 7 accuracy conclusions × (peak, final) + 2 timing ones
     assert {r["verdict"] for r in conclusions} == {"holds"}
-    assert conclusions[0]["evidence"] == (
+    first = conclusions[0]
+    assert (first["key"], first["measure"], first["part"], first["n_seeds"]) == \
+        ("order-NetA1", "peak_test_accuracy", "NetA1-HT > NetA1-HF", "1")
+    assert first["evidence"] == (
         "NetA1-DT 66.00 % > NetA1-HT 62.00 %; NetA1-HT 62.00 % > NetA1-HF 60.00 %")
+    assert float(first["difference_mean"]) == pytest.approx(0.02)
+    assert (first["ci_low"], first["ci_high"], first["p_value"]) == ("", "", "")
+    assert first["caveat"] == "one seed: run with --seeds 5 to know; only 3 epochs (fewer than 10)"
+    assert conclusions[1]["measure"] == "final_test_accuracy"
+    assert conclusions[1]["report_verdict"] == "n.a."  # the report printed no final accuracy
+    assert [r["measure"] for r in conclusions if r["key"].startswith("fastest")] == \
+        ["seconds_per_epoch"] * 2
 
     columns, identity = read_csv(out / "init_identity.csv")
     assert columns == IDENTITY_TABLE_COLUMNS
@@ -119,7 +149,7 @@ def test_a_study_without_predictions_exports_no_confusion_files(tmp_path):
     assert not list(out.glob("confusion_*")) and not (out / "per_class_accuracy.csv").exists()
     _, conclusions = read_csv(out / "conclusions.csv")
     assert {r["key"]: r["verdict"] for r in conclusions}["deeper-HF"] == "holds"
-    assert {r["key"]: r["verdict"] for r in conclusions}["gain"] == "not applicable"
+    assert {r["key"]: r["verdict"] for r in conclusions}["gain"] == "n.a."
 
 
 def test_a_second_export_refuses_without_force_and_replaces_with_it(study_folder):
@@ -130,7 +160,7 @@ def test_a_second_export_refuses_without_force_and_replaces_with_it(study_folder
     assert (first.folder / "summary.csv").read_text() == "edited by hand\n"
     again = export_study(study_folder, force=True)
     assert again.replaced and again.folder == first.folder
-    assert (again.folder / "summary.csv").read_text().startswith("network,peak_test_accuracy")
+    assert (again.folder / "summary.csv").read_text().startswith("network,seed,peak_test_accuracy")
     assert [p.name for p in study_folder.iterdir() if p.name.startswith(".")] == []
 
 
@@ -171,7 +201,7 @@ def test_full_disk_leaves_the_earlier_export_intact_and_says_so(study_folder, mo
     assert "No space left on device" in message and "Free some disk space" in message
     assert f"The earlier export in {first.folder} is intact." in message
     # The file named is where it would have gone, not the hidden staging folder.
-    assert str(first.folder / "comparison_inset-NetA2.csv") in message
+    assert str(first.folder / "comparison_inset-NetA1.csv") in message
     assert {p.name: p.read_bytes() for p in first.folder.iterdir()} == before
     assert [p.name for p in study_folder.iterdir() if p.name.startswith(".")] == []
 
@@ -222,3 +252,70 @@ def test_the_folder_a_person_picks_becomes_a_sensible_export_folder(study_folder
     busy.mkdir()
     (busy / "notes.txt").write_text("mine")
     assert export_folder_for(study_folder, busy) == busy / f"{study_folder.name}-export"
+
+
+# ---------------------------------------------------------------------------------------------
+# A study of five seeds, exported end to end
+
+def test_a_seeded_study_exports_every_seed_the_aggregate_and_conclusions_with_intervals(tmp_path):
+    folder = write_known_seeded_study(tmp_path / "studies", train_limit=2000)
+    out = export_study(folder, tmp_path / "out").folder
+    assert {"aggregate.csv", "conclusions.csv", "conclusion_parts.csv"} <= set(visible_files(out))
+
+    columns, summary = read_csv(out / "summary.csv")
+    assert columns == SUMMARY_COLUMNS and len(summary) == 6 * 5
+    a2ht = [r for r in summary if r["network"] == "NetA2-HT"]
+    assert [int(r["seed"]) for r in a2ht] == list(SEEDS)
+    peaks = [float(r["peak_test_accuracy"]) for r in a2ht]
+    assert peaks == [round(0.76 + s + j, 6) for s, j in zip(SEED_SHIFT, JITTER["NetA2-HT"],
+                                                            strict=True)]
+    _, metrics = read_csv(out / "metrics.csv")
+    assert len(metrics) == 6 * 5 * 3 and {r["seed"] for r in metrics} == {"0", "1", "2", "3", "4"}
+
+    columns, aggregate = read_csv(out / "aggregate.csv")
+    assert columns == ("network", "n_seeds", "metric", "mean", "std", "ci_low", "ci_high")
+    row = next(r for r in aggregate
+               if (r["network"], r["metric"]) == ("NetA2-HT", "peak_test_accuracy"))
+    low, high = stats.t.interval(0.95, 4, loc=np.mean(peaks), scale=stats.sem(peaks))
+    assert row["n_seeds"] == "5"
+    assert float(row["mean"]) == pytest.approx(np.mean(peaks)) == pytest.approx(0.757)
+    assert float(row["std"]) == pytest.approx(np.std(peaks, ddof=1))
+    assert (float(row["ci_low"]), float(row["ci_high"])) == pytest.approx((low, high))
+    assert len(aggregate) == 6 * 4
+
+    columns, conclusions = read_csv(out / "conclusions.csv")
+    assert columns == CONCLUSION_COLUMNS and len(conclusions) == 16
+    rows = {(r["key"], r["measure"]): r for r in conclusions}
+    order = rows[("order-NetA2", "peak_test_accuracy")]
+    d = [0.01 + j for j in JITTER["NetA2-HT"]]  # NetA2-HT − NetA2-HF per seed
+    low, high = stats.t.interval(0.95, 4, loc=np.mean(d), scale=stats.sem(d))
+    assert (order["verdict"], order["part"], order["n_seeds"]) == \
+        ("not resolved", "NetA2-HT > NetA2-HF", "5")
+    assert float(order["difference_mean"]) == pytest.approx(0.007)
+    assert (float(order["ci_low"]), float(order["ci_high"])) == pytest.approx((low, high))
+    assert float(order["p_value"]) == pytest.approx(stats.ttest_1samp(d, 0).pvalue)
+    assert order["caveat"] == "only 3 epochs (fewer than 10); data subset (2000 training images)"
+    assert "NetA2-HT 75.70 % is not surely > NetA2-HF 75.00 % (difference +0.70 pts, " \
+           "95 % CI -1.99 to +3.39, p = 0.510)" in order["evidence"]
+    assert order["report_verdict"] == "holds"
+    assert rows[("order-NetA1", "peak_test_accuracy")]["verdict"] == "holds"
+    assert rows[("gain", "peak_test_accuracy")]["verdict"] == "not resolved"
+    assert rows[("gain", "final_test_accuracy")]["verdict"] == "holds"
+    fastest = rows[("fastest-NetA2", "seconds_per_epoch")]
+    assert (fastest["verdict"], float(fastest["difference_mean"]), float(fastest["p_value"])) == \
+        ("holds", -1.25, 0.0)
+
+    columns, parts = read_csv(out / "conclusion_parts.csv")
+    assert columns == CONCLUSION_PART_COLUMNS
+    order_parts = [p for p in parts
+                   if (p["key"], p["measure"]) == ("order-NetA2", "peak_test_accuracy")]
+    assert [(p["part"], p["verdict"]) for p in order_parts] == [
+        ("NetA2-DT > NetA2-HT (peak test accuracy)", "holds"),
+        ("NetA2-HT > NetA2-HF (peak test accuracy)", "not resolved")]
+    assert order_parts[1]["seeds"] == "0 1 2 3 4"
+    assert [float(v) for v in order_parts[1]["differences"].split()] == pytest.approx(d)
+    recovery = [p for p in parts
+                if (p["key"], p["measure"]) == ("recovery", "final_test_accuracy")]
+    assert [p["part"] for p in recovery][-1] == "NetA2-HF < NetA1-DT (time per epoch)"
+    # order 4 rows × 2 parts, fastest 2 × 2, deeper 6 × 1, gain 2 × 1, recovery 2 × 5
+    assert len(parts) == 30

@@ -163,3 +163,33 @@ def test_status_follows_the_events():
     assert state.state == "stopped" and not state.running
     state.apply(Failed("disk full", "f"))
     assert state.state == "failed" and state.failure == "disk full"
+
+
+def test_a_multi_seed_folder_loads_every_seed(tmp_path):
+    config = StudyConfig(networks=("NetA1-HF", "NetA2-HF"), epochs=2, seeds=(3, 4))
+    writer = StudyWriter.create(tmp_path, config)
+    for seed in (3, 4):
+        for network in config.networks:
+            writer.save_weights(network, "initial", {"conv1/kernel": CONV1 * seed}, seed=seed)
+            for epoch in (1, 2):
+                accuracy = 0.5 + epoch / 10 + seed / 100 + (network == "NetA2-HF") / 10
+                writer.append_epoch(network, EpochResult(epoch, 1.0, 1.0, accuracy, 1.0, 0.1),
+                                    seed=seed)
+            writer.save_weights(network, "final", {"conv1/kernel": CONV1 * seed + 1}, seed=seed)
+    writer.write_summary()
+    writer.write_status(state="finished", backend="jax", device="cpu", dataset="synthetic")
+
+    state = StudyState.from_folder(writer.folder)
+    assert state.seeds == [3, 4]
+    assert sorted(state.rows) == [("NetA1-HF", 3), ("NetA1-HF", 4), ("NetA2-HF", 3),
+                                  ("NetA2-HF", 4)]
+    assert [(r.network, r.seed) for r in state.summary] == [
+        ("NetA1-HF", 3), ("NetA1-HF", 4), ("NetA2-HF", 3), ("NetA2-HF", 4)]
+    assert state.summary_rows(seed=4)[0].peak_test_accuracy == pytest.approx(0.74)
+    assert state.kernels_of("NetA2-HF", seed=4).epoch == 2
+    assert np.allclose(state.kernels_of("NetA2-HF", seed=4).current_conv1,
+                       state.kernels_of("NetA2-HF", seed=4).initial_conv1 + 1)
+    # study.compare reads the state as it reads a stored study: two seeds per network.
+    assert state.compare_rows()["NetA1-HF"]["n_seeds"] == 2
+    verdicts = {row["key"]: row["verdict"] for row in state.conclusions()}
+    assert verdicts["deeper-HF"] in ("holds", "not resolved")

@@ -25,7 +25,8 @@ def test_each_run_gets_a_new_folder(tmp_path):
     second = StudyWriter.create(tmp_path, config).folder
     assert first != second and first.is_dir() and second.is_dir()
     assert sorted(p.name for p in first.iterdir()) == [
-        "byhand.json", "config.json", "metrics.csv", "status.json", "summary.csv", "weights"]
+        "aggregate.csv", "byhand.json", "config.json", "metrics.csv", "status.json",
+        "summary.csv", "weights"]
 
 
 def test_metrics_rows_are_on_disk_as_each_epoch_ends(tmp_path):
@@ -33,9 +34,9 @@ def test_metrics_rows_are_on_disk_as_each_epoch_ends(tmp_path):
     writer.append_epoch("NetA1-HF", _epoch(1, 0.5))
     with open(writer.metrics_path) as fh:
         rows = list(csv.DictReader(fh))
-    assert list(rows[0]) == ["network", "epoch", "train_loss", "test_loss", "test_accuracy",
+    assert list(rows[0]) == ["network", "seed", "epoch", "train_loss", "test_loss", "test_accuracy",
                              "train_seconds", "eval_seconds"]
-    assert rows == [{"network": "NetA1-HF", "epoch": "1", "train_loss": "1.0",
+    assert rows == [{"network": "NetA1-HF", "seed": "0", "epoch": "1", "train_loss": "1.0",
                      "test_loss": "0.9", "test_accuracy": "0.5", "train_seconds": "2.0",
                      "eval_seconds": "0.5"}]
 
@@ -115,3 +116,64 @@ def test_a_full_disk_keeps_the_earlier_file_and_says_what_to_do(tmp_path, monkey
     assert "what was already written is kept" in str(info.value)
     assert (writer.folder / "summary.csv").read_text() == before
     assert not list(writer.folder.glob(".*.tmp"))
+
+
+def test_a_multi_seed_study_keeps_each_seed_apart(tmp_path):
+    config = StudyConfig(networks=("NetA1-HF", "NetA2-DT"), seeds=(3, 7, 9))
+    writer = StudyWriter.create(tmp_path, config)
+    accuracies = {3: 0.50, 7: 0.56, 9: 0.53}
+    for seed, acc in accuracies.items():
+        for epoch in (1, 2):
+            writer.append_epoch("NetA1-HF", _epoch(epoch, acc + 0.01 * epoch), seed=seed)
+        writer.save_weights("NetA1-HF", "final", {"conv1/kernel": np.full((1,), seed)}, seed=seed)
+        writer.save_predictions("NetA1-HF", np.array([seed]), np.array([1]), seed=seed)
+    writer.write_summary()
+    assert sorted(p.name for p in (writer.folder / "weights").iterdir()) == [
+        "NetA1-HF.seed-3.final.npz", "NetA1-HF.seed-7.final.npz", "NetA1-HF.seed-9.final.npz"]
+
+    with open(writer.folder / "summary.csv") as fh:
+        summary = list(csv.DictReader(fh))
+    assert [(r["network"], r["seed"], r["peak_test_accuracy"]) for r in summary] == [
+        ("NetA1-HF", "3", "0.52"), ("NetA1-HF", "7", "0.5800000000000001"),
+        ("NetA1-HF", "9", "0.55")]
+    with open(writer.folder / "aggregate.csv") as fh:
+        aggregate = list(csv.DictReader(fh))
+    assert list(aggregate[0]) == ["network", "n_seeds", "metric", "mean", "std", "ci_low",
+                                  "ci_high"]
+    peak = next(r for r in aggregate if r["metric"] == "peak_test_accuracy")
+    assert peak["n_seeds"] == "3"
+    assert float(peak["mean"]) == pytest.approx(0.55)
+    # sd 0.03, t(0.975, 2) = 4.302653: half-width 4.302653 * 0.03 / sqrt(3) = 0.074524
+    assert float(peak["ci_high"]) - 0.55 == pytest.approx(0.074524, abs=1e-6)
+
+    stored = open_study(writer.folder)
+    assert stored.seeds == (3, 7, 9)
+    assert [r.seed for r in stored.summary] == [3, 7, 9]
+    assert stored.curve("NetA1-HF", "test_accuracy", seed=7)[1] == pytest.approx([0.57, 0.58])
+    assert stored.curve("NetA1-HF", "test_accuracy")[1] == pytest.approx([0.51, 0.52])
+    assert stored.weights("NetA1-HF", "final", seed=9)["conv1/kernel"][0] == 9
+    assert stored.predictions("NetA1-HF", seed=7)[0][0] == 7
+
+
+def test_one_seed_study_aggregate_leaves_the_spread_empty(tmp_path):
+    writer = StudyWriter.create(tmp_path, StudyConfig(networks=("NetA1-HF",), seed=5))
+    writer.append_epoch("NetA1-HF", _epoch(1, 0.6))
+    writer.write_summary()
+    with open(writer.folder / "aggregate.csv") as fh:
+        peak = next(r for r in csv.DictReader(fh) if r["metric"] == "peak_test_accuracy")
+    assert (peak["n_seeds"], peak["mean"], peak["std"], peak["ci_low"]) == ("1", "0.6", "", "")
+    with open(writer.metrics_path) as fh:
+        assert next(csv.DictReader(fh))["seed"] == "5"
+
+
+def test_a_folder_from_before_seeds_reads_as_its_one_seed(tmp_path):
+    writer = StudyWriter.create(tmp_path, StudyConfig(networks=("NetA1-HF",), seed=4))
+    writer.metrics_path.write_text(
+        "network,epoch,train_loss,test_loss,test_accuracy,train_seconds,eval_seconds\n"
+        "NetA1-HF,1,1.0,0.9,0.61,2.0,0.5\n")
+    config = (writer.folder / "config.json").read_text().replace('"seeds": null', '"x": 0')
+    (writer.folder / "config.json").write_text(config.replace(',\n  "x": 0', ""))
+    stored = open_study(writer.folder)
+    assert stored.config.seeds is None and stored.seeds == (4,)
+    assert [(r.network, r.seed, r.peak_test_accuracy) for r in stored.summary] == [
+        ("NetA1-HF", 4, 0.61)]
