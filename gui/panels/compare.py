@@ -30,6 +30,7 @@ from gui.colors import (
     DOES_NOT_HOLD_COLOR,
     HOLDS_COLOR,
     IDENTICAL_COLOR,
+    INCOMPLETE_COLOR,
     NOT_APPLICABLE_COLOR,
     NOTE_STYLE,
     REFERENCE_TEXT_COLOR,
@@ -58,6 +59,7 @@ TABLE_HEADERS = ("Network", "Epochs", "Peak test acc.", "Peak epoch", "Final tes
 # The time columns' titles when the figures are isolated-timing estimates (all-at-once).
 ISOLATED_TIME_HEADERS = {5: "Time / epoch\n(isolated est.)", 6: "Total\n(isolated est.)"}
 TIME_COLUMNS = tuple(ISOLATED_TIME_HEADERS)
+EPOCHS_COLUMN = 1
 VERDICT_COLORS = {HOLDS: HOLDS_COLOR, DOES_NOT_HOLD: DOES_NOT_HOLD_COLOR}
 EMPTY_TEXT = "Open a study (File > Open) or run one to compare its networks."
 
@@ -362,6 +364,12 @@ class ComparePanel(QWidget):
                         item.setToolTip(f"{row['network']} has no results in this study")
                 if c >= 7:
                     item.setForeground(QColor(REFERENCE_TEXT_COLOR))
+                elif c == EPOCHS_COLUMN and not missing:
+                    note = self.model.state.incomplete_note(row["network"])
+                    if note:
+                        item.setForeground(QColor(INCOMPLETE_COLOR))
+                        item.setToolTip(f"{row['network']} {note}: its final accuracy is not "
+                                        "final")
                 self.comparison_table.setItem(r, c, item)
         _fit_height(self.comparison_table)
 

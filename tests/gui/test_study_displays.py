@@ -149,6 +149,13 @@ def test_a_network_stopped_mid_run_is_marked_in_the_summary_and_the_figures(wind
     assert rows["NetA2-HF"][3] == "41.00 % (stopped at epoch 1 of 3)"
     assert rows["NetA1-HF"][3] == "43.00 %"
     assert "not final" in window.summary.item(1, 3).toolTip()
+    compare = window.compare_panel
+    compare.show_comparison("architecture-HF")
+    epochs = {compare.comparison_table.item(r, 0).text(): compare.comparison_table.item(r, 1)
+              for r in range(compare.comparison_table.rowCount())}
+    assert epochs["NetA2-HF"].toolTip() == ("NetA2-HF (stopped at epoch 1 of 3): its final "
+                                            "accuracy is not final")
+    assert epochs["NetA1-HF"].toolTip() == ""
 
     widget = comparison_figure(StudyState.from_folder(folder), comparison_by_key("recovery"))
     legends = [item for item in widget.scene().items() if isinstance(item, pg.LegendItem)]
