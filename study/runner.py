@@ -6,12 +6,13 @@ so this module may be imported by a process that has not chosen one yet.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
 from keras_models.backend import resolve_device, select_backend
-from study.config import StudyConfig
+from study.config import ConfigError, StudyConfig
 from study.data import load_dataset
 from study.protocol.events import (
     EpochEnded,
@@ -45,6 +46,7 @@ def run_study(
     stop_event = stop_event or threading.Event()
     backend = select_backend(config.backend)
     dataset = load_dataset(config.data_dir).limited(config.train_limit, config.test_limit)
+    check_memory(config, dataset)
     device = resolve_device(config.device, backend)
 
     import keras
@@ -150,6 +152,47 @@ def run_study(
 
 
 TIMING_LABELS = {"sequential": "measured", "all-at-once": "isolated-estimate"}
+
+# What a study's process holds besides the per-seed training arrays: the backend, the dataset,
+# the compiled programs (peak RSS of a one-seed all-at-once study on the full data: ~1 GB).
+BASE_MEMORY_BYTES = 1_200_000_000
+
+
+def memory_needed(config: StudyConfig, dataset) -> int:
+    """Bytes a study needs, roughly: the base, and per seed trained at the same time two copies
+    of the training set (its epoch's shuffled images and labels, and the next epoch's while
+    the previous is let go). All-at-once trains every seed at once; sequential one at a time."""
+    per_seed = 2 * (dataset.x_train.nbytes + dataset.y_train.nbytes)
+    at_once = len(config.seed_list) if config.mode == "all-at-once" else 1
+    return BASE_MEMORY_BYTES + at_once * per_seed
+
+
+def available_memory_bytes() -> int | None:
+    """Memory available to a new allocation now (MemAvailable), or None when unknown."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def check_memory(config: StudyConfig, dataset) -> None:
+    """ConfigError (a usage error: exit 2, no folder) when the seeds cannot fit in memory."""
+    available = available_memory_bytes()
+    needed = memory_needed(config, dataset)
+    if available is not None and needed > available:
+        seeds = len(config.seed_list)
+        hint = ("use fewer seeds or --mode sequential" if config.mode == "all-at-once"
+                else "use a smaller --train-limit")
+        raise ConfigError(
+            f"Invalid study settings: {seeds} seed(s) {config.mode} need about "
+            f"{needed / 1e9:.1f} GB of memory but {available / 1e9:.1f} GB is available; {hint}"
+        )
 
 
 def _by_seed(weights: dict, seed: int) -> dict:
