@@ -151,11 +151,11 @@ def test_a_full_disk_while_training_exits_1_once_and_keeps_the_epochs_done(
     real_append = store.StudyWriter.append_epoch
     calls = []
 
-    def append_until_the_disk_fills(self, network, result):
+    def append_until_the_disk_fills(self, network, result, seed=None):
         calls.append(result.epoch)
         if len(calls) == 2:
             raise store.StoreError("could not write metrics.csv: No space left on device.")
-        real_append(self, network, result)
+        real_append(self, network, result, seed)
 
     monkeypatch.setattr(store.StudyWriter, "append_epoch", append_until_the_disk_fills)
     args = main.build_parser().parse_args([
@@ -179,11 +179,14 @@ def test_seeds_that_do_not_fit_in_memory_exit_2_with_one_line_and_no_folder(
         tmp_path, synthetic_data_dir, monkeypatch, capsys):
     import main
     from study import cli, runner
+    from study.config import StudyConfig
+    from study.data import load_dataset
 
-    # The synthetic set is 512 images; pretend there is room for the base and about 3 seeds.
-    per_seed = 2 * 512 * (28 * 28 * 4 + 4)
+    # Pretend there is room for three seeds of the synthetic set trained all at once.
+    data = load_dataset(synthetic_data_dir)
+    three = StudyConfig(seeds=(0, 1, 2), mode="all-at-once")
     monkeypatch.setattr(runner, "available_memory_bytes",
-                        lambda: runner.BASE_MEMORY_BYTES + 3 * per_seed + 100)
+                        lambda: runner.memory_needed(three, data) + 100)
     args = main.build_parser().parse_args([
         "study", "--data", str(synthetic_data_dir), "--epochs", "1", "--seeds", "4",
         "--mode", "all-at-once", "--out", str(tmp_path)])
@@ -194,9 +197,6 @@ def test_seeds_that_do_not_fit_in_memory_exit_2_with_one_line_and_no_folder(
     assert "use fewer seeds or --mode sequential" in lines[0]
     assert not any(tmp_path.iterdir())
     # Three seeds fit, and sequential mode holds one seed's arrays at a time.
-    from study.data import load_dataset
-
-    data = load_dataset(synthetic_data_dir)
     config = cli.config_from_args(args)
     runner.check_memory(config.replace(seeds=(0, 1, 2)), data)
     runner.check_memory(config.replace(mode="sequential"), data)
