@@ -1,7 +1,8 @@
 """Fit one network epoch by epoch; a Keras Callback turns batch hooks into events and stops.
 
 Every network of a study sees the same batch order: epoch `e` uses the permutation drawn from
-(seed, e), or the stored order when shuffling is off.
+(seed, e), or the stored order when shuffling is off. In a study of several seeds each seed has
+its own order, the one a one-seed study of that seed would use.
 """
 
 from __future__ import annotations
