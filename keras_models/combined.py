@@ -17,7 +17,9 @@ batch 128, steps_per_execution 16, ms per training step): one seed 5.9; five see
 branches (this module) 30-49; five seeds with every variable stacked along a seed axis, each
 layer one operation for all seeds, 61-77 when conv1/conv2 were patch gathers and batched
 matmuls, and worse with grouped convolutions (conv1 of five seeds as one grouped convolution
-took 273 ms forward and backward, against 3 ms for one seed's plain one). Unlike one seed's
+took 273 ms forward and backward, against 3 ms for one seed's plain one); XLA's older fused CPU
+runtime (XLA_FLAGS=--xla_cpu_use_thunk_runtime=false) gave 30 ms per step for five seeds on
+12,800 images but 28.6 s per full-data epoch instead of 16.4, so it was not kept. Unlike one seed's
 step, a step of several seeds is not dominated by per-operation overhead: five seeds push five
 times the images through conv1, whose maps are the largest tensors of the step. The branches
 were kept.
