@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/benchmark.py                 # full Fashion-MNIST, 2 epochs
     .venv/bin/python benchmarks/benchmark.py --train-limit 6000 --test-limit 1000
+    .venv/bin/python benchmarks/benchmark.py --seeds-check 5     # N seeds against 1, all-at-once
 
 Side by side on the same data: (a) a plain PyTorch loop written as the report's code is
 (DataLoader over a TensorDataset, batch 128, Adam 3.35e-4, the six networks one after another,
@@ -16,6 +17,10 @@ time (building, compiling, all-at-once's isolated timing, saving); "60 ep" proje
 60-epoch study as one-time + 60 × s/epoch. With --epochs 1 there is no steady epoch: s/epoch is
 then the first epoch, compilation included, and nothing is projected. Run it on an idle machine:
 the runs take turns, so load from elsewhere lands on whichever is running.
+
+--seeds-check N runs, instead, the same all-at-once study (on the first of --backends, JAX by
+default) with 1 seed and with N seeds (--seeds N) side by side, and prints what N seeds cost
+against 1: per steady epoch, per projected 60-epoch study, and for the whole run measured.
 """
 
 from __future__ import annotations
@@ -144,6 +149,7 @@ def run_kernel_lab(spec: dict) -> dict:
 
     config = StudyConfig(
         backend=spec["backend"], mode=spec["mode"], epochs=spec["epochs"], seed=spec["seed"],
+        seeds=tuple(spec["seeds"]) if spec.get("seeds") else None,
         batch_size=spec["batch_size"], learning_rate=spec["learning_rate"],
         train_limit=spec["train_limit"], test_limit=spec["test_limit"], data_dir=spec["data"],
     ).validated()
@@ -290,12 +296,59 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--modes", default="sequential,all-at-once",
                         help="comma-separated Kernel Lab modes (default: both)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seeds-check", type=int, metavar="N", help="instead of the table: "
+                        "all-at-once with 1 seed against N seeds (target: N=5 within 2.5x)")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.epochs < 1:
         parser.error("--epochs must be at least 1")
+    if args.seeds_check is not None and args.seeds_check < 2:
+        parser.error("--seeds-check needs at least 2 seeds")
     return args
+
+
+def seeds_check(args, data, backend: str) -> int:
+    """All-at-once with 1 seed, then with N seeds, each in its own process; the ratios."""
+    common = {"data": args.data, "train_limit": args.train_limit, "test_limit": args.test_limit,
+              "epochs": args.epochs, "seed": args.seed, "batch_size": 128,
+              "learning_rate": 3.35e-4, "kind": "kernel-lab", "backend": backend,
+              "mode": "all-at-once"}
+    n = args.seeds_check
+    plan = [(f"all-at-once {backend}, 1 seed", {**common, "seeds": None}),
+            (f"all-at-once {backend}, {n} seeds",
+             {**common, "seeds": list(range(args.seed, args.seed + n))})]
+    print(f"Data: {data.describe()}; {args.epochs} epoch(s); batch 128", flush=True)
+    print(f"Machine: {machine_line()}", flush=True)
+    results = []
+    for label, spec in plan:
+        print(f"  running {label} …", file=sys.stderr, flush=True)
+        result = run_child(spec)
+        if "error" in result:
+            print(f"  {label} failed:\n{result['error']}", file=sys.stderr, flush=True)
+            return 1
+        results.append((label, result))
+    print(f"Versions: {results[0][1]['versions']}\n")
+    header = (f"{'run':<30}{'s/epoch':>9}{'one-time s':>12}{'60 ep':>9}{'run s':>8}"
+              f"{'peak RSS':>10}")
+    lines = [header, "-" * len(header)]
+    figures = []
+    for label, result in results:
+        steady, one_time = steady_figures(result)
+        projected = None if one_time is None else one_time + REPORT_EPOCHS * steady
+        figures.append((steady, projected, result["study_seconds"]))
+        lines.append(f"{label:<30}{steady:>9.2f}"
+                     f"{'-' if one_time is None else f'{one_time:.1f}':>12}"
+                     f"{'-' if projected is None else format_minutes(projected):>9}"
+                     f"{result['study_seconds']:>8.1f}{result['peak_rss_mb']:>7.0f} MB")
+    (one, one_study, one_run), (many, many_study, many_run) = figures
+    print("\n".join(lines))
+    epoch_kind = "steady epoch" if args.epochs > 1 else "first epoch"
+    print(f"\n{n} seeds / 1 seed: {many / one:.2f}x per {epoch_kind}"
+          + ("" if one_study is None else f", {many_study / one_study:.2f}x per 60-epoch study")
+          + f", {many_run / one_run:.2f}x for these {args.epochs}-epoch runs (target: 5 seeds "
+          "within 2.5x)")
+    return 0
 
 
 def main(argv=None) -> int:
@@ -312,6 +365,8 @@ def main(argv=None) -> int:
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.seeds_check:
+        return seeds_check(args, data, args.backends.split(",")[0] if args.backends else "jax")
     backends = args.backends.split(",") if args.backends else installed_backends()
     modes = args.modes.split(",")
     common = {"data": args.data, "train_limit": args.train_limit, "test_limit": args.test_limit,

@@ -1,14 +1,28 @@
-"""All-at-once mode: the selected networks as branches of one Keras model, trained by one fit.
+"""All-at-once mode: the selected networks (× seeds) as branches of one Keras model, one fit.
 
-Each branch is made of that network's own layers, built by build_network exactly as in
-sequential mode: its conv1 (frozen for HF), conv2, linear1 and head, its initial weights, its
-loss and its accuracy; `layer_weights(combined.branches[name])` gives the weights the store
-saves as that network's. All conv1 layers see the same image, so they run as one convolution
-(SharedConv1) whose output is split back per branch; the rest of each branch (BranchTail) runs
-on its slice. The outputs are a dict keyed by network name, with one loss per output: the total
-loss is their sum and no variable is shared between branches, so each branch gets the gradients,
-and therefore the Adam updates, it would get trained alone. Every branch sees the batches of
-sequential mode (shuffled_epoch).
+Each branch is made of one network's own layers for one seed, built by build_network exactly
+as in sequential mode: its conv1 (frozen for HF), conv2, linear1 and head, its initial weights
+(drawn from that seed), its loss and its accuracy; `layer_weights(combined.branch(net, seed))`
+gives the weights the store saves as that network's. Each seed has its own image input, fed
+that seed's batch order (a multi-seed study is N one-seed studies run side by side). All
+conv1 layers of one seed see the same image, so they run as one convolution (SharedConv1)
+whose output is split back per branch; the rest of each branch (BranchTail) runs on its slice.
+The outputs are a dict keyed by branch name ("NetA1-HF", or "NetA1-HF_s3" with several seeds),
+with one loss per output: the total loss is their sum and no variable is shared between
+branches, so each branch gets the gradients, and therefore the Adam updates, it would get
+trained alone. Every branch sees the batches of sequential mode (shuffled_epoch) for its seed.
+
+Several seeds, measured before choosing (2-core CPU shared with other jobs, JAX, six networks,
+batch 128, steps_per_execution 16, ms per training step): one seed 5.9; five seeds as 30
+branches (this module) 30-49; five seeds with every variable stacked along a seed axis, each
+layer one operation for all seeds, 61-77 when conv1/conv2 were patch gathers and batched
+matmuls, and worse with grouped convolutions (conv1 of five seeds as one grouped convolution
+took 273 ms forward and backward, against 3 ms for one seed's plain one); XLA's older fused CPU
+runtime (XLA_FLAGS=--xla_cpu_use_thunk_runtime=false) gave 30 ms per step for five seeds on
+12,800 images but 28.6 s per full-data epoch instead of 16.4, so it was not kept. Unlike one seed's
+step, a step of several seeds is not dominated by per-operation overhead: five seeds push five
+times the images through conv1, whose maps are the largest tensors of the step. The branches
+were kept.
 """
 
 from __future__ import annotations
@@ -16,7 +30,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import keras
 import numpy as np
@@ -28,6 +42,7 @@ from keras_models.training import (
     EventCallback,
     batches_per_epoch,
     compile_network,
+    epoch_arrays,
     fit_epochs,
     fit_options,
     network_loss,
@@ -39,54 +54,109 @@ COMBINED_NAME = "all_at_once"
 TIMING_BATCHES = 40
 
 
+def branch_name(network: str, seed: int, seeds) -> str:
+    """The branch (and output) name of one network and seed: the network alone in a one-seed
+    study, else "NET_sS" (a valid Keras and TensorFlow scope name; the torch backend needs unique
+    variable paths)."""
+    return network if len(tuple(seeds)) <= 1 else f"{network}_s{int(seed)}"
+
+
+def input_name(seed: int, seeds) -> str:
+    """The image input of one seed: "image" in a one-seed study, else "image_sS"."""
+    return "image" if len(tuple(seeds)) <= 1 else f"image_s{int(seed)}"
+
+
 @dataclass
 class CombinedNetworks:
-    """One Keras model whose branches are the selected networks' own models."""
+    """One Keras model whose branches are the selected networks' own models, one per seed.
+
+    `branches` maps a branch name (branch_name) to that network's model for that seed;
+    `members` maps the branch name to its (network, seed); `inputs` maps each seed to its
+    image input's name (each seed has its own batch order, so its own input).
+    """
 
     model: keras.Model
     branches: dict[str, keras.Model]
+    members: dict[str, tuple[str, int]] = field(default_factory=dict)
+    inputs: dict[int, str] = field(default_factory=dict)
+
+    def __post_init__(self):
+        if not self.members:
+            self.members = {name: (name, 0) for name in self.branches}
+        if not self.inputs:
+            self.inputs = {seed: "image" for seed in dict.fromkeys(s for _, s in
+                                                                   self.members.values())}
 
     @property
     def networks(self) -> tuple[str, ...]:
-        """The networks, in branch order."""
-        return tuple(self.branches)
+        """The networks, in branch order (each once, however many seeds)."""
+        return tuple(dict.fromkeys(network for network, _ in self.members.values()))
+
+    @property
+    def seeds(self) -> tuple[int, ...]:
+        """The seeds, in branch order."""
+        return tuple(dict.fromkeys(seed for _, seed in self.members.values()))
+
+    def branch(self, network: str, seed: int) -> keras.Model:
+        """The model of one network and seed."""
+        return self.branches[branch_name(network, seed, self.seeds)]
 
 
 @dataclass(frozen=True)
 class CombinedEpoch:
-    """One epoch of all branches: each network's result and the shared step's wall times."""
+    """One epoch of all branches: each (network, seed)'s result and the shared step's times."""
 
     epoch: int
-    results: dict[str, EpochResult]
+    results: dict[tuple[str, int], EpochResult]
     shared_train_seconds: float
     shared_eval_seconds: float
 
 
-def build_combined(networks, seed: int, head: str = "softmax", kernels=None) -> CombinedNetworks:
-    """Build each network exactly as sequential mode does and join them on one input."""
+def build_combined(networks, seed: int, head: str = "softmax", kernels=None,
+                   seeds=None) -> CombinedNetworks:
+    """Build each network for each seed (`seeds`, or just `seed`) exactly as sequential mode
+    does, and join them in one model with one image input per seed."""
     networks = tuple(networks)
+    seeds = tuple(seeds) if seeds else (int(seed),)
     if not networks:
         raise ValueError("all-at-once mode needs at least one network")
-    branches = {}
-    for name in networks:
-        # Prefix the variable paths with the network: the torch backend registers a model's
-        # parameters by path, and six unprefixed "conv1/kernel"s would collide there, leaving
-        # five branches' gradients never zeroed between steps.
-        with keras.name_scope(name):
-            branches[name] = build_network(name, seed, head, kernels)
-    return join_branches(branches)
+    branches, members = {}, {}
+    for s in seeds:
+        for name in networks:
+            key = branch_name(name, s, seeds)
+            # Prefix the variable paths with the branch: the torch backend registers a model's
+            # parameters by path, and six unprefixed "conv1/kernel"s would collide there,
+            # leaving five branches' gradients never zeroed between steps.
+            with keras.name_scope(key):
+                branches[key] = build_network(name, s, head, kernels)
+            members[key] = (name, s)
+    return join_branches(branches, members)
 
 
-def join_branches(branches: Mapping[str, keras.Model]) -> CombinedNetworks:
-    """One functional model running every branch on a shared image input; outputs by name."""
+def join_branches(branches: Mapping[str, keras.Model],
+                  members: Mapping[str, tuple[str, int]] | None = None) -> CombinedNetworks:
+    """One functional model running every branch on its seed's image input; outputs by branch.
+
+    `members` maps a branch name to its (network, seed) (None: every branch is its own network,
+    seed 0). The conv1 layers of one seed's branches run as one convolution (SharedConv1).
+    """
     branches = dict(branches)
-    image = keras.Input(shape=INPUT_SHAPE, name="image")
-    conv1_outputs = SharedConv1([branch.get_layer("conv1") for branch in branches.values()])(image)
-    outputs = {
-        name: BranchTail(branch, name=name)(conv1_output)
-        for (name, branch), conv1_output in zip(branches.items(), conv1_outputs, strict=True)
-    }
-    return CombinedNetworks(keras.Model(image, outputs, name=COMBINED_NAME), branches)
+    members = dict(members) if members else {name: (name, 0) for name in branches}
+    seeds = tuple(dict.fromkeys(seed for _, seed in members.values()))
+    inputs = {seed: keras.Input(shape=INPUT_SHAPE, name=input_name(seed, seeds))
+              for seed in seeds}
+    outputs = {}
+    for seed in seeds:
+        names = [name for name in branches if members[name][1] == seed]
+        shared = SharedConv1([branches[name].get_layer("conv1") for name in names],
+                             name="conv1_shared" if len(seeds) == 1 else f"conv1_shared_s{seed}")
+        for name, conv1_output in zip(names, shared(inputs[seed]), strict=True):
+            outputs[name] = BranchTail(branches[name], name=name)(conv1_output)
+    outputs = {name: outputs[name] for name in branches}
+    model_inputs = inputs[seeds[0]] if len(seeds) == 1 else {
+        input_name(seed, seeds): tensor for seed, tensor in inputs.items()}
+    return CombinedNetworks(keras.Model(model_inputs, outputs, name=COMBINED_NAME), branches,
+                            members, {seed: input_name(seed, seeds) for seed in seeds})
 
 
 class SharedConv1(keras.layers.Layer):
@@ -158,7 +228,7 @@ class BranchTail(keras.layers.Layer):
 def compile_combined(combined: CombinedNetworks, learning_rate: float,
                      options: dict | None = None) -> None:
     """One Adam over all branches; per branch the loss and accuracy of compile_network."""
-    names = combined.networks
+    names = tuple(combined.branches)
     combined.model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
         loss={name: network_loss() for name in names},
@@ -189,15 +259,17 @@ class BranchLoss(keras.metrics.Mean):
 class CombinedEventCallback(EventCallback):
     """EventCallback for a shared step: progress is reported for every branch at once."""
 
-    def __init__(self, networks, batches: int, emit: Callable, stop_event: threading.Event,
+    def __init__(self, members, batches: int, emit: Callable, stop_event: threading.Event,
                  min_interval: float = 0.25):
-        super().__init__(",".join(networks), batches, emit, stop_event, min_interval)
-        self.networks = tuple(networks)
+        members = [m if isinstance(m, tuple) else (m, 0) for m in members]
+        super().__init__(",".join(dict.fromkeys(n for n, _ in members)), batches, emit,
+                         stop_event, min_interval)
+        self.members = tuple(members)
 
     def report_progress(self, batch: int, seconds: float) -> None:
-        """One BatchProgress per network, since all of them advanced by the same batch."""
-        for name in self.networks:
-            self.emit(BatchProgress(name, self.epoch, batch, self.batches, seconds))
+        """One BatchProgress per (network, seed), since all advanced by the same batch."""
+        for name, seed in self.members:
+            self.emit(BatchProgress(name, self.epoch, batch, self.batches, seconds, seed))
 
 
 def _logs_value(logs: Mapping, name: str, metric: str, single: bool) -> float:
@@ -210,6 +282,23 @@ def _logs_value(logs: Mapping, name: str, metric: str, single: bool) -> float:
     raise KeyError(f"Keras reported no {key!r}; it reported {sorted(logs)}")
 
 
+def combined_arrays(combined: CombinedNetworks, data, epoch: int, shuffle: bool):
+    """(x, y) of one epoch for fit: each seed's images in that seed's order (one input per
+    seed), and each branch's labels in its seed's order."""
+    per_seed = {seed: epoch_arrays(data, seed, epoch, shuffle) for seed in combined.seeds}
+    y = {name: per_seed[seed][1] for name, (_, seed) in combined.members.items()}
+    if len(per_seed) == 1:
+        return next(iter(per_seed.values()))[0], y
+    return {combined.inputs[seed]: x for seed, (x, _) in per_seed.items()}, y
+
+
+def _test_inputs(combined: CombinedNetworks, images):
+    """The same test images for every seed's input."""
+    if len(combined.inputs) == 1:
+        return images
+    return dict.fromkeys(combined.inputs.values(), images)
+
+
 def train_combined(
     combined: CombinedNetworks,
     data,
@@ -217,7 +306,6 @@ def train_combined(
     epochs: int,
     batch_size: int,
     learning_rate: float,
-    seed: int,
     shuffle: bool,
     emit: Callable,
     stop_event: threading.Event,
@@ -229,39 +317,42 @@ def train_combined(
 ) -> list[CombinedEpoch]:
     """Train every branch for up to `epochs` with one fit per epoch, then evaluate each.
 
-    Each network's train_seconds is `seconds_per_epoch[name]` (its isolated-timing estimate,
-    see isolated_seconds_per_epoch), since the shared step's wall time belongs to no single
-    network; without it the shared time is used. eval_seconds is the shared evaluation's time
-    split evenly. An epoch cut short by `stop_event` is not reported (see fit_epochs).
+    Each seed's branches see that seed's batches (epoch_order(n, seed, epoch)), as a one-seed
+    study of that seed would. Each result's train_seconds is `seconds_per_epoch[network]` (its
+    isolated-timing estimate, see isolated_seconds_per_epoch), since the shared step's wall time
+    belongs to no single network; without it the shared time is used. eval_seconds is the
+    shared evaluation's time split evenly over the branches. An epoch cut short by
+    `stop_event` is not reported (see fit_epochs). Results are keyed by (network, seed).
     """
     compile_combined(combined, learning_rate, options)
-    names = combined.networks
+    members = combined.members
     n = len(data.x_train)
-    callback = CombinedEventCallback(names, batches_per_epoch(n, batch_size), emit, stop_event,
-                                     progress_interval)
+    callback = CombinedEventCallback(list(members.values()), batches_per_epoch(n, batch_size),
+                                     emit, stop_event, progress_interval)
     completed = []
     for epoch, history, train_seconds in fit_epochs(
-        combined.model, data, epochs=epochs, batch_size=batch_size, seed=seed, shuffle=shuffle,
-        callback=callback, stop_event=stop_event, targets=lambda y: dict.fromkeys(names, y),
+        combined.model, data, epochs=epochs, batch_size=batch_size, seed=combined.seeds[0],
+        shuffle=shuffle, callback=callback, stop_event=stop_event,
+        arrays=lambda epoch: combined_arrays(combined, data, epoch, shuffle),
     ):
         t1 = time.perf_counter()
         test_logs = combined.model.evaluate(
-            data.x_test, dict.fromkeys(names, data.y_test), batch_size=eval_batch_size,
-            verbose=0, return_dict=True,
+            _test_inputs(combined, data.x_test), dict.fromkeys(members, data.y_test),
+            batch_size=eval_batch_size, verbose=0, return_dict=True,
         )
         eval_seconds = time.perf_counter() - t1
         train_logs = {key: values[-1] for key, values in history.history.items()}
-        single = len(names) == 1
+        single = len(members) == 1
         results = {
-            name: EpochResult(
+            (network, seed): EpochResult(
                 epoch=epoch,
                 train_loss=_logs_value(train_logs, name, "mean_loss", single),
                 test_loss=_logs_value(test_logs, name, "mean_loss", single),
                 test_accuracy=_logs_value(test_logs, name, "accuracy", single),
-                train_seconds=float((seconds_per_epoch or {}).get(name, train_seconds)),
-                eval_seconds=eval_seconds / len(names),
+                train_seconds=float((seconds_per_epoch or {}).get(network, train_seconds)),
+                eval_seconds=eval_seconds / len(members),
             )
-            for name in names
+            for name, (network, seed) in members.items()
         }
         shared = CombinedEpoch(epoch, results, train_seconds, eval_seconds)
         completed.append(shared)
@@ -270,12 +361,14 @@ def train_combined(
 
 
 def predict_combined(combined: CombinedNetworks, images,
-                     batch_size: int = EVAL_BATCH_SIZE) -> dict[str, np.ndarray]:
-    """Each network's predicted classes for `images`, from one pass of the combined model."""
-    scores = combined.model.predict(images, batch_size=batch_size, verbose=0)
+                     batch_size: int = EVAL_BATCH_SIZE) -> dict[tuple[str, int], np.ndarray]:
+    """Each (network, seed)'s predicted classes for `images`, from one pass of the model."""
+    scores = combined.model.predict(_test_inputs(combined, images), batch_size=batch_size,
+                                    verbose=0)
     if not isinstance(scores, Mapping):
-        scores = {combined.networks[0]: scores}
-    return {name: np.asarray(scores[name]).argmax(axis=1) for name in combined.networks}
+        scores = {next(iter(combined.members)): scores}
+    return {member: np.asarray(scores[name]).argmax(axis=1)
+            for name, member in combined.members.items()}
 
 
 class _BatchClock(keras.callbacks.Callback):

@@ -1,7 +1,8 @@
 """Fit one network epoch by epoch; a Keras Callback turns batch hooks into events and stops.
 
 Every network of a study sees the same batch order: epoch `e` uses the permutation drawn from
-(seed, e), or the stored order when shuffling is off.
+(seed, e), or the stored order when shuffling is off. In a study of several seeds each seed has
+its own order, the one a one-seed study of that seed would use.
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ import numpy as np
 from study.protocol.events import BatchProgress, EpochResult
 
 EVAL_BATCH_SIZE = 1000
-
-
 
 
 def epoch_order(n: int, seed: int, epoch: int) -> np.ndarray:
@@ -78,9 +77,10 @@ class EventCallback(keras.callbacks.Callback):
     """Reports batch progress (throttled) and stops training within one batch when asked."""
 
     def __init__(self, network: str, batches: int, emit: Callable, stop_event: threading.Event,
-                 min_interval: float = 0.25):
+                 min_interval: float = 0.25, seed: int = 0):
         super().__init__()
         self.network = network
+        self.seed = int(seed)
         self.batches = batches
         self.emit = emit
         self.stop_event = stop_event
@@ -108,26 +108,37 @@ class EventCallback(keras.callbacks.Callback):
 
     def report_progress(self, batch: int, seconds: float) -> None:
         """Emit BatchProgress: `batch` batches of this epoch are done after `seconds`."""
-        self.emit(BatchProgress(self.network, self.epoch, batch, self.batches, seconds))
+        self.emit(BatchProgress(self.network, self.epoch, batch, self.batches, seconds,
+                                self.seed))
+
+
+def epoch_arrays(data, seed: int, epoch: int, shuffle: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The training images and labels of `epoch` for seed `seed`: shuffled, or as stored."""
+    return shuffled_epoch(data, seed, epoch) if shuffle else (data.x_train, data.y_train)
 
 
 def fit_epochs(model, data, *, epochs: int, batch_size: int, seed: int, shuffle: bool,
-               callback, stop_event: threading.Event, targets=lambda y: y):
+               callback, stop_event: threading.Event, arrays: Callable | None = None):
     """Fit one epoch at a time; yield (epoch, history, train_seconds) for each completed one.
 
-    Every network sees the same batches (epoch_order). When `callback` stops an epoch part-way,
-    the weights go back to where the last completed epoch left them and the loop ends, so saved
-    weights and predictions match the recorded metrics. `targets` maps the labels to what the
-    model's outputs expect (a dict per branch for the combined model).
+    Every network of a seed sees the same batches (epoch_order). When `callback` stops an epoch
+    part-way, the weights go back to where the last completed epoch left them and the loop ends,
+    so saved weights and predictions match the recorded metrics. `arrays(epoch)` gives the
+    (x, y) fit takes (for the combined model: images per seed input, labels per branch); by
+    default the epoch's images and labels of `seed` (epoch_arrays).
     """
+    if arrays is None:
+        def arrays(epoch):
+            return epoch_arrays(data, seed, epoch, shuffle)
+
     completed_weights = model.get_weights()
     for epoch in range(1, epochs + 1):
         if stop_event.is_set():
             return
-        x, y = shuffled_epoch(data, seed, epoch) if shuffle else (data.x_train, data.y_train)
+        x, y = arrays(epoch)
         callback.begin_epoch(epoch)
         t0 = time.perf_counter()
-        history = model.fit(x, targets(y), batch_size=batch_size, epochs=1, shuffle=False,
+        history = model.fit(x, y, batch_size=batch_size, epochs=1, shuffle=False,
                             verbose=0, callbacks=[callback])
         train_seconds = time.perf_counter() - t0
         del x, y
@@ -162,7 +173,8 @@ def train_network(
     """
     compile_network(model, learning_rate, options)
     n = len(data.x_train)
-    callback = EventCallback(network, batches_per_epoch(n, batch_size), emit, stop_event)
+    callback = EventCallback(network, batches_per_epoch(n, batch_size), emit, stop_event,
+                             seed=seed)
     results = []
     for epoch, history, train_seconds in fit_epochs(
         model, data, epochs=epochs, batch_size=batch_size, seed=seed, shuffle=shuffle,

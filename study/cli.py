@@ -7,7 +7,7 @@ import signal
 import sys
 import threading
 
-from study.config import HEADS, MODES, ConfigError, StudyConfig, load_config
+from study.config import HEADS, MAX_SEEDS, MODES, ConfigError, StudyConfig, load_config
 from study.data import DataError
 from study.protocol.backends import BACKENDS, BackendError
 from study.protocol.byhand import KernelError, load_kernels
@@ -38,6 +38,9 @@ def add_study_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--batch-size", type=int)
     parser.add_argument("--lr", type=float, help="Adam learning rate (default 3.35e-4)")
     parser.add_argument("--seed", type=int)
+    parser.add_argument("--seeds", metavar="N|LIST", help="train every network with N seeds "
+                        "(--seed … --seed+N-1) or with the listed ones (e.g. 0,3,7): a mean and "
+                        "95 %% interval per network and conclusion")
     parser.add_argument("--no-shuffle", action="store_true",
                         help="keep the stored sample order, as the report's loader did")
     parser.add_argument("--networks", help=f"comma-separated subset of {','.join(NETWORKS)}")
@@ -81,33 +84,78 @@ def config_from_args(args) -> StudyConfig:
         changes["networks"] = tuple(n.strip() for n in args.networks.split(",") if n.strip())
     if args.kernels:
         changes["kernels"] = load_kernels(args.kernels).tolist()
+    if getattr(args, "seeds", None) is not None:
+        seeds, listed = parse_seeds(args.seeds, changes.get("seed", config.seed))
+        if listed:
+            if args.seed is not None and args.seed != seeds[0]:
+                raise ConfigError("Invalid study settings: --seed goes with a count (--seeds N); "
+                                  "a list of seeds gives its own")
+            changes["seed"] = seeds[0]
+        changes["seeds"] = seeds
     return config.replace(**changes).validated()
+
+
+def parse_seeds(text: str, first: int) -> tuple[tuple[int, ...], bool]:
+    """`--seeds`: a count N (the seeds first … first+N-1) or a comma-separated list.
+
+    Returns (seeds, whether they were listed); ConfigError for anything else. The seeds'
+    range, number and distinctness are checked by StudyConfig.validated().
+    """
+    text = str(text).strip()
+    hint = "give a count (--seeds 5) or a comma-separated list (--seeds 0,3,7)"
+    parts = [part.strip() for part in text.split(",")]
+    try:
+        values = tuple(int(part) for part in parts)
+    except ValueError:
+        raise ConfigError(f"Invalid study settings: seeds {text!r} is not understood; {hint}"
+                          ) from None
+    if len(values) > 1:
+        return values, True
+    count = values[0]
+    if count > MAX_SEEDS:
+        raise ConfigError(f"Invalid study settings: seeds must list 1 to {MAX_SEEDS} seeds, got "
+                          f"{count}")
+    if count < 1:
+        raise ConfigError(f"Invalid study settings: seeds must be at least 1 seed, got {count}; "
+                          f"{hint}")
+    return tuple(range(int(first), int(first) + count)), False
 
 
 class TextReporter:
     """Prints one line per finished epoch per network, and the summary table at the end."""
 
-    def __init__(self, stream=sys.stdout):
-        self.stream = stream
+    def __init__(self, stream=None):
+        # sys.stdout is looked up now, not when the module was imported: it may have been
+        # replaced since (pytest's capture, a redirect).
+        self.stream = sys.stdout if stream is None else stream
         self.epochs = 0
+        self.several_seeds = False
+
+    def label(self, network: str, seed: int) -> str:
+        """The network, and in a multi-seed study its seed ("NetA1-HF s3")."""
+        return f"{network} s{seed}" if self.several_seeds else network
 
     def __call__(self, event) -> None:
         """Print what a person running the study wants to see for this event."""
         out = self.stream
         if isinstance(event, StudyStarted):
             self.epochs = event.epochs
+            self.several_seeds = len(event.seeds) > 1
             print(f"Study folder: {event.folder}", file=out)
             print(f"Backend {event.backend} on {event.device}; data: {event.dataset}", file=out)
+            if self.several_seeds:
+                print(f"Seeds: {', '.join(str(s) for s in event.seeds)}", file=out)
         elif isinstance(event, InitIdentity):
             print("Init identity (norm of the difference of initial tensors; 0 = identical):",
                   file=out)
             for check, norm in event.rows:
                 print(f"  {check:<52} {norm:.6g}", file=out)
         elif isinstance(event, NetworkStarted):
-            print(f"Training {event.network} ({event.index + 1}/{event.count})", file=out)
+            print(f"Training {self.label(event.network, event.seed)} "
+                  f"({event.index + 1}/{event.count})", file=out)
         elif isinstance(event, EpochEnded):
             print(
-                f"{event.network:<9} epoch {event.epoch:>3}/{self.epochs}  "
+                f"{self.label(event.network, event.seed):<9} epoch {event.epoch:>3}/{self.epochs}  "
                 f"train loss {event.train_loss:.4f}  test loss {event.test_loss:.4f}  "
                 f"test acc {100 * event.test_accuracy:6.2f} %  "
                 f"train {event.train_seconds:6.2f} s  eval {event.eval_seconds:5.2f} s",
@@ -115,22 +163,47 @@ class TextReporter:
             )
         elif isinstance(event, StudyFinished):
             print(f"\nStudy {event.state}: {event.folder}", file=out)
-            print(summary_table(event.summary), file=out)
+            print(summary_table(event.summary, self.several_seeds), file=out)
+            if self.several_seeds:
+                print(aggregate_table(event.summary), file=out)
         elif isinstance(event, Failed):
             print(f"Failed: {event.message}", file=sys.stderr)
         out.flush()
 
 
-def summary_table(rows: list[dict]) -> str:
-    """The summary as aligned text: peak accuracy (epoch), final accuracy, s/epoch, total."""
-    lines = [f"{'network':<10}{'peak acc':>10}{'epoch':>7}{'final acc':>11}"
-             f"{'s/epoch':>10}{'total':>11}"]
+def summary_table(rows: list[dict], seeds: bool = False) -> str:
+    """The summary as aligned text: peak accuracy (epoch), final accuracy, s/epoch, total;
+    with `seeds`, one row per network and seed, the seed beside the network."""
+    lines = [f"{'network':<10}" + (f"{'seed':>6}" if seeds else "")
+             + f"{'peak acc':>10}{'epoch':>7}{'final acc':>11}{'s/epoch':>10}{'total':>11}"]
     for r in rows:
         lines.append(
-            f"{r['network']:<10}{100 * r['peak_test_accuracy']:>8.2f} %{r['peak_epoch']:>7}"
+            f"{r['network']:<10}" + (f"{r['seed']:>6}" if seeds else "")
+            + f"{100 * r['peak_test_accuracy']:>8.2f} %{r['peak_epoch']:>7}"
             f"{100 * r['final_test_accuracy']:>9.2f} %{r['seconds_per_epoch']:>10.2f}"
             f"{format_duration(r['total_seconds']):>11}"
         )
+    return "\n".join(lines)
+
+
+def aggregate_table(rows: list[dict]) -> str:
+    """Per network over its seeds: mean ± half the 95 % interval of peak and final accuracy."""
+    from study.statistics import t_interval
+
+    networks = list(dict.fromkeys(r["network"] for r in rows))
+    lines = ["\nOver the seeds (mean ± 95 % interval, in points):",
+             f"{'network':<10}{'n':>3}{'peak acc':>18}{'final acc':>18}"]
+
+    def cell(values):
+        interval = t_interval(100 * v for v in values)
+        half = "" if interval.n < 2 else f" ± {interval.half_width:.2f}"
+        return f"{interval.mean:.2f}{half}"
+
+    for network in networks:
+        mine = [r for r in rows if r["network"] == network]
+        lines.append(f"{network:<10}{len(mine):>3}"
+                     f"{cell(r['peak_test_accuracy'] for r in mine):>18}"
+                     f"{cell(r['final_test_accuracy'] for r in mine):>18}")
     return "\n".join(lines)
 
 
@@ -148,7 +221,8 @@ def shared_timing_note(folder) -> str:
     return timing.shared_timing_note({"timing": timing.ISOLATED_ESTIMATE, **status})
 
 
-def _json_emitter(stream=sys.stdout):
+def _json_emitter(stream=None):
+    stream = sys.stdout if stream is None else stream
     lock = threading.Lock()
 
     def emit(event):

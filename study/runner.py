@@ -6,12 +6,13 @@ so this module may be imported by a process that has not chosen one yet.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
 from keras_models.backend import resolve_device, select_backend
-from study.config import StudyConfig
+from study.config import ConfigError, StudyConfig
 from study.data import load_dataset
 from study.protocol.events import (
     EpochEnded,
@@ -47,6 +48,7 @@ def run_study(
     stop_event = stop_event or threading.Event()
     backend = select_backend(config.backend)
     dataset = load_dataset(config.data_dir).limited(config.train_limit, config.test_limit)
+    check_memory(config, dataset)
     device = resolve_device(config.device, backend)
 
     import keras
@@ -62,31 +64,33 @@ def run_study(
     writer.write_status(backend=backend, device=device, dataset=dataset.describe(),
                         keras_version=keras.__version__, mode=config.mode,
                         timing=timing_for_mode(config.mode))
+    seeds = config.seed_list
     emit(StudyStarted(
         folder=str(writer.folder), backend=backend, device=device,
         networks=list(config.networks), epochs=config.epochs,
         train_size=len(dataset.x_train), test_size=len(dataset.x_test),
         batches_per_epoch=batches_per_epoch(len(dataset.x_train), config.batch_size),
-        dataset=dataset.describe(),
+        dataset=dataset.describe(), seeds=list(seeds),
     ))
-    current = ""
+    current = ("", 0)
     try:
         with keras.device(device):
             kernels = config.byhand_kernels()
             if config.mode == "all-at-once":
                 from keras_models.combined import build_combined
 
-                combined = build_combined(config.networks, config.seed, config.head, kernels)
-                models = combined.branches
+                combined = build_combined(config.networks, config.seed, config.head, kernels,
+                                          seeds=seeds)
+                models = {(name, seed): combined.branch(name, seed)
+                          for seed in seeds for name in config.networks}
             else:
-                models = {
-                    name: build_network(name, config.seed, config.head, kernels)
-                    for name in config.networks
-                }
-            initial = {name: layer_weights(model) for name, model in models.items()}
-            for name, weights in initial.items():
-                writer.save_weights(name, "initial", flat_weights(weights))
-            identity = init_identity_rows(initial)
+                # Seed s's models are exactly those of the one-seed study --seed s.
+                models = {(name, seed): build_network(name, seed, config.head, kernels)
+                          for seed in seeds for name in config.networks}
+            initial = {key: layer_weights(model) for key, model in models.items()}
+            for (name, seed), weights in initial.items():
+                writer.save_weights(name, "initial", flat_weights(weights), seed=seed)
+            identity = _identity_rows(initial, seeds)
             writer.write_init_identity(identity)
             emit(InitIdentity(identity))
 
@@ -97,51 +101,51 @@ def run_study(
                 final = _run_all_at_once(combined, config, dataset, writer, emit, stop_event,
                                          initial, kernels, eval_batch_size)
             else:
-                for index, name in enumerate(config.networks):
+                runs = [(name, seed) for seed in seeds for name in config.networks]
+                for index, (name, seed) in enumerate(runs):
                     if stop_event.is_set():
                         break
-                    current = name
-                    emit(NetworkStarted(name, index, len(config.networks)))
-                    emit(_kernels_event(name, 0, initial[name]))
+                    current = (name, seed)
+                    model = models[name, seed]
+                    emit(NetworkStarted(name, index, len(runs), seed))
+                    emit(_kernels_event(name, 0, initial[name, seed], seed))
 
-                    def on_epoch(result, name=name):
-                        writer.append_epoch(name, result)
+                    def on_epoch(result, name=name, seed=seed, model=model):
+                        writer.append_epoch(name, result, seed=seed)
                         emit(EpochEnded(name, result.epoch, result.train_loss, result.test_loss,
                                         result.test_accuracy, result.train_seconds,
-                                        result.eval_seconds))
-                        emit(_kernels_event(name, result.epoch, layer_weights(models[name])))
+                                        result.eval_seconds, seed))
+                        emit(_kernels_event(name, result.epoch, layer_weights(model), seed))
 
                     results = train_network(
-                        models[name], name, dataset,
+                        model, name, dataset,
                         epochs=config.epochs, batch_size=config.batch_size,
-                        learning_rate=config.learning_rate, seed=config.seed,
+                        learning_rate=config.learning_rate, seed=seed,
                         shuffle=config.shuffle, emit=emit, stop_event=stop_event,
                         on_epoch=on_epoch, eval_batch_size=eval_batch_size,
                     )
-                    final[name] = layer_weights(models[name])
-                    writer.save_weights(name, "final", flat_weights(final[name]))
+                    final[name, seed] = layer_weights(model)
+                    writer.save_weights(name, "final", flat_weights(final[name, seed]),
+                                        seed=seed)
                     if results:
-                        writer.save_predictions(name, predict_classes(models[name], dataset.x_test,
+                        writer.save_predictions(name, predict_classes(model, dataset.x_test,
                                                                       eval_batch_size),
-                                                dataset.y_test)
-                    rows = {row.network: row for row in writer.write_summary()}
-                    if name in rows:
-                        row = rows[name]
-                        emit(NetworkFinished(name, len(results), row.peak_test_accuracy,
-                                             row.peak_epoch, row.final_test_accuracy,
-                                             row.seconds_per_epoch, row.total_seconds))
-            current = ""
-            identity = identity + frozen_rows(initial, final)
+                                                dataset.y_test, seed=seed)
+                    rows = {(row.network, row.seed): row for row in writer.write_summary()}
+                    if (name, seed) in rows:
+                        emit(_finished_event(rows[name, seed], len(results)))
+            current = ("", 0)
+            identity = identity + _frozen_rows(initial, final, seeds)
             writer.write_init_identity(identity)
             emit(InitIdentity(identity))
     except BaseException as exc:
-        message = _describe(exc, current)
+        message = _describe(exc, *current, several=len(seeds) > 1)
         try:
             writer.write_summary()
             writer.write_status(state="failed", error=message)
         except Exception:  # noqa: BLE001 - the original error matters more
             pass
-        emit(Failed(message, str(writer.folder), current))
+        emit(Failed(message, str(writer.folder), current[0]))
         raise
     state = "stopped" if stop_event.is_set() else "finished"
     writer.write_status(state=state)
@@ -149,13 +153,91 @@ def run_study(
     return writer.folder
 
 
+# What a study's process holds besides the per-seed training arrays (the backend, the dataset,
+# the compiled programs), and what each seed trained at the same time adds, as a multiple of the
+# training set's bytes (its epoch's shuffled images and labels, and Keras' batches of them).
+# Measured on the full data, JAX, all-at-once: peak RSS 1.06 GB with 1 seed and 1.88 GB with 5,
+# about 1.1 training sets per seed; the estimate rounds both up.
+BASE_MEMORY_BYTES = 1_000_000_000
+PER_SEED_TRAINING_SETS = 1.25
+
+
+def memory_needed(config: StudyConfig, dataset) -> int:
+    """Bytes a study needs, roughly: the base, and per seed trained at the same time about one
+    more copy of the training set. All-at-once trains every seed at once; sequential one at a
+    time."""
+    per_seed = PER_SEED_TRAINING_SETS * (dataset.x_train.nbytes + dataset.y_train.nbytes)
+    at_once = len(config.seed_list) if config.mode == "all-at-once" else 1
+    return int(BASE_MEMORY_BYTES + at_once * per_seed)
+
+
+def available_memory_bytes() -> int | None:
+    """Memory available to a new allocation now (MemAvailable), or None when unknown."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def check_memory(config: StudyConfig, dataset) -> None:
+    """ConfigError (a usage error: exit 2, no folder) when the seeds cannot fit in memory."""
+    available = available_memory_bytes()
+    needed = memory_needed(config, dataset)
+    if available is not None and needed > available:
+        seeds = len(config.seed_list)
+        hint = ("use fewer seeds or --mode sequential" if config.mode == "all-at-once"
+                else "use a smaller --train-limit")
+        raise ConfigError(
+            f"Invalid study settings: {seeds} seed(s) {config.mode} need about "
+            f"{needed / 1e9:.1f} GB of memory but {available / 1e9:.1f} GB is available; {hint}"
+        )
+
+
+def _by_seed(weights: dict, seed: int) -> dict:
+    """{network: weights} of one seed from {(network, seed): weights}."""
+    return {name: value for (name, s), value in weights.items() if s == seed}
+
+
+def _seed_label(rows, seed: int, seeds) -> list[tuple[str, float]]:
+    """Identity rows of one seed; in a multi-seed study each label starts "seed S: "."""
+    if len(seeds) <= 1:
+        return list(rows)
+    return [(f"seed {seed}: {check}", norm) for check, norm in rows]
+
+
+def _identity_rows(initial: dict, seeds) -> list[tuple[str, float]]:
+    """The init identity report (SPEC §2) of every seed, seed by seed."""
+    return [row for seed in seeds
+            for row in _seed_label(init_identity_rows(_by_seed(initial, seed)), seed, seeds)]
+
+
+def _frozen_rows(initial: dict, final: dict, seeds) -> list[tuple[str, float]]:
+    """The HF conv1-after-training rows of every seed, seed by seed."""
+    return [row for seed in seeds
+            for row in _seed_label(frozen_rows(_by_seed(initial, seed), _by_seed(final, seed)),
+                                   seed, seeds)]
+
+
+def _finished_event(row, epochs_done: int) -> NetworkFinished:
+    return NetworkFinished(row.network, epochs_done, row.peak_test_accuracy, row.peak_epoch,
+                           row.final_test_accuracy, row.seconds_per_epoch, row.total_seconds,
+                           row.seed)
+
+
 def _run_all_at_once(combined, config, dataset, writer, emit, stop_event, initial, kernels,
                      eval_batch_size) -> dict:
-    """Train every network as a branch of one model; return their final weights.
+    """Train every (network, seed) as a branch of one model; return their final weights.
 
-    Events and files are those of sequential mode, per network. Each network's train_seconds
-    is its isolated-timing estimate (status.json: timing "isolated-estimate"), timed before
-    training; status.json also records the shared wall time of every epoch.
+    Events and files are those of sequential mode, per network and seed. Each network's
+    train_seconds is its isolated-timing estimate (status.json: timing "isolated-estimate"),
+    timed before training, once per network (the seed does not change a network's cost);
+    status.json also records the shared wall time of every epoch.
     """
     from keras_models.combined import (
         isolated_seconds_per_epoch,
@@ -164,12 +246,12 @@ def _run_all_at_once(combined, config, dataset, writer, emit, stop_event, initia
     )
     from keras_models.schemes import layer_weights
 
-    names = combined.networks
-    for index, name in enumerate(names):
-        emit(NetworkStarted(name, index, len(names)))
-        emit(_kernels_event(name, 0, initial[name]))
+    members = list(combined.members.values())
+    for index, (name, seed) in enumerate(members):
+        emit(NetworkStarted(name, index, len(members), seed))
+        emit(_kernels_event(name, 0, initial[name, seed], seed))
     estimates = isolated_seconds_per_epoch(
-        names, dataset, seed=config.seed, head=config.head, kernels=kernels,
+        combined.networks, dataset, seed=combined.seeds[0], head=config.head, kernels=kernels,
         batch_size=config.batch_size, learning_rate=config.learning_rate, stop_event=stop_event,
     )
     writer.write_status(isolated_seconds_per_epoch=estimates, shared_wall_seconds=0.0,
@@ -177,11 +259,13 @@ def _run_all_at_once(combined, config, dataset, writer, emit, stop_event, initia
     shared_epochs = []
 
     def on_epoch(shared):
-        for name, result in shared.results.items():
-            writer.append_epoch(name, result)
+        for (name, seed), result in shared.results.items():
+            writer.append_epoch(name, result, seed=seed)
             emit(EpochEnded(name, result.epoch, result.train_loss, result.test_loss,
-                            result.test_accuracy, result.train_seconds, result.eval_seconds))
-            emit(_kernels_event(name, result.epoch, layer_weights(combined.branches[name])))
+                            result.test_accuracy, result.train_seconds, result.eval_seconds,
+                            seed))
+            emit(_kernels_event(name, result.epoch,
+                                layer_weights(combined.branch(name, seed)), seed))
         shared_epochs.append(shared)
         emit(SharedEpochTimed(len(shared_epochs), shared.shared_train_seconds,
                               shared.shared_eval_seconds))
@@ -194,32 +278,32 @@ def _run_all_at_once(combined, config, dataset, writer, emit, stop_event, initia
     if not stop_event.is_set():
         train_combined(
             combined, dataset, epochs=config.epochs, batch_size=config.batch_size,
-            learning_rate=config.learning_rate, seed=config.seed, shuffle=config.shuffle,
+            learning_rate=config.learning_rate, shuffle=config.shuffle,
             emit=emit, stop_event=stop_event, on_epoch=on_epoch, seconds_per_epoch=estimates,
             eval_batch_size=eval_batch_size,
         )
-    final = {name: layer_weights(branch) for name, branch in combined.branches.items()}
-    for name in names:
-        writer.save_weights(name, "final", flat_weights(final[name]))
+    final = {(name, seed): layer_weights(combined.branch(name, seed)) for name, seed in members}
+    for (name, seed), weights in final.items():
+        writer.save_weights(name, "final", flat_weights(weights), seed=seed)
     if shared_epochs:
         predicted = predict_combined(combined, dataset.x_test, eval_batch_size)
-        for name in names:
-            writer.save_predictions(name, predicted[name], dataset.y_test)
+        for name, seed in members:
+            writer.save_predictions(name, predicted[name, seed], dataset.y_test, seed=seed)
     for row in writer.write_summary():
-        emit(NetworkFinished(row.network, len(shared_epochs), row.peak_test_accuracy,
-                             row.peak_epoch, row.final_test_accuracy, row.seconds_per_epoch,
-                             row.total_seconds))
+        emit(_finished_event(row, len(shared_epochs)))
     return final
 
 
-def _kernels_event(name: str, epoch: int, weights: dict) -> KernelsUpdated:
+def _kernels_event(name: str, epoch: int, weights: dict, seed: int = 0) -> KernelsUpdated:
     conv2 = weights.get("conv2")
     return KernelsUpdated(name, epoch, weights["conv1"][0].tolist(),
-                          conv2[0].tolist() if conv2 else None)
+                          conv2[0].tolist() if conv2 else None, seed)
 
 
-def _describe(exc: BaseException, network: str) -> str:
+def _describe(exc: BaseException, network: str, seed: int = 0, several: bool = False) -> str:
     where = f" while training {network}" if network else ""
+    if network and several:
+        where += f" (seed {seed})"
     if isinstance(exc, KeyboardInterrupt):
         return f"interrupted{where}"
     if isinstance(exc, MemoryError):

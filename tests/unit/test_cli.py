@@ -48,8 +48,9 @@ def test_a_small_study_writes_every_file(tmp_path, synthetic_data_dir, backend_n
     assert all(0.0 <= float(r["test_accuracy"]) <= 1.0 for r in metrics)
 
     columns, summary = _read_csv(folder / "summary.csv")
-    assert columns == ["network", "peak_test_accuracy", "peak_epoch", "final_test_accuracy",
-                       "seconds_per_epoch", "total_seconds"]
+    assert columns == ["network", "seed", "peak_test_accuracy", "peak_epoch",
+                       "final_test_accuracy", "seconds_per_epoch", "total_seconds"]
+    assert {r["seed"] for r in summary} == {"1"}
     assert [r["network"] for r in summary] == ["NetA1-HF", "NetA1-HT", "NetA1-DT",
                                                 "NetA2-HF", "NetA2-HT", "NetA2-DT"]
     for row in summary:
@@ -82,6 +83,14 @@ def test_a_small_study_writes_every_file(tmp_path, synthetic_data_dir, backend_n
         (["--lr", "-1"], "learning_rate must be a number above 0"),
         (["--device", "tpu:0"], "device must be cpu, gpu or gpu:N"),
         (["--config", "/nonexistent/study.json"], "config file /nonexistent/study.json does not"),
+        (["--seeds", "0"], "seeds must be at least 1 seed, got 0"),
+        (["--seeds", "-1"], "seeds must be at least 1 seed, got -1"),
+        (["--seeds", "1,1"], "seeds: each seed may be listed once"),
+        (["--seeds", "abc"], "seeds 'abc' is not understood"),
+        (["--seeds", "0,x"], "seeds '0,x' is not understood"),
+        (["--seeds", "65"], "seeds must list 1 to 64 seeds"),
+        (["--seeds", "0,-3"], "seeds must be whole numbers from 0 to"),
+        (["--seed", "2", "--seeds", "0,3"], "a list of seeds gives its own"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(tmp_path, synthetic_data_dir, args, message):
@@ -142,11 +151,11 @@ def test_a_full_disk_while_training_exits_1_once_and_keeps_the_epochs_done(
     real_append = store.StudyWriter.append_epoch
     calls = []
 
-    def append_until_the_disk_fills(self, network, result):
+    def append_until_the_disk_fills(self, network, result, seed=None):
         calls.append(result.epoch)
         if len(calls) == 2:
             raise store.StoreError("could not write metrics.csv: No space left on device.")
-        real_append(self, network, result)
+        real_append(self, network, result, seed)
 
     monkeypatch.setattr(store.StudyWriter, "append_epoch", append_until_the_disk_fills)
     args = main.build_parser().parse_args([
@@ -164,3 +173,45 @@ def test_a_full_disk_while_training_exits_1_once_and_keeps_the_epochs_done(
     assert "No space left on device" in stored.status["error"]
     assert [r["epoch"] for r in stored.epochs] == [1]
     assert [r.network for r in stored.summary] == ["NetA1-HF"]
+
+
+def test_seeds_that_do_not_fit_in_memory_exit_2_with_one_line_and_no_folder(
+        tmp_path, synthetic_data_dir, monkeypatch, capsys):
+    import main
+    from study import cli, runner
+    from study.config import StudyConfig
+    from study.data import load_dataset
+
+    # Pretend there is room for three seeds of the synthetic set trained all at once.
+    data = load_dataset(synthetic_data_dir)
+    three = StudyConfig(seeds=(0, 1, 2), mode="all-at-once")
+    monkeypatch.setattr(runner, "available_memory_bytes",
+                        lambda: runner.memory_needed(three, data) + 100)
+    args = main.build_parser().parse_args([
+        "study", "--data", str(synthetic_data_dir), "--epochs", "1", "--seeds", "4",
+        "--mode", "all-at-once", "--out", str(tmp_path)])
+    assert cli.run_study_command(args) == cli.EXIT_USAGE
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("error: Invalid study settings: 4 seed(s) all-at-once need about")
+    assert "use fewer seeds or --mode sequential" in lines[0]
+    assert not any(tmp_path.iterdir())
+    # Three seeds fit, and sequential mode holds one seed's arrays at a time.
+    config = cli.config_from_args(args)
+    runner.check_memory(config.replace(seeds=(0, 1, 2)), data)
+    runner.check_memory(config.replace(mode="sequential"), data)
+
+
+def test_seeds_take_a_count_from_the_seed_or_a_list():
+    from main import build_parser
+    from study.cli import config_from_args
+
+    def config(*args):
+        return config_from_args(build_parser().parse_args(["study", *args]))
+
+    assert config().seeds is None and config().seed_list == (0,)
+    assert config("--seed", "3", "--seeds", "4").seed_list == (3, 4, 5, 6)
+    listed = config("--seeds", "0, 3,7")
+    assert listed.seed_list == (0, 3, 7) and listed.seed == 0
+    assert config("--seed", "5", "--seeds", "5,1").seed_list == (5, 1)
+    assert config("--seeds", "1").seed_list == (0,)

@@ -126,7 +126,7 @@ def test_stop_ends_a_shared_epoch_within_one_call_of_the_train_function(syntheti
         stop.set()
 
     completed = train_combined(
-        combined, data, epochs=2, batch_size=4, learning_rate=1e-3, seed=0, shuffle=True,
+        combined, data, epochs=2, batch_size=4, learning_rate=1e-3, shuffle=True,
         emit=emit, stop_event=stop, on_epoch=lambda shared: pytest.fail("no epoch may end"),
         progress_interval=0.0)
     steps_per_call = fit_options(all_at_once=True).get("steps_per_execution", 1)
