@@ -48,6 +48,10 @@ READ_ONLY_STYLE = "QGroupBox { background: #f4f6f8; }"
 # Plots
 PLOT_BACKGROUND = "w"
 PLOT_FOREGROUND = "#222222"
+# A multi-seed study: each network's band (its colour, this transparent; 0–255) and seed lines.
+BAND_ALPHA = 50
+BAND_EDGE_ALPHA = 90
+SEED_LINE_ALPHA = 110
 
 
 def network_color(name: str) -> str:
