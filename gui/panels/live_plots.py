@@ -187,19 +187,24 @@ class LivePlots(QWidget):
             # Only the accuracy plot has a legend; PlotItem.addItem lists named curves in it.
             self.plots[column].addItem(curve)
             self._curves[network, column] = curve
-            # The seed band, drawn under the mean (unused, and hidden, with one seed).
+
+    def _on_curves_changed(self, network: str, _seed: int) -> None:
+        self._ensure(network)
+        self._dirty.add(network)
+
+    def _band(self, network: str, column: str):
+        # Made once, the first time a multi-seed study draws the network; under the mean.
+        items = self._bands.get((network, column))
+        if items is None:
+            color = network_color(network)
             edge = pg.mkPen(_faded(color, BAND_EDGE_ALPHA), width=1)
             low, high = pg.PlotCurveItem(pen=edge), pg.PlotCurveItem(pen=edge)
             fill = pg.FillBetweenItem(low, high, brush=pg.mkBrush(_faded(color, BAND_ALPHA)))
             for item in (low, high, fill):
                 item.setZValue(-10)
-                item.setVisible(False)
                 self.plots[column].addItem(item)
-            self._bands[network, column] = (low, high, fill)
-
-    def _on_curves_changed(self, network: str, _seed: int) -> None:
-        self._ensure(network)
-        self._dirty.add(network)
+            items = self._bands[network, column] = (low, high, fill)
+        return items
 
     def _seed_line(self, network: str, seed: int, column: str) -> pg.PlotDataItem:
         line = self._seed_lines.get((network, seed, column))
@@ -229,13 +234,13 @@ class LivePlots(QWidget):
         show_seeds = multi and self.seed_lines_box.isChecked()
         for network in self._dirty:
             for column, _title, _unit, scale in PLOTS:
-                low, high, fill = self._bands[network, column]
                 if not multi:
                     epochs, values = state.curve(network, column)
                     self._curves[network, column].setData(epochs.astype(float), values * scale)
                     continue
                 band = state.curve_band(network, column, spread)
                 x = band.epochs.astype(float)
+                low, high, fill = self._band(network, column)
                 self._curves[network, column].setData(x, band.mean * scale)
                 low.setData(x, band.low * scale)
                 high.setData(x, band.high * scale)
