@@ -32,6 +32,7 @@ CELL_TEXT_COLOR = "#101010"     # text on coloured cells
 HOLDS_COLOR = "#c8e6c9"
 DOES_NOT_HOLD_COLOR = "#ffcdd2"
 NOT_APPLICABLE_COLOR = "#e0e0e0"
+NOT_RESOLVED_COLOR = "#fff1c9"  # neither green nor red: more seeds may settle it
 IDENTICAL_COLOR, DIFFERS_COLOR = HOLDS_COLOR, DOES_NOT_HOLD_COLOR
 FROZEN_COLOR = "#1565c0"
 

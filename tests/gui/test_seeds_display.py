@@ -93,3 +93,93 @@ def test_a_one_seed_study_looks_as_before(qtbot, tmp_path):
     assert widget.band("NetA1-HF", "test_accuracy")[0].size == 0
     assert list(widget.drawn_points("NetA1-HF", "test_accuracy")[1]) == pytest.approx(
         [50.0, 60.0, 55.0])
+
+
+# ----- the Compare tab --------------------------------------------------------------------------
+
+@pytest.fixture
+def compare(qtbot, seeded_state):
+    from gui.panels.compare import ComparePanel
+
+    model = StudyModel()
+    panel = ComparePanel(model=model)
+    qtbot.addWidget(panel)
+    panel.resize(1300, 800)
+    model.set_state(seeded_state)
+    return panel
+
+
+def cell(table, row, column) -> str:
+    return table.item(row, column).text()
+
+
+def paired_interval(differences) -> tuple[float, float, float, float]:
+    """mean, CI low, CI high (scipy t) and the t-test p of paired differences."""
+    d = np.asarray(differences, dtype=float)
+    low, high = stats.t.interval(0.95, len(d) - 1, loc=d.mean(),
+                                 scale=d.std(ddof=1) / np.sqrt(len(d)))
+    return d.mean(), low, high, stats.ttest_1samp(d, 0.0).pvalue
+
+
+def test_conclusions_show_difference_ci_p_n_and_a_neutral_not_resolved(compare):
+    from PySide6.QtGui import QColor
+
+    from gui.colors import HOLDS_COLOR, NOT_RESOLVED_COLOR
+
+    table = compare.conclusions_table
+    rows = {cell(table, r, 0): r for r in range(table.rowCount())}
+    unresolved = rows["NetA2: DT > HT > HF in peak test accuracy"]
+    assert cell(table, unresolved, 1) == "not resolved"
+    assert table.item(unresolved, 1).background().color() == QColor(NOT_RESOLVED_COLOR)
+    # The deciding part is NetA2-HT > NetA2-HF: its per-seed differences are 0.01 + jitter.
+    peak = {n: [max(seeded_accuracy(n, i)) for i in range(len(SEEDS))]
+            for n in ("NetA2-HT", "NetA2-HF")}
+    mean, low, high, p = paired_interval(np.subtract(peak["NetA2-HT"], peak["NetA2-HF"]))
+    assert [cell(table, unresolved, c) for c in range(2, 7)] == [
+        "peak acc.", f"{100 * mean:+.2f} pts", f"[{100 * low:+.2f}, {100 * high:+.2f}] pts",
+        f"{p:.3f}", "5"]
+    assert low < 0 < high
+    assert "NetA2-HT > NetA2-HF" in table.item(unresolved, 1).toolTip()
+    assert "only 3 epochs" in cell(table, unresolved, 7)
+    holding = rows["NetA1: DT > HT > HF in peak test accuracy"]
+    assert cell(table, holding, 1) == "holds"
+    assert table.item(holding, 1).background().color() == QColor(HOLDS_COLOR)
+    assert QColor(NOT_RESOLVED_COLOR) != QColor(HOLDS_COLOR)
+    assert "7 hold, 0 do not hold, 2 not resolved, 0 not applicable" in (
+        compare.conclusions_label.text())
+    assert "Paired over 5 seeds" in compare.conclusions_label.text()
+
+
+def test_conclusions_on_the_final_accuracy_and_both(compare):
+    from study.compare import FINAL, PEAK
+
+    compare.set_conclusion_measures((FINAL,))
+    verdicts = compare.verdicts()
+    assert "NetA2: DT > HT > HF in final test accuracy" in verdicts
+    assert not any("peak" in text for text in verdicts)
+    compare.set_conclusion_measures((PEAK, FINAL))
+    assert compare.conclusions_table.rowCount() == 16
+
+
+def test_comparison_table_shows_means_with_intervals_and_n(compare):
+    compare.show_comparison("inset-NetA2")
+    table = compare.comparison_table
+    row = [cell(table, 1, c) for c in range(table.columnCount())]
+    values = np.array([max(seeded_accuracy("NetA2-HT", i)) for i in range(len(SEEDS))])
+    low, high = stats.t.interval(0.95, 4, loc=values.mean(),
+                                 scale=values.std(ddof=1) / np.sqrt(5))
+    assert row[0] == "NetA2-HT"
+    assert row[2] == f"{100 * values.mean():.2f} ± {100 * (high - low) / 2:.2f} %"
+    assert row[3] == "2"  # every seed peaked at epoch 2: a whole mean shows no decimals
+    assert row[5] == "3.00 ± 0.00 s"
+    assert row[10] == "5"
+    assert "95 % CI" in table.item(1, 2).toolTip()
+    assert "0 1 2 3 4" in table.item(1, 10).toolTip()
+
+
+def test_confusion_label_counts_one_seed_images_and_says_pooled(compare):
+    compare.show_confusion("NetA1-HF")
+    text = compare.confusion_label.text()
+    assert "on 30 test images" in text and "pooled over 5 seeds" in text
+    assert "150 predictions" in text
+    assert compare.confusion_counts().sum() == 150
