@@ -183,3 +183,41 @@ def test_confusion_label_counts_one_seed_images_and_says_pooled(compare):
     assert "on 30 test images" in text and "pooled over 5 seeds" in text
     assert "150 predictions" in text
     assert compare.confusion_counts().sum() == 150
+
+
+# ----- the summary table ------------------------------------------------------------------------
+
+def test_summary_shows_mean_plus_minus_ci_and_n(qtbot, seeded_state):
+    from gui.panels.summary import SummaryTable
+
+    model = StudyModel()
+    table = SummaryTable()
+    qtbot.addWidget(table)
+    table.bind(model)
+    model.set_state(seeded_state)
+    assert table.headers()[-1] == "Seeds" and table.columnCount() == 7
+    rows = {row[0]: row for row in table.texts()}
+    assert list(rows) == list(NETWORKS)
+    values = np.array([max(seeded_accuracy("NetA1-HT", i)) for i in range(len(SEEDS))])
+    low, high = stats.t.interval(0.95, 4, loc=values.mean(),
+                                 scale=values.std(ddof=1) / np.sqrt(5))
+    row = rows["NetA1-HT"]
+    assert row[1] == f"{100 * values.mean():.2f} ± {100 * (high - low) / 2:.2f} %"
+    assert "±" in row[3] and row[4] == "2.00 ± 0.00 s"
+    assert row[6] == "5"
+    # NetA1-HF peaks at epoch 2 with every seed: a whole mean epoch reads "2", never "2.0".
+    assert rows["NetA1-HF"][2] == "2"
+    item = table.item(table.networks().index("NetA1-HT"), 1)
+    assert f"{100 * low:.2f} to {100 * high:.2f} %" in item.toolTip()
+
+
+def test_a_one_seed_summary_is_unchanged(qtbot, tmp_path):
+    from gui.panels.summary import HEADERS, SummaryTable
+
+    model = StudyModel()
+    table = SummaryTable()
+    qtbot.addWidget(table)
+    table.bind(model)
+    model.set_state(StudyState.from_folder(write_known_study(tmp_path)))
+    assert tuple(table.headers()) == HEADERS
+    assert table.texts()[0] == ["NetA1-HF", "60.00 %", "2", "55.00 %", "1.50 s", "00:04.50"]
