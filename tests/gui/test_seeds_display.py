@@ -221,3 +221,53 @@ def test_a_one_seed_summary_is_unchanged(qtbot, tmp_path):
     model.set_state(StudyState.from_folder(write_known_study(tmp_path)))
     assert tuple(table.headers()) == HEADERS
     assert table.texts()[0] == ["NetA1-HF", "60.00 %", "2", "55.00 %", "1.50 s", "00:04.50"]
+
+
+# ----- the Seeds field --------------------------------------------------------------------------
+
+def test_the_seeds_field_makes_the_configs_seeds(qtbot):
+    from gui.panels.setup import SetupPanel
+
+    setup = SetupPanel(probe_devices=False)
+    qtbot.addWidget(setup)
+    setup.seed_edit.setText("3")
+    for text, seeds in (("", None), ("1", None), ("5", (3, 4, 5, 6, 7)), ("0,3,7", (0, 3, 7)),
+                        (" 2 , 9 ", (2, 9)), ("7,", (7,))):
+        setup.seeds_edit.setText(text)
+        assert setup.config().seeds == seeds, text
+        assert not [p for p in setup.problems() if p.startswith("seeds")], text
+    setup.seeds_edit.setText("4")
+    assert setup.config().seed_list == (3, 4, 5, 6)
+
+
+@pytest.mark.parametrize("text", ["0", "-1", "1,1", "abc", "65", "1,x", "-1,2"])
+def test_bad_seeds_show_a_field_error_and_disable_run(window, synthetic_data_dir, text):
+    from tests.gui.test_app_window import configure
+
+    configure(window, synthetic_data_dir)
+    setup = window.setup
+    setup.seeds_edit.setText("5")
+    assert window.run_action.isEnabled() and setup.error_labels["seeds"].isHidden()
+    setup.seeds_edit.setText(text)
+    label = setup.error_labels["seeds"]
+    assert not label.isHidden() and label.text().startswith("seeds")
+    assert not window.run_action.isEnabled() and not setup.run_button.isEnabled()
+    assert "#c62828" in setup.seeds_edit.styleSheet()
+    setup.seeds_edit.setText("0,3,7")
+    assert window.run_action.isEnabled() and label.isHidden()
+
+
+def test_the_study_shown_lists_its_seeds_and_they_can_be_reused(window, tmp_path):
+    folder = write_known_seeded_study(tmp_path / "studies", seeds=(2, 3, 4))
+    assert window.open_study_folder(folder)
+    box = window.setup.study_box
+    assert box.texts()["Seeds"] == "2, 3, 4"
+    window.setup.seeds_edit.setText("1")
+    box.use_button.click()
+    assert window.setup.seeds_edit.text() == "3"
+    assert window.setup.config().seed_list == (2, 3, 4)
+    listed = write_known_seeded_study(tmp_path / "other", seeds=(0, 3, 4))
+    assert window.open_study_folder(listed)
+    window.setup.study_box.use_button.click()
+    assert window.setup.seeds_edit.text() == "0,3,4"
+    assert window.setup.config().seed_list == (0, 3, 4)
