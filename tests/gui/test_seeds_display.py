@@ -271,3 +271,56 @@ def test_the_study_shown_lists_its_seeds_and_they_can_be_reused(window, tmp_path
     window.setup.study_box.use_button.click()
     assert window.setup.seeds_edit.text() == "0,3,4"
     assert window.setup.config().seed_list == (0, 3, 4)
+
+
+# ----- the kernel viewer's seed picker ----------------------------------------------------------
+
+def write_seeded_kernels(folder, seeds=SEEDS, networks=NETWORKS) -> None:
+    """Per-seed initial and final conv1 weights: every initial value is the seed, final + 0.5
+    (HF: final = initial)."""
+    from study.store import file_stem
+
+    weights = folder / "weights"
+    weights.mkdir(exist_ok=True)
+    for network in networks:
+        for seed in seeds:
+            initial = np.full((5, 5, 1, 4), float(seed), np.float32)
+            final = initial if network.endswith("-HF") else initial + 0.5
+            for which, kernel in (("initial", initial), ("final", final)):
+                np.savez(weights / f"{file_stem(network, seed, seeds)}.{which}.npz",
+                         **{"conv1/kernel": kernel, "conv1/bias": np.zeros(4, np.float32)})
+
+
+def test_the_kernel_viewer_picks_a_seed(qtbot, tmp_path):
+    from gui.panels.kernels import KernelPanel
+
+    folder = write_known_seeded_study(tmp_path / "studies")
+    write_seeded_kernels(folder)
+    model = StudyModel()
+    panel = KernelPanel(model=model)
+    qtbot.addWidget(panel)
+    model.set_state(StudyState.from_folder(folder))
+    assert not panel.seed_combo.isHidden()
+    assert [panel.seed_combo.itemText(i) for i in range(panel.seed_combo.count())] == [
+        str(s) for s in SEEDS]
+    panel.select_network("NetA1-HT")
+    assert panel.selected_seed() == 0
+    assert np.all(panel.viewer.cell_values(0, 0) == 0.0)
+    assert np.all(panel.viewer.cell_values(0, 1) == 0.5)
+    panel.select_seed(3)
+    assert panel.selected_seed() == 3
+    assert np.all(panel.viewer.cell_values(0, 0) == 3.0)
+    assert np.all(panel.viewer.cell_values(0, 1) == 3.5)
+    assert panel.network_kernels("NetA1-HT").initial_conv1.max() == 3.0
+    assert panel.status_label.text().startswith("seed 3: ")
+
+
+def test_a_one_seed_study_has_no_seed_picker(qtbot, tmp_path):
+    from gui.panels.kernels import KernelPanel
+
+    model = StudyModel()
+    panel = KernelPanel(model=model)
+    qtbot.addWidget(panel)
+    model.set_state(StudyState.from_folder(write_known_study(tmp_path)))
+    assert panel.seed_combo.isHidden() and panel.seed_label.isHidden()
+    assert panel.network_kernels("NetA1-HF") is not None
