@@ -37,7 +37,7 @@ from gui.colors import (
     REFERENCE_TEXT_COLOR,
     network_color,
 )
-from gui.plot_style import CURVE_COLUMNS, draw_comparison, set_epoch_ticks
+from gui.plot_style import CURVE_COLUMNS, draw_comparison, seeds_note, set_epoch_ticks
 from gui.seed_text import (
     ci_tip,
     interval_text,
@@ -454,7 +454,9 @@ class ComparePanel(QWidget):
 
     def _show_comparison(self) -> None:
         comparison = self.current_comparison()
-        self.question_label.setText(comparison.question)
+        note = seeds_note(self.stored)
+        self.question_label.setText(f"{comparison.question} ({note})" if note
+                                    else comparison.question)
         for plot in (self.accuracy_plot, self.loss_plot):
             plot.clear()
         self.legend.clear()

@@ -324,3 +324,43 @@ def test_a_one_seed_study_has_no_seed_picker(qtbot, tmp_path):
     model.set_state(StudyState.from_folder(write_known_study(tmp_path)))
     assert panel.seed_combo.isHidden() and panel.seed_label.isHidden()
     assert panel.network_kernels("NetA1-HF") is not None
+
+
+# ----- the PNG exports --------------------------------------------------------------------------
+
+def test_png_exports_of_a_multi_seed_study_draw_the_bands(qtbot, tmp_path, seeded_state):
+    from gui.export_all import write_comparison_pngs
+    from gui.plot_style import comparison_figure
+    from study.compare import comparison_by_key
+
+    widget = comparison_figure(seeded_state, comparison_by_key("inset-NetA2"))
+    qtbot.addWidget(widget)
+    assert list(widget.drawn) == ["NetA2-HF", "NetA2-HT", "NetA2-DT"]
+    drawn = widget.drawn["NetA2-HT"]
+    low_item, high_item = drawn["test_accuracy_band"].curves
+    expected_low, expected_high = t_bounds(seed_values("NetA2-HT"))
+    assert low_item.getData()[1] == pytest.approx(expected_low)
+    assert high_item.getData()[1] == pytest.approx(expected_high)
+    assert drawn["test_accuracy"].getData()[1] == pytest.approx(
+        seed_values("NetA2-HT").mean(axis=0))
+    assert "test_loss_band" in drawn
+    written = write_comparison_pngs(seeded_state, tmp_path)
+    assert len(written) == 6 and all(path.stat().st_size > 10_000 for path in written)
+
+
+def test_png_exports_of_a_one_seed_study_draw_no_band(qtbot, tmp_path):
+    from gui.plot_style import comparison_figure
+    from study.compare import comparison_by_key
+
+    state = StudyState.from_folder(write_known_study(tmp_path))
+    widget = comparison_figure(state, comparison_by_key("inset-NetA1"))
+    qtbot.addWidget(widget)
+    assert not any(key.endswith("_band") for curves in widget.drawn.values() for key in curves)
+
+
+def test_the_compare_plots_draw_the_bands_too(compare):
+    compare.show_comparison("inset-NetA2")
+    assert "mean of 5 seeds" in compare.question_label.text()
+    x, mean = compare.plotted_curve("NetA2-HT", "test_accuracy")
+    assert mean == pytest.approx(seed_values("NetA2-HT").mean(axis=0))
+    assert "test_accuracy_band" in compare._comparison_drawn["NetA2-HT"]
