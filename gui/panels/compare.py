@@ -79,9 +79,10 @@ EPOCHS_COLUMN = 1
 VERDICT_COLORS = {HOLDS: HOLDS_COLOR, DOES_NOT_HOLD: DOES_NOT_HOLD_COLOR,
                   NOT_RESOLVED: NOT_RESOLVED_COLOR, NOT_APPLICABLE: NOT_APPLICABLE_COLOR}
 # The conclusions table: what the report concluded, the verdict here, the numbers of the part
-# that decides it (difference of the seed-paired means, its 95 % CI, p, seeds), the caveat.
+# that decides it (difference of the seed-paired means, its 95 % CI, p, seeds), the caveat; the
+# evidence (seed means, every part's numbers) is the verdict's tooltip.
 CONCLUSION_HEADERS = ("The report concluded", "In this study", "Measure", "Difference",
-                      "95 % CI", "p", "n", "Caveat", "On the report's figures", "Evidence")
+                      "95 % CI", "p", "n", "Caveat", "On the report's\nfigures")
 CONCLUSION_TIPS = (
     "", "holds: the whole 95 % interval of every part is on the claimed side of 0; does not "
     "hold: some part's interval is wholly on the other side; not resolved: neither (more seeds "
@@ -92,10 +93,9 @@ CONCLUSION_TIPS = (
     "Two-sided p-value of a one-sample t test of the paired differences against 0",
     "Seeds paired", "Why the verdict may mislead",
     "The same check on the report's own printed figures (one number each)",
-    "The seed means and every part's difference",
 )
 (CONCLUSION_COLUMN, VERDICT_COLUMN, MEASURE_COLUMN, DIFFERENCE_COLUMN, CI_COLUMN, P_COLUMN,
- N_COLUMN, CAVEAT_COLUMN, REPORT_VERDICT_COLUMN, EVIDENCE_COLUMN) = range(10)
+ N_COLUMN, CAVEAT_COLUMN, REPORT_VERDICT_COLUMN) = range(9)
 MEASURE_SHORT = {PEAK: "peak acc.", FINAL: "final acc.", TIME: "time / epoch"}
 # Which accuracy measures the conclusions table checks (the timing claims come with each).
 MEASURE_CHOICES = (((PEAK,), "peak test accuracy (the report's)"),
@@ -215,7 +215,6 @@ def conclusion_cells(conclusion, report_verdict: str) -> list[str]:
         str(conclusion.n_seeds) if conclusion.n_seeds else "—",
         conclusion.caveat,
         report_verdict,
-        conclusion.evidence,
     ]
 
 
@@ -344,11 +343,9 @@ class ComparePanel(QWidget):
                 self.conclusions_table.horizontalHeaderItem(column).setToolTip(tip)
         header = self.conclusions_table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        for column in (CONCLUSION_COLUMN, CAVEAT_COLUMN):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(EVIDENCE_COLUMN, QHeaderView.ResizeMode.Stretch)
-        self.conclusions_table.setColumnWidth(CONCLUSION_COLUMN, 300)
-        self.conclusions_table.setColumnWidth(CAVEAT_COLUMN, 180)
+        header.setSectionResizeMode(CONCLUSION_COLUMN, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(CAVEAT_COLUMN, QHeaderView.ResizeMode.Stretch)
+        self.conclusions_table.setColumnWidth(CONCLUSION_COLUMN, 360)
         # Wrapped text needs its row heights recomputed once the column widths have settled.
         self._fit_rows_timer = QTimer(self)
         self._fit_rows_timer.setSingleShot(True)
@@ -544,7 +541,7 @@ class ComparePanel(QWidget):
                 if c == VERDICT_COLUMN:
                     item = _item(text, tip, background=VERDICT_COLORS.get(
                         verdict, NOT_APPLICABLE_COLOR))
-                elif c in (CONCLUSION_COLUMN, CAVEAT_COLUMN, EVIDENCE_COLUMN):
+                elif c in (CONCLUSION_COLUMN, CAVEAT_COLUMN):
                     item = _item(text, tip if c == CONCLUSION_COLUMN else text, align=left)
                 elif c in (DIFFERENCE_COLUMN, CI_COLUMN):
                     item = _item(text, f"decided by: {conclusion.part}" if conclusion.part

@@ -97,7 +97,6 @@ def test_conclusions_view_colours_each_verdict(panel, tmp_path):
         "peak acc.", "-5.00 pts", "—", "—", "1",
         "one seed: run with --seeds 5 to know; only 3 epochs (fewer than 10)"]
     assert cell(table, failing, 8) == "holds"  # on the report's own figures
-    assert cell(table, failing, 9) == "NetA2-HF 55.00 % is not > NetA1-HF 60.00 %"
     assert "NetA2-HF 55.00 % is not > NetA1-HF 60.00 %" in table.item(failing, 1).toolTip()
     holding = rows["NetA2: DT > HT > HF in peak test accuracy"]
     assert table.item(holding, 1).background().color() == green
