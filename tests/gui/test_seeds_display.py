@@ -364,3 +364,41 @@ def test_the_compare_plots_draw_the_bands_too(compare):
     x, mean = compare.plotted_curve("NetA2-HT", "test_accuracy")
     assert mean == pytest.approx(seed_values("NetA2-HT").mean(axis=0))
     assert "test_accuracy_band" in compare._comparison_drawn["NetA2-HT"]
+
+
+# ----- a multi-seed run as it goes --------------------------------------------------------------
+
+def test_a_running_multi_seed_study_draws_bands_and_counts_every_seed(qtbot):
+    from gui.panels.progress import TrainingProgress
+    from study.config import StudyConfig
+    from study.protocol.events import BatchProgress, EpochEnded, NetworkStarted, StudyStarted
+
+    model = StudyModel()
+    plots = LivePlots(model=model)
+    progress = TrainingProgress()
+    progress.bind(model)
+    qtbot.addWidget(plots)
+    qtbot.addWidget(progress)
+    config = StudyConfig(networks=("NetA1-HF", "NetA1-HT"), epochs=2, seed=0, seeds=(0, 1, 2))
+    model.start_run(config)
+    model.apply(StudyStarted("", "jax", "cpu", list(config.networks), 2, 100, 50, 4,
+                             seeds=[0, 1, 2]))
+    assert "× 3 seeds" in progress.format()
+    accuracy = {0: 0.50, 1: 0.54, 2: 0.58}
+    for seed in (0, 1):
+        for index, network in enumerate(config.networks):
+            model.apply(NetworkStarted(network, index, 2, seed=seed))
+            for epoch in (1, 2):
+                model.apply(EpochEnded(network, epoch, 1.0, 1.0, accuracy[seed] + epoch / 100,
+                                       1.0, 0.1, seed=seed))
+    model.apply(NetworkStarted("NetA1-HF", 0, 2, seed=2))
+    model.apply(BatchProgress("NetA1-HF", 1, 2, 4, 0.2, seed=2))
+    # Seed 2 of NetA1-HF (run 5 of 6) is half-way through its first epoch.
+    assert "NetA1-HF seed 2 (5/6)" in progress.format()
+    assert progress.done_fraction() == pytest.approx((4 * 2 * 4 + 2) / (6 * 2 * 4))
+    model.apply(EpochEnded("NetA1-HF", 1, 1.0, 1.0, 0.59, 1.0, 0.1, seed=2))
+    qtbot.waitUntil(lambda: plots.band("NetA1-HF", "test_accuracy")[0].size == 2)
+    _, mean = plots.drawn_points("NetA1-HF", "test_accuracy")
+    # Epoch 1 has three seeds, epoch 2 the two that reached it.
+    assert mean == pytest.approx([100 * np.mean([0.51, 0.55, 0.59]), 100 * np.mean([0.52, 0.56])])
+    assert not plots.seed_controls.isHidden()
