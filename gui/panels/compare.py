@@ -428,9 +428,12 @@ class ComparePanel(QWidget):
         else:
             done = len(self._rows)
             name = state.folder.name if state.folder is not None else ""
+            seeds = (f" Figures are means over {len(state.seeds)} seeds "
+                     f"({', '.join(str(s) for s in state.seeds)}) with 95 % intervals."
+                     if len(state.seeds) > 1 else "")
             self.study_label.setText(
                 f"Study {name} ({state.state}): {done} of {len(state.networks)} "
-                f"networks have results.")
+                f"networks have results.{seeds}")
         self._show_comparison()
         self._fill_conclusions()
         self._fill_identity()
