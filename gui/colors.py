@@ -32,6 +32,7 @@ CELL_TEXT_COLOR = "#101010"     # text on coloured cells
 HOLDS_COLOR = "#c8e6c9"
 DOES_NOT_HOLD_COLOR = "#ffcdd2"
 NOT_APPLICABLE_COLOR = "#e0e0e0"
+NOT_RESOLVED_COLOR = "#fff1c9"  # neither green nor red: more seeds may settle it
 IDENTICAL_COLOR, DIFFERS_COLOR = HOLDS_COLOR, DOES_NOT_HOLD_COLOR
 FROZEN_COLOR = "#1565c0"
 
@@ -48,6 +49,10 @@ READ_ONLY_STYLE = "QGroupBox { background: #f4f6f8; }"
 # Plots
 PLOT_BACKGROUND = "w"
 PLOT_FOREGROUND = "#222222"
+# A multi-seed study: each network's band (its colour, this transparent; 0–255) and seed lines.
+BAND_ALPHA = 50
+BAND_EDGE_ALPHA = 90
+SEED_LINE_ALPHA = 110
 
 
 def network_color(name: str) -> str:

@@ -11,8 +11,9 @@ import os
 import sys
 from pathlib import Path
 
-from gui.colors import MISSING_COLOR, MUTED_TEXT_COLOR, TEXT_COLOR
+from gui.colors import BAND_ALPHA, MISSING_COLOR, MUTED_TEXT_COLOR, TEXT_COLOR
 from study.compare import Comparison
+from study.state import CI, MIN_MAX
 from study.timing import shared_timing_note
 
 FIGURE_SIZE = (1500, 620)
@@ -40,15 +41,64 @@ def comparison_png_name(key: str) -> str:
     return f"comparison_{key}.png"
 
 
+BAND_WORDS = {CI: "shaded: 95 % CI of the mean", MIN_MAX: "shaded: min – max of the seeds"}
+
+
+def seed_count(stored) -> int:
+    """How many seeds a study has (1 for a StoredStudy read as is, or none)."""
+    if stored is None or not hasattr(stored, "curve_band"):
+        return 1
+    return max(1, len(stored.seeds))
+
+
+def seeds_note(stored, spread: str = CI) -> str:
+    """"mean of 5 seeds (0 1 2 3 4); shaded: 95 % CI of the mean", or '' for one seed."""
+    if seed_count(stored) < 2:
+        return ""
+    seeds = " ".join(str(s) for s in stored.seeds)
+    return f"curves: mean of {len(stored.seeds)} seeds ({seeds}); {BAND_WORDS[spread]}"
+
+
+def _series(stored, network: str, column: str, multi: bool, spread: str):
+    """(epochs, values, band) of one column: the mean over the seeds and its (low, high) band
+    for a multi-seed study, else the one seed's values and None."""
+    if not multi:
+        epochs, values = stored.curve(network, column)
+        return epochs.astype(float), values, None
+    band = stored.curve_band(network, column, spread)
+    return band.epochs.astype(float), band.mean, (band.low, band.high)
+
+
+def _draw_band(plot, color: str, epochs, band, scale: float):
+    """A shaded FillBetweenItem between the band's ends, under the curves; returns it."""
+    import pyqtgraph as pg
+    from PySide6.QtGui import QColor
+
+    fill_color = QColor(color)
+    fill_color.setAlpha(BAND_ALPHA)
+    edge_color = QColor(color)
+    edge_color.setAlpha(BAND_ALPHA * 2)
+    low = pg.PlotCurveItem(epochs, band[0] * scale, pen=pg.mkPen(edge_color, width=1))
+    high = pg.PlotCurveItem(epochs, band[1] * scale, pen=pg.mkPen(edge_color, width=1))
+    fill = pg.FillBetweenItem(low, high, brush=pg.mkBrush(fill_color))
+    for item in (low, high, fill):
+        item.setZValue(-10)
+        plot.addItem(item)
+    return fill
+
+
 def draw_comparison(accuracy_plot, loss_plot, stored, comparison: Comparison, legend=None,
-                    width: float = 2.0, symbol_size: int = 5) -> dict[str, dict]:
+                    width: float = 2.0, symbol_size: int = 5,
+                    spread: str = CI) -> dict[str, dict]:
     """Overlay the comparison's test accuracy and loss curves.
 
     Styled as the live plots are: one colour per network (gui.colors), accuracy in %, and the
     train loss dashed beside the solid test loss; a network that ended before its planned
-    epochs says so in the legend. `stored` is a StudyState (or a StoredStudy). Returns
+    epochs says so in the legend. A study of several seeds draws each network's mean over its
+    seeds with a shaded band (`spread`: CI, the 95 % interval of the mean, or MIN_MAX) around
+    the test accuracy and the test loss. `stored` is a StudyState (or a StoredStudy). Returns
     {network: {metrics column: curve}} for the networks that have epochs, in the comparison's
-    order.
+    order; a multi-seed study adds "test_accuracy_band" and "test_loss_band" (FillBetweenItem).
     """
     import pyqtgraph as pg
     from PySide6.QtCore import Qt
@@ -57,6 +107,7 @@ def draw_comparison(accuracy_plot, loss_plot, stored, comparison: Comparison, le
 
     drawn = {}
     present = set(stored.networks_with_epochs()) if stored is not None else set()
+    multi = seed_count(stored) > 1
     for network in comparison.networks:
         if network not in present:
             continue
@@ -64,17 +115,21 @@ def draw_comparison(accuracy_plot, loss_plot, stored, comparison: Comparison, le
         style = {"symbol": "o", "symbolSize": symbol_size, "symbolBrush": color,
                  "symbolPen": color}
         curves = {}
-        epochs, accuracy = stored.curve(network, "test_accuracy")
+        epochs, accuracy, band = _series(stored, network, "test_accuracy", multi, spread)
+        if band is not None:
+            curves["test_accuracy_band"] = _draw_band(accuracy_plot, color, epochs, band, 100.0)
         curves["test_accuracy"] = accuracy_plot.plot(
-            epochs.astype(float), accuracy * 100.0, pen=pg.mkPen(color, width=width), **style)
+            epochs, accuracy * 100.0, pen=pg.mkPen(color, width=width), **style)
         if legend is not None:
             legend.addItem(curves["test_accuracy"], legend_label(stored, network))
-        epochs, test_loss = stored.curve(network, "test_loss")
-        curves["test_loss"] = loss_plot.plot(epochs.astype(float), test_loss,
+        epochs, test_loss, band = _series(stored, network, "test_loss", multi, spread)
+        if band is not None:
+            curves["test_loss_band"] = _draw_band(loss_plot, color, epochs, band, 1.0)
+        curves["test_loss"] = loss_plot.plot(epochs, test_loss,
                                              pen=pg.mkPen(color, width=width), **style)
-        epochs, train_loss = stored.curve(network, "train_loss")
+        epochs, train_loss, _band = _series(stored, network, "train_loss", multi, spread)
         curves["train_loss"] = loss_plot.plot(
-            epochs.astype(float), train_loss,
+            epochs, train_loss,
             pen=pg.mkPen(color, width=max(1.0, width - 0.5), style=Qt.PenStyle.DashLine))
         drawn[network] = curves
     return drawn
@@ -120,8 +175,9 @@ def comparison_figure(stored, comparison: Comparison, size=FIGURE_SIZE):
     folder = Path(stored.folder).name if stored is not None else ""
     layout.addLabel(f"{comparison.title}", row=0, col=0, colspan=3, size="17pt",
                     color=text_color, bold=True)
-    layout.addLabel(f"{comparison.question}   (study {folder})", row=1, col=0, colspan=3,
-                    size="11pt", color=MUTED_TEXT_COLOR)
+    note = seeds_note(stored)
+    layout.addLabel(f"{comparison.question}   (study {folder})" + (f"   {note}" if note else ""),
+                    row=1, col=0, colspan=3, size="11pt", color=MUTED_TEXT_COLOR)
     tick_font = QFont()
     tick_font.setPointSize(11)
     label_style = {"color": text_color, "font-size": "13pt"}
@@ -142,6 +198,8 @@ def comparison_figure(stored, comparison: Comparison, size=FIGURE_SIZE):
     legend_column.layout.setRowStretchFactor(1, 10)
     drawn = draw_comparison(accuracy_plot, loss_plot, stored, comparison, legend=legend,
                             width=3.0, symbol_size=7)
+    # The figure keeps what it drew, so a caller (or a test) can see the bands.
+    widget.drawn = drawn
     last_epoch = max((int(stored.curve(n, "test_accuracy")[0].max()) for n in drawn), default=1)
     for plot in (accuracy_plot, loss_plot):
         set_epoch_ticks(plot.getAxis("bottom"), last_epoch)

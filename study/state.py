@@ -55,6 +55,21 @@ def config_seeds(config: StudyConfig | None) -> tuple[int, ...]:
     return tuple(seeds) if seeds else (int(config.seed),)
 
 
+CI, MIN_MAX = "ci", "min-max"
+
+
+@dataclass(frozen=True)
+class CurveBand:
+    """A metrics column over a network's seeds: per epoch the mean, the band's low and high
+    ends (95 % CI of the mean, or min–max) and how many seeds it summarises."""
+
+    epochs: np.ndarray
+    mean: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    n_seeds: np.ndarray
+
+
 @dataclass(frozen=True)
 class FinishedRun:
     """One (network, seed) run that finished or was stopped: its summary and epochs done."""
@@ -305,6 +320,43 @@ class StudyState:
         rows = self.epoch_rows(network, seed)
         return (np.array([r["epoch"] for r in rows], dtype=int),
                 np.array([r[column] for r in rows], dtype=float))
+
+    def seeds_of(self, network: str) -> list[int]:
+        """The seeds of `network` with at least one epoch, in the study's seed order."""
+        order = {seed: i for i, seed in enumerate(self.seeds)}
+        return sorted((s for n, s in self.rows if n == network),
+                      key=lambda s: (order.get(s, len(order)), s))
+
+    def curve_band(self, network: str, column: str, spread: str = CI) -> CurveBand:
+        """One metrics column of `network` summarised over its seeds, epoch by epoch.
+
+        `spread` CI: the 95 % Student-t interval of the mean (study.statistics.t_interval);
+        MIN_MAX: the lowest and highest seed. An epoch only some seeds have reached (a run in
+        progress) is summarised over those; with one value the band is that value.
+        """
+        from study.statistics import t_interval
+
+        by_epoch: dict[int, list[float]] = {}
+        for seed in self.seeds_of(network):
+            for row in self.rows[network, seed]:
+                by_epoch.setdefault(int(row["epoch"]), []).append(float(row[column]))
+        epochs = sorted(by_epoch)
+        mean, low, high, count = [], [], [], []
+        for epoch in epochs:
+            values = by_epoch[epoch]
+            if spread == MIN_MAX or len(values) < 2:
+                mean.append(float(np.mean(values)))
+                low.append(min(values))
+                high.append(max(values))
+            else:
+                interval = t_interval(values)
+                mean.append(interval.mean)
+                low.append(interval.low)
+                high.append(interval.high)
+            count.append(len(values))
+        return CurveBand(np.array(epochs, dtype=int), np.array(mean, dtype=float),
+                         np.array(low, dtype=float), np.array(high, dtype=float),
+                         np.array(count, dtype=int))
 
     def epochs_done(self, network: str, seed: int | None = None) -> int:
         """How many epochs of (network, seed) are recorded."""

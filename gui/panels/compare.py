@@ -32,17 +32,31 @@ from gui.colors import (
     IDENTICAL_COLOR,
     INCOMPLETE_COLOR,
     NOT_APPLICABLE_COLOR,
+    NOT_RESOLVED_COLOR,
     NOTE_STYLE,
     REFERENCE_TEXT_COLOR,
     network_color,
 )
-from gui.plot_style import CURVE_COLUMNS, draw_comparison, set_epoch_ticks
+from gui.plot_style import CURVE_COLUMNS, draw_comparison, seeds_note, set_epoch_ticks
+from gui.seed_text import (
+    ci_tip,
+    interval_text,
+    mean_ci_text,
+    mean_epoch_text,
+    p_text,
+    signed_text,
+)
 from gui.study_model import StudyModel
 from study.compare import (
     COMPARISONS,
     DOES_NOT_HOLD,
+    FINAL,
     HOLDS,
+    MEASURE_WORDS,
+    NOT_APPLICABLE,
+    NOT_RESOLVED,
     PEAK,
+    TIME,
     comparison_by_key,
     comparison_table,
     conclusion_rows,
@@ -55,12 +69,38 @@ from study.timing import ISOLATED_ESTIMATE_TEXT, is_isolated_estimate, shared_ti
 
 TABLE_HEADERS = ("Network", "Epochs", "Peak test acc.", "Peak epoch", "Final test acc.",
                  "Time / epoch", "Total (mm:ss.ss)", "Report: peak", "Report: s / epoch",
-                 "Report: total")
+                 "Report: total", "Seeds")
+SEEDS_COLUMN = 10
+REPORT_COLUMNS = (7, 8, 9)
 # The time columns' titles when the figures are isolated-timing estimates (all-at-once).
 ISOLATED_TIME_HEADERS = {5: "Time / epoch\n(isolated est.)", 6: "Total\n(isolated est.)"}
 TIME_COLUMNS = tuple(ISOLATED_TIME_HEADERS)
 EPOCHS_COLUMN = 1
-VERDICT_COLORS = {HOLDS: HOLDS_COLOR, DOES_NOT_HOLD: DOES_NOT_HOLD_COLOR}
+VERDICT_COLORS = {HOLDS: HOLDS_COLOR, DOES_NOT_HOLD: DOES_NOT_HOLD_COLOR,
+                  NOT_RESOLVED: NOT_RESOLVED_COLOR, NOT_APPLICABLE: NOT_APPLICABLE_COLOR}
+# The conclusions table: what the report concluded, the verdict here, the numbers of the part
+# that decides it (difference of the seed-paired means, its 95 % CI, p, seeds), the caveat; the
+# evidence (seed means, every part's numbers) is the verdict's tooltip.
+CONCLUSION_HEADERS = ("The report concluded", "In this study", "Measure", "Difference",
+                      "95 % CI", "p", "n", "Caveat", "On the report's\nfigures")
+CONCLUSION_TIPS = (
+    "", "holds: the whole 95 % interval of every part is on the claimed side of 0; does not "
+    "hold: some part's interval is wholly on the other side; not resolved: neither (more seeds "
+    "may settle it); n.a.: a network it needs has no results",
+    "The measure the claim is checked on", "Mean over the seeds of the paired difference of the "
+    "part that decides the verdict (accuracy in points, time in seconds)",
+    "95 % Student-t interval of that mean (empty with one seed)",
+    "Two-sided p-value of a one-sample t test of the paired differences against 0",
+    "Seeds paired", "Why the verdict may mislead",
+    "The same check on the report's own printed figures (one number each)",
+)
+(CONCLUSION_COLUMN, VERDICT_COLUMN, MEASURE_COLUMN, DIFFERENCE_COLUMN, CI_COLUMN, P_COLUMN,
+ N_COLUMN, CAVEAT_COLUMN, REPORT_VERDICT_COLUMN) = range(9)
+MEASURE_SHORT = {PEAK: "peak acc.", FINAL: "final acc.", TIME: "time / epoch"}
+# Which accuracy measures the conclusions table checks (the timing claims come with each).
+MEASURE_CHOICES = (((PEAK,), "peak test accuracy (the report's)"),
+                   ((FINAL,), "final-epoch test accuracy"),
+                   ((PEAK, FINAL), "peak and final"))
 EMPTY_TEXT = "Open a study (File > Open) or run one to compare its networks."
 
 
@@ -105,21 +145,89 @@ def table_headers(isolated: bool = False) -> tuple[str, ...]:
                  for column, text in enumerate(TABLE_HEADERS))
 
 
+def _seeded(row: dict) -> bool:
+    return (row.get("n_seeds") or 0) > 1
+
+
 def comparison_cells(row: dict) -> list[str]:
-    """The panel's texts for one comparison-table row (study.compare.TABLE_COLUMNS)."""
+    """The panel's texts for one comparison-table row (study.compare.TABLE_COLUMNS).
+
+    With several seeds the measured cells are means ± the half-width of their 95 % interval
+    and the peak epoch a mean ("12.4"); with one seed they read as they always did.
+    """
     measured = row["peak_test_accuracy"] is not None
+    if _seeded(row):
+        def ci(measure, scale, unit):
+            return mean_ci_text(row[measure], row.get(f"{measure}_ci_low"),
+                                row.get(f"{measure}_ci_high"), scale=scale, unit=unit)
+
+        peak, final = ci("peak_test_accuracy", 100, "%"), ci("final_test_accuracy", 100, "%")
+        peak_epoch, seconds = mean_epoch_text(row["peak_epoch"]), ci("seconds_per_epoch", 1, "s")
+    else:
+        peak, final = _percent(row["peak_test_accuracy"]), _percent(row["final_test_accuracy"])
+        peak_epoch = str(row["peak_epoch"]) if measured else "—"
+        seconds = f"{row['seconds_per_epoch']:.2f} s" if measured else "—"
     return [
         row["network"],
         str(row["epochs"]) if row.get("epochs") is not None else ("—" if not measured else ""),
-        _percent(row["peak_test_accuracy"]),
-        str(row["peak_epoch"]) if measured else "—",
-        _percent(row["final_test_accuracy"]),
-        f"{row['seconds_per_epoch']:.2f} s" if measured else "—",
+        peak,
+        peak_epoch,
+        final,
+        seconds,
         row["total_time"] or "—",
         f"{100 * row['report_peak_test_accuracy']:.1f} %",
         f"{row['report_seconds_per_epoch']:.2f} s",
         row["report_total_time"],
+        str(row.get("n_seeds") or "—") if measured else "—",
     ]
+
+
+def comparison_tips(row: dict) -> dict[int, str]:
+    """Tooltips of a multi-seed comparison row's cells: the intervals and the seeds."""
+    if not _seeded(row):
+        return {}
+    n = row["n_seeds"]
+    tips = {}
+    for column, measure, scale, unit in ((2, "peak_test_accuracy", 100, "%"),
+                                         (4, "final_test_accuracy", 100, "%"),
+                                         (5, "seconds_per_epoch", 1, "s")):
+        tips[column] = ci_tip(row[measure], row.get(f"{measure}_ci_low"),
+                              row.get(f"{measure}_ci_high"), n, scale=scale, unit=unit)
+    tips[3] = f"mean over {n} seeds of the epoch that reached the peak"
+    tips[6] = f"mean over {n} seeds"
+    tips[SEEDS_COLUMN] = f"{n} seeds: {row.get('seeds', '')}"
+    return tips
+
+
+def conclusion_cells(conclusion, report_verdict: str) -> list[str]:
+    """The conclusions table's texts for one study.compare.Conclusion (CONCLUSION_HEADERS)."""
+    part = next((p for p in conclusion.parts if p.label == conclusion.part), None)
+    measure = part.measure if part is not None else conclusion.measure
+    scale, decimals, unit = (1.0, 3, "s") if measure == TIME else (100.0, 2, "pts")
+    return [
+        conclusion.conclusion,
+        conclusion.verdict,
+        MEASURE_SHORT.get(conclusion.measure, conclusion.measure),
+        signed_text(conclusion.difference_mean, scale=scale, decimals=decimals, unit=unit),
+        interval_text(conclusion.ci_low, conclusion.ci_high, scale=scale, decimals=decimals,
+                      unit=unit),
+        p_text(conclusion.p_value),
+        str(conclusion.n_seeds) if conclusion.n_seeds else "—",
+        conclusion.caveat,
+        report_verdict,
+    ]
+
+
+def _verdict_tip(conclusion) -> str:
+    """The evidence behind a verdict, one part per line."""
+    lines = [f"{conclusion.verdict}: {conclusion.conclusion}"]
+    if conclusion.part:
+        lines.append(f"decided by: {conclusion.part}")
+    lines += [f"• {part.label} ({MEASURE_WORDS[part.measure]}): {part.verdict} — "
+              f"{part.evidence}" for part in conclusion.parts] or [conclusion.evidence]
+    if conclusion.caveat:
+        lines.append(f"caveat: {conclusion.caveat}")
+    return "\n".join(lines)
 
 
 class ComparePanel(QWidget):
@@ -195,10 +303,13 @@ class ComparePanel(QWidget):
         self.comparison_table = _read_only_table(len(TABLE_HEADERS), TABLE_HEADERS)
         self.comparison_table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.Stretch)
-        for column in range(7, len(TABLE_HEADERS)):
+        for column in REPORT_COLUMNS:
             self.comparison_table.horizontalHeaderItem(column).setToolTip(
                 "The report's figure (SPEC §4), for reference; its head was flawed and its "
                 "hardware unknown")
+        self.comparison_table.horizontalHeaderItem(SEEDS_COLUMN).setToolTip(
+            "Seeds averaged: with several, each figure is their mean ± the half-width of its "
+            "95 % Student-t interval")
         self.comparison_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.timing_label = QLabel()
         self.timing_label.setWordWrap(True)
@@ -215,14 +326,26 @@ class ComparePanel(QWidget):
         tab = QWidget()
         self.conclusions_label = QLabel()
         self.conclusions_label.setWordWrap(True)
-        self.conclusions_table = _read_only_table(
-            4, ("The report concluded", "In this study", "Numbers", "On the report's figures"))
+        self.measure_selector = QComboBox()
+        for measures, text in MEASURE_CHOICES:
+            self.measure_selector.addItem(text, measures)
+        self.measure_selector.setToolTip(
+            "The accuracy the claims are checked on. The peak is the report's measure but is "
+            "picked on the test set (biased up); the final epoch's is not")
+        self.measure_selector.currentIndexChanged.connect(self._fill_conclusions)
+        measure_row = QHBoxLayout()
+        measure_row.addWidget(QLabel("Accuracy measure:"))
+        measure_row.addWidget(self.measure_selector)
+        measure_row.addStretch(1)
+        self.conclusions_table = _read_only_table(len(CONCLUSION_HEADERS), CONCLUSION_HEADERS)
+        for column, tip in enumerate(CONCLUSION_TIPS):
+            if tip:
+                self.conclusions_table.horizontalHeaderItem(column).setToolTip(tip)
         header = self.conclusions_table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
-        self.conclusions_table.setColumnWidth(0, 330)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(CONCLUSION_COLUMN, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(CAVEAT_COLUMN, QHeaderView.ResizeMode.Stretch)
+        self.conclusions_table.setColumnWidth(CONCLUSION_COLUMN, 360)
         # Wrapped text needs its row heights recomputed once the column widths have settled.
         self._fit_rows_timer = QTimer(self)
         self._fit_rows_timer.setSingleShot(True)
@@ -231,6 +354,7 @@ class ComparePanel(QWidget):
         header.sectionResized.connect(self._fit_rows_timer.start)
         layout = QVBoxLayout(tab)
         layout.addWidget(self.conclusions_label)
+        layout.addLayout(measure_row)
         layout.addWidget(self.conclusions_table, 1)
         return tab
 
@@ -304,9 +428,12 @@ class ComparePanel(QWidget):
         else:
             done = len(self._rows)
             name = state.folder.name if state.folder is not None else ""
+            seeds = (f" Figures are means over {len(state.seeds)} seeds "
+                     f"({', '.join(str(s) for s in state.seeds)}) with 95 % intervals."
+                     if len(state.seeds) > 1 else "")
             self.study_label.setText(
                 f"Study {name} ({state.state}): {done} of {len(state.networks)} "
-                f"networks have results.")
+                f"networks have results.{seeds}")
         self._show_comparison()
         self._fill_conclusions()
         self._fill_identity()
@@ -327,7 +454,9 @@ class ComparePanel(QWidget):
 
     def _show_comparison(self) -> None:
         comparison = self.current_comparison()
-        self.question_label.setText(comparison.question)
+        note = seeds_note(self.stored)
+        self.question_label.setText(f"{comparison.question} ({note})" if note
+                                    else comparison.question)
         for plot in (self.accuracy_plot, self.loss_plot):
             plot.clear()
         self.legend.clear()
@@ -353,16 +482,17 @@ class ComparePanel(QWidget):
         self.comparison_table.setRowCount(len(table))
         for r, row in enumerate(table):
             missing = row["peak_test_accuracy"] is None
+            tips = comparison_tips(row)
             for c, text in enumerate(comparison_cells(row)):
-                tip = "not in this study" if missing and 0 < c < 7 else ""
-                item = _item(text, tip)
+                tip = "not in this study" if missing and c not in (0, *REPORT_COLUMNS) else ""
+                item = _item(text, tip or tips.get(c, ""))
                 if c == 0:
                     item.setIcon(_swatch(network_color(row["network"])))
                     item.setTextAlignment(Qt.AlignmentFlag.AlignLeft
                                           | Qt.AlignmentFlag.AlignVCenter)
                     if missing:
                         item.setToolTip(f"{row['network']} has no results in this study")
-                if c >= 7:
+                if c in REPORT_COLUMNS:
                     item.setForeground(QColor(REFERENCE_TEXT_COLOR))
                 elif c == EPOCHS_COLUMN and not missing:
                     note = self.model.state.incomplete_note(row["network"])
@@ -388,31 +518,53 @@ class ComparePanel(QWidget):
 
     # -- conclusions ---------------------------------------------------------------------------
 
-    def _fill_conclusions(self) -> None:
+    def set_conclusion_measures(self, measures) -> None:
+        """Check the accuracy claims on (PEAK,), (FINAL,) or (PEAK, FINAL)."""
+        for index in range(self.measure_selector.count()):
+            if tuple(self.measure_selector.itemData(index)) == tuple(measures):
+                self.measure_selector.setCurrentIndex(index)
+
+    def _fill_conclusions(self, *_args) -> None:
         table = self.conclusions_table
         if self.stored is None:
             table.setRowCount(0)
             self.conclusions_label.setText("No study: nothing to check.")
             return
-        # Peak accuracy and time per epoch, paired over every seed of the study.
-        rows = conclusion_rows(study_conclusions(self.stored, measures=(PEAK,)))
+        measures = tuple(self.measure_selector.currentData() or (PEAK,))
+        # Paired over every seed of the study; the timing claims come once.
+        conclusions = study_conclusions(self.stored, measures=measures)
+        rows = conclusion_rows(conclusions)
         table.setRowCount(len(rows))
-        for r, row in enumerate(rows):
-            verdict = row["verdict"]
-            background = VERDICT_COLORS.get(verdict, NOT_APPLICABLE_COLOR)
-            left = Qt.AlignmentFlag.AlignLeft
-            table.setItem(r, 0, _item(row["conclusion"], row["key"], align=left))
-            table.setItem(r, 1, _item(verdict, background=background))
-            table.setItem(r, 2, _item(row["evidence"], row["evidence"], align=left))
-            table.setItem(r, 3, _item(row["report_verdict"]))
+        left = Qt.AlignmentFlag.AlignLeft
+        for r, (conclusion, row) in enumerate(zip(conclusions, rows, strict=True)):
+            verdict = conclusion.verdict
+            tip = _verdict_tip(conclusion)
+            cells = conclusion_cells(conclusion, row["report_verdict"])
+            for c, text in enumerate(cells):
+                if c == VERDICT_COLUMN:
+                    item = _item(text, tip, background=VERDICT_COLORS.get(
+                        verdict, NOT_APPLICABLE_COLOR))
+                elif c in (CONCLUSION_COLUMN, CAVEAT_COLUMN):
+                    item = _item(text, tip if c == CONCLUSION_COLUMN else text, align=left)
+                elif c in (DIFFERENCE_COLUMN, CI_COLUMN):
+                    item = _item(text, f"decided by: {conclusion.part}" if conclusion.part
+                                 else "", align=Qt.AlignmentFlag.AlignRight)
+                else:
+                    item = _item(text)
+                table.setItem(r, c, item)
         self._fit_rows_timer.start()
-        counts = {v: sum(1 for row in rows if row["verdict"] == v) for v in (HOLDS, DOES_NOT_HOLD)}
-        not_applicable = len(rows) - counts[HOLDS] - counts[DOES_NOT_HOLD]
+        counts = {v: sum(1 for c in conclusions if c.verdict == v)
+                  for v in (HOLDS, DOES_NOT_HOLD, NOT_RESOLVED, NOT_APPLICABLE)}
+        seeds = max((c.n_seeds for c in conclusions), default=0)
+        basis = (f"Paired over {seeds} seeds: a verdict needs the whole 95 % interval of every "
+                 "part on one side of 0" if seeds > 1 else
+                 "One seed: the sign of one difference decides (run with --seeds 5 to know); "
+                 "ties count as not holding")
         self.conclusions_label.setText(
             f"The report's conclusions on this study: {counts[HOLDS]} hold, "
-            f"{counts[DOES_NOT_HOLD]} do not hold, {not_applicable} not applicable "
-            "(a network they need has no results). Peak accuracy and time per epoch as in the "
-            "Comparisons tab; ties count as not holding.")
+            f"{counts[DOES_NOT_HOLD]} do not hold, {counts[NOT_RESOLVED]} not resolved, "
+            f"{counts[NOT_APPLICABLE]} not applicable (a network they need has no results). "
+            f"{basis}.")
 
     def _fit_conclusion_rows(self, *_args) -> None:
         self.conclusions_table.resizeRowsToContents()
@@ -420,7 +572,8 @@ class ComparePanel(QWidget):
     def verdicts(self) -> dict[str, str]:
         """{conclusion text: verdict} as the conclusions view shows them."""
         table = self.conclusions_table
-        return {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
+        return {table.item(r, CONCLUSION_COLUMN).text(): table.item(r, VERDICT_COLUMN).text()
+                for r in range(table.rowCount())}
 
     # -- init identity -------------------------------------------------------------------------
 
@@ -502,9 +655,18 @@ class ComparePanel(QWidget):
             table.setItem(r, len(names), _item(text, f"{names[r]}: correct / test images"))
         table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.confusion_label.setText(
-            f"{confusion.network} on {confusion.test_size} test images at the end of training: "
-            f"{100 * confusion.accuracy:.2f} % correct. Rows: true class; columns: predicted.")
+        if confusion.pooled:
+            self.confusion_label.setText(
+                f"{confusion.network} on {confusion.test_images} test images at the end of "
+                f"training, pooled over {confusion.n_seeds} seeds "
+                f"({' '.join(str(s) for s in confusion.seeds)}: each count sums the seeds, "
+                f"{confusion.test_size} predictions): {100 * confusion.accuracy:.2f} % correct. "
+                "Rows: true class; columns: predicted.")
+        else:
+            self.confusion_label.setText(
+                f"{confusion.network} on {confusion.test_images} test images at the end of "
+                f"training: {100 * confusion.accuracy:.2f} % correct. Rows: true class; "
+                "columns: predicted.")
 
     def confusion_counts(self) -> np.ndarray:
         """The counts the confusion view shows, as an array (rows true, columns predicted)."""

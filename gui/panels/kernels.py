@@ -64,6 +64,11 @@ class KernelPanel(QWidget):
         # --- the selected network
         self.network_combo = QComboBox()
         self.network_combo.setMinimumContentsLength(10)
+        # Only for a study of several seeds: whose kernels the viewer and overview show.
+        self.seed_label = QLabel("Seed:")
+        self.seed_combo = QComboBox()
+        self.seed_combo.setToolTip("Each seed has its own initial tensors and batch order, so its "
+                                   "own kernels; choose whose are shown")
         self.layer_combo = QComboBox()
         self.layer_combo.addItems(["conv1", "conv2"])
         self.layer_combo.setToolTip("conv2 exists in the NetA2 networks only")
@@ -73,7 +78,8 @@ class KernelPanel(QWidget):
         self.follow_box = QCheckBox("Follow the training network")
         self.follow_box.setChecked(True)
         controls = QHBoxLayout()
-        for widget in (QLabel("Network:"), self.network_combo, QLabel("Layer:"), self.layer_combo,
+        for widget in (QLabel("Network:"), self.network_combo, self.seed_label, self.seed_combo,
+                       QLabel("Layer:"), self.layer_combo,
                        self.conv2_state_label, self.conv2_state_combo, self.follow_box):
             controls.addWidget(widget)
         controls.addStretch(1)
@@ -125,6 +131,7 @@ class KernelPanel(QWidget):
 
         self.network_combo.activated.connect(self._on_network_picked)
         self.network_combo.currentIndexChanged.connect(self._refresh_selected)
+        self.seed_combo.currentIndexChanged.connect(self._refresh)
         self.layer_combo.currentIndexChanged.connect(self._refresh_selected)
         self.conv2_state_combo.currentIndexChanged.connect(self._refresh_selected)
         self.own_scale_box.toggled.connect(self._refresh)
@@ -161,12 +168,38 @@ class KernelPanel(QWidget):
 
     @property
     def _kernels(self) -> dict[str, NetworkKernels]:
-        return self._state.kernels_by_network()
+        return self._state.kernels_by_network(self.selected_seed())
+
+    def selected_seed(self) -> int:
+        """The seed whose kernels are shown (the study's first seed unless one is picked)."""
+        seed = self.seed_combo.currentData()
+        return int(seed) if seed is not None else self._state.first_seed
+
+    def select_seed(self, seed: int) -> None:
+        """Show the kernels of `seed` (if the study has it)."""
+        index = self.seed_combo.findData(int(seed))
+        if index >= 0:
+            self.seed_combo.setCurrentIndex(index)
+
+    def _set_seed_items(self) -> None:
+        seeds = self._state.seeds
+        previous = self.seed_combo.currentData()
+        self.seed_combo.blockSignals(True)
+        self.seed_combo.clear()
+        for seed in seeds:
+            self.seed_combo.addItem(str(seed), int(seed))
+        index = self.seed_combo.findData(previous) if previous is not None else -1
+        self.seed_combo.setCurrentIndex(index if index >= 0 else (0 if seeds else -1))
+        self.seed_combo.blockSignals(False)
+        multi = len(seeds) > 1
+        self.seed_label.setVisible(multi)
+        self.seed_combo.setVisible(multi)
 
     def _on_reset(self) -> None:
         previous = self.selected_network()
         state = self._state
         self._show_source()
+        self._set_seed_items()
         if state.folder is not None and not state.live:
             self.editor.set_study_kernels_file(state.folder / "byhand.json")
         elif state.config is None and state.folder is None:
@@ -197,7 +230,7 @@ class KernelPanel(QWidget):
                                       "kernels.")
 
     def _on_network_started(self, network: str, seed: int) -> None:
-        if seed == self._state.first_seed and self.follow_box.isChecked():
+        if seed == self.selected_seed() and self.follow_box.isChecked():
             if self.network_combo.findText(network) < 0:
                 self._set_network_items(self.selected_network() or network)
             self.select_network(network)
@@ -224,10 +257,10 @@ class KernelPanel(QWidget):
 
     def network_kernels(self, network: str) -> NetworkKernels | None:
         """What the panel knows of a network's kernels (None: nothing yet)."""
-        return self._state.kernels_of(network)
+        return self._state.kernels_of(network, self.selected_seed())
 
     def _on_kernels_changed(self, network: str, seed: int) -> None:
-        if seed != self._state.first_seed:
+        if seed != self.selected_seed():
             return
         if self.network_combo.findText(network) < 0:
             self._set_network_items(self.selected_network() or network)
@@ -292,6 +325,8 @@ class KernelPanel(QWidget):
             self.viewer.show_grid(conv2_grid(kernels, states, current, own_scale))
         else:
             self.viewer.show_grid(network_grid(kernels, current, own_scale))
+        if len(self._state.seeds) > 1:
+            status = f"seed {self.selected_seed()}: {status}"
         self.status_label.setText(status)
         self.warning_label.setText(_scheme_mismatch(kernels))
 

@@ -43,14 +43,16 @@ class TrainingProgress(QProgressBar):
     def reset_idle(self, text: str = "Ready: choose the settings and press Run (Ctrl+R)") -> None:
         """No study running."""
         self.networks: list[str] = []
+        self.seeds: list[int] = []
+        self.seed = 0
         self.epochs = self.batches = 0
         self.network = ""
         self.index = self.epoch = self.batch = 0
         self.seconds_per_batch = 0.0
         self.eval_seconds: list[float] = []
         self.together = False
-        self.started: set[str] = set()
-        self.epochs_done: dict[str, int] = {}
+        self.started: set[tuple[str, int]] = set()
+        self.epochs_done: dict[tuple[str, int], int] = {}
         self.setValue(0)
         self.setFormat(text)
 
@@ -78,22 +80,30 @@ class TrainingProgress(QProgressBar):
         self.reset_idle()
         self.together = together
         self.networks = list(event.networks)
+        self.seeds = [int(s) for s in (getattr(event, "seeds", None) or [])]
         self.epochs = event.epochs
         self.batches = event.batches_per_epoch
-        how = " as one model" if together and len(self.networks) > 1 else ""
-        self.setFormat(f"Building {len(self.networks)} network(s){how} on {event.backend} / "
-                       f"{event.device}…")
+        how = " as one model" if together and self._total() > 1 else ""
+        times = f" × {len(self.seeds)} seeds" if len(self.seeds) > 1 else ""
+        self.setFormat(f"Building {len(self.networks)} network(s){times}{how} on "
+                       f"{event.backend} / {event.device}…")
 
     def network_started(self, event) -> None:
         """A NetworkStarted event."""
+        seed = int(getattr(event, "seed", 0))
         if self.together:
-            self.started.add(event.network)
-            if len(self.started) >= len(self.networks):
+            self.started.add((event.network, seed))
+            if len(self.started) >= self._total():
                 # Before the shared training each network is timed alone (isolated estimates).
                 self.setFormat(f"{self._together_label()}  ·  timing each network alone for "
                                "its isolated estimate…")
             return
-        self.network, self.index = event.network, event.index
+        self.network, self.seed = event.network, seed
+        self.index = event.index
+        if len(self.seeds) > 1 and event.count <= len(self.networks):
+            # The index counts within one seed: the seeds before it ran every network.
+            position = self.seeds.index(seed) if seed in self.seeds else 0
+            self.index = position * len(self.networks) + event.index
         self.epoch, self.batch = 1, 0
         self._show()
 
@@ -112,9 +122,10 @@ class TrainingProgress(QProgressBar):
         self.network, self.epoch, self.batch = event.network, event.epoch, self.batches
         if self.together:
             # Each network carries an even share of the shared evaluation: sum them per epoch.
-            if self.epochs_done.get(event.network, 0) >= event.epoch:
+            key = (event.network, int(getattr(event, "seed", 0)))
+            if self.epochs_done.get(key, 0) >= event.epoch:
                 return
-            self.epochs_done[event.network] = event.epoch
+            self.epochs_done[key] = event.epoch
             if len(self.eval_seconds) < event.epoch:
                 self.eval_seconds.append(0.0)
             self.eval_seconds[event.epoch - 1] += event.eval_seconds
@@ -128,9 +139,13 @@ class TrainingProgress(QProgressBar):
             self.setValue(STEPS)
         self.setFormat(text or f"Study {state}")
 
+    def _total(self) -> int:
+        """How many (network, seed) runs the study has."""
+        return len(self.networks) * max(1, len(self.seeds))
+
     def _runs(self) -> int:
-        """How many networks train one after another (1 when they all train together)."""
-        return 1 if self.together else len(self.networks)
+        """How many runs train one after another (1 when they all train together)."""
+        return 1 if self.together else self._total()
 
     def done_fraction(self) -> float:
         """Fraction of all the study's batches completed."""
@@ -152,21 +167,30 @@ class TrainingProgress(QProgressBar):
         evals = self.eval_seconds
         if self.together:
             # Only epochs every network has reported hold their whole shared evaluation time.
-            complete = min((self.epochs_done.get(n, 0) for n in self.networks), default=0)
+            if self.seeds:
+                complete = min((self.epochs_done.get((n, s), 0) for n in self.networks
+                                for s in self.seeds), default=0)
+            else:  # an older runner's events name no seeds
+                complete = min((max((d for (m, _s), d in self.epochs_done.items() if m == n),
+                                    default=0) for n in self.networks), default=0)
             evals = evals[:complete] or evals
         eval_each = sum(evals) / len(evals) if evals else 0.0
         return remaining_batches * self.seconds_per_batch + max(0, epochs_left) * eval_each
 
     def _together_label(self) -> str:
         count = len(self.networks)
-        return f"all {count} networks together" if count > 1 else f"{self.networks[0]}"
+        seeds = f" × {len(self.seeds)} seeds" if len(self.seeds) > 1 else ""
+        if count > 1 or seeds:
+            return f"all {count} networks{seeds} together"
+        return f"{self.networks[0]}"
 
     def _show(self) -> None:
         self.setValue(int(STEPS * self.done_fraction()))
         if self.together:
             where = self._together_label()
         else:
-            where = f"{self.network} ({self.index + 1}/{len(self.networks) or 1})"
+            seed = f" seed {self.seed}" if len(self.seeds) > 1 else ""
+            where = f"{self.network}{seed} ({self.index + 1}/{self._total() or 1})"
         parts = [where, f"epoch {self.epoch}/{self.epochs}", f"batch {self.batch}/{self.batches}"]
         eta = self.eta_seconds()
         if eta is not None:

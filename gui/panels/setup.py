@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from gui.colors import ERROR_STYLE, HINT_STYLE, INVALID_EDIT_STYLE
 from gui.panels.study_settings import StudySettingsBox
-from study.config import HEADS, MAX_BATCH_SIZE, MAX_EPOCHS, MODES, StudyConfig
+from study.config import HEADS, MAX_BATCH_SIZE, MAX_EPOCHS, MAX_SEEDS, MODES, StudyConfig
 from study.data import SYSTEM_DIR
 from study.protocol.backends import DeviceInfo, available_backends
 from study.protocol.networks import ARCHITECTURES, NETWORKS, SCHEME_TEXT, SCHEMES
@@ -65,6 +65,54 @@ def device_label(device: DeviceInfo) -> str:
         return "CPU"
     index = device.name.partition(":")[2] or "0"
     return f"GPU {index}: {device.description}"
+
+
+SEEDS_TIP = ("How many seeds train every network: a count N (seeds Seed … Seed+N−1, "
+             f"1–{MAX_SEEDS}) or a list of distinct seeds such as 0,3,7. Each seed is the "
+             "one-seed study with that seed; the curves, tables and verdicts then show means "
+             "with 95 % intervals")
+
+
+def parse_seeds(text: str, seed) -> tuple[tuple[int, ...] | None, str]:
+    """The Seeds field as StudyConfig.seeds, and a problem naming the field ('' when none).
+
+    Empty or "1": None (just `seed`); a count N: seed … seed+N−1; a comma-separated list: those
+    seeds. Range and duplicates are left to StudyConfig.problems().
+    """
+    text = text.strip()
+    if not text:
+        return None, ""
+    if "," in text:
+        parts = [part.strip() for part in text.split(",")]
+        if parts and parts[-1] == "":
+            parts = parts[:-1]  # "7," is the list of seed 7
+        try:
+            seeds = tuple(int(part) for part in parts)
+        except ValueError:
+            return None, (f"seeds must be a count or a list of whole numbers such as 0,3,7, "
+                          f"got {text!r}")
+        return seeds, ""
+    try:
+        count = int(text)
+    except ValueError:
+        return None, f"seeds must be a count (1–{MAX_SEEDS}) or a list such as 0,3,7, got {text!r}"
+    if not 1 <= count <= MAX_SEEDS:
+        return None, f"seeds: the count must be from 1 to {MAX_SEEDS}, got {count}"
+    if count == 1:
+        return None, ""
+    if not isinstance(seed, int):
+        return None, ""  # the Seed field's own problem says why
+    return tuple(range(seed, seed + count)), ""
+
+
+def seeds_text(config: StudyConfig) -> str:
+    """What the Seeds field shows for a config: "1", a count "5" or a list "0,3,7"."""
+    seeds = config.seeds
+    if not seeds:
+        return "1"
+    if tuple(seeds) == tuple(range(config.seed, config.seed + len(seeds))):
+        return str(len(seeds))
+    return ",".join(str(s) for s in seeds) + ("," if len(seeds) == 1 else "")
 
 
 def _number(text: str, kind):
@@ -190,6 +238,7 @@ class SetupPanel(QWidget):
         self.seed_edit = self._line(form, "seed", "Seed",
                                     "Seeds the initial weights and the batch order; every "
                                     "network of a study sees the same batches")
+        self.seeds_edit = self._line(form, "seeds", "Seeds", SEEDS_TIP, "1")
         self.shuffle_box = QCheckBox("Shuffle each epoch")
         self.shuffle_box.setToolTip("Seeded shuffle, the same order for every network; off keeps "
                                     "the stored order, as the report's loader did")
@@ -341,6 +390,10 @@ class SetupPanel(QWidget):
                             ("test_limit", self.test_limit_edit)):
             text = edit.text().strip()
             values[field] = _number(text, int) if text else None
+        seeds, problem = parse_seeds(self.seeds_edit.text(), values.get("seed"))
+        if problem:
+            problems.append(problem)
+        values["seeds"] = seeds
         return values, problems
 
     def config(self, kernels=None) -> StudyConfig:
@@ -408,6 +461,12 @@ class SetupPanel(QWidget):
                           ("test_limit", self.test_limit_edit)):
             value = get(key)
             edit.setText("" if value is None else str(value))
+        seeds = data.get("seeds")
+        try:
+            text = seeds_text(StudyConfig(seed=int(get("seed")), seeds=seeds))
+        except (TypeError, ValueError):
+            text = ",".join(str(s) for s in seeds) if isinstance(seeds, list | tuple) else "1"
+        self.seeds_edit.setText(text)
         self.shuffle_box.setChecked(bool(get("shuffle")))
         _select_data(self.head_combo, get("head"))
         _select_data(self.mode_combo, get("mode"))

@@ -1,4 +1,8 @@
-"""The summary table (SPEC §3): peak test accuracy and its epoch, final accuracy, times."""
+"""The summary table (SPEC §3): peak test accuracy and its epoch, final accuracy, times.
+
+A study of several seeds shows one row per network: each figure the mean over its seeds ± the
+half-width of its 95 % Student-t interval, the peak epoch a mean, and a Seeds column with n.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.colors import INCOMPLETE_COLOR, NOTE_STYLE, network_color
+from gui.seed_text import ci_tip, mean_ci_text, mean_epoch_text
 from study.protocol.networks import NETWORKS
 from study.summary import format_duration
 from study.timing import (
@@ -36,6 +41,12 @@ TIME_COLUMNS = tuple(ISOLATED_TIME_HEADERS)
 ISOLATED_TIP = ISOLATED_ESTIMATE_TEXT
 FINAL_COLUMN = 3
 INCOMPLETE_TIP = "This network ended before its planned epochs: its final accuracy is not final."
+SEEDS_HEADER = "Seeds"
+SEEDS_TIP = ("Seeds whose results are averaged; each figure is their mean ± the half-width of its "
+             "95 % Student-t interval (the tooltip gives the interval)")
+# (column, summary measure, scale, unit) of the cells that carry an interval
+INTERVAL_CELLS = ((1, "peak_test_accuracy", 100.0, "%"), (3, "final_test_accuracy", 100.0, "%"),
+                  (4, "seconds_per_epoch", 1.0, "s"))
 
 
 def summary_headers(timing: str = MEASURED) -> tuple[str, ...]:
@@ -56,6 +67,27 @@ def summary_cells(row, incomplete: str = "") -> list[str]:
         f"{final} {incomplete}" if incomplete else final,
         f"{row.seconds_per_epoch:.2f} s",
         format_duration(row.total_seconds),
+    ]
+
+
+def mean_summary_cells(row: dict, seeds_planned: int = 0, incomplete: str = "") -> list[str]:
+    """The table's texts for one network averaged over its seeds (study.compare.network_row):
+    means ± CI half-width, the mean peak epoch ("12.4", "2"), the mean total, and n (of the
+    planned seeds when fewer have finished)."""
+    peak = mean_ci_text(row["peak_test_accuracy"], row.get("peak_test_accuracy_ci_low"),
+                        row.get("peak_test_accuracy_ci_high"), scale=100.0, unit="%")
+    final = mean_ci_text(row["final_test_accuracy"], row.get("final_test_accuracy_ci_low"),
+                         row.get("final_test_accuracy_ci_high"), scale=100.0, unit="%")
+    n = int(row["n_seeds"])
+    return [
+        row["network"],
+        peak,
+        mean_epoch_text(row["peak_epoch"]),
+        f"{final} {incomplete}" if incomplete else final,
+        mean_ci_text(row["seconds_per_epoch"], row.get("seconds_per_epoch_ci_low"),
+                     row.get("seconds_per_epoch_ci_high"), unit="s"),
+        format_duration(row["total_seconds"]),
+        f"{n} of {seeds_planned}" if seeds_planned > n else str(n),
     ]
 
 
@@ -140,18 +172,67 @@ class SummaryTable(QTableWidget):
         measured = status.get("shared_epoch_seconds") or not state.running
         self.set_timing(state.timing, shared_timing_note(status) if measured else "")
         self.clear_rows(state.networks)
-        for row in state.summary_rows():
-            self.add_row(row, state.incomplete_note(row.network))
+        multi = len(state.seeds) > 1
+        self._set_seeds_column(multi)
+        if not multi:
+            for row in state.summary_rows():
+                self.add_row(row, state.incomplete_note(row.network))
+            return
+        for network, row in state.compare_rows().items():
+            notes = [f"seed {s} {state.incomplete_note(network, s)}"
+                     for s in state.seeds_of(network) if state.incomplete_note(network, s)]
+            self.add_mean_row(row, len(state.seeds), "; ".join(notes))
+
+    def _set_seeds_column(self, shown: bool) -> None:
+        self.setColumnCount(len(HEADERS) + (1 if shown else 0))
+        self.setHorizontalHeaderLabels([*summary_headers(self.timing),
+                                        *((SEEDS_HEADER,) if shown else ())])
+        for column, tip in enumerate(HEADER_TIPS):
+            if column in TIME_COLUMNS and self.timing == ISOLATED_ESTIMATE:
+                tip = f"{tip}. {ISOLATED_TIP}"
+            if shown and column in (1, 2, 3, 4, 5):
+                tip = f"{tip} (mean over the seeds)"
+            if tip:
+                self.horizontalHeaderItem(column).setToolTip(tip)
+        if shown:
+            self.horizontalHeaderItem(len(HEADERS)).setToolTip(SEEDS_TIP)
+            self.horizontalHeader().setSectionResizeMode(
+                len(HEADERS), QHeaderView.ResizeMode.ResizeToContents)
+
+    def add_mean_row(self, row: dict, seeds_planned: int = 0, incomplete: str = "") -> None:
+        """Add or replace a network's row averaged over its seeds (study.compare.network_row)."""
+        index = self._row_index(row["network"])
+        n = int(row["n_seeds"])
+        tips = {column: ci_tip(row[measure], row.get(f"{measure}_ci_low"),
+                               row.get(f"{measure}_ci_high"), n, scale=scale, unit=unit)
+                for column, measure, scale, unit in INTERVAL_CELLS}
+        tips[2] = f"mean over {n} seeds of the first epoch that reached the peak"
+        tips[5] = f"mean over {n} seeds"
+        tips[len(HEADERS)] = f"seeds {row.get('seeds', '')}"
+        for column, text in enumerate(mean_summary_cells(row, seeds_planned, incomplete)):
+            item = QTableWidgetItem(text)
+            item.setToolTip(tips.get(column, ""))
+            if incomplete and column == FINAL_COLUMN:
+                item.setToolTip(f"{INCOMPLETE_TIP} {incomplete}")
+                item.setForeground(QColor(INCOMPLETE_COLOR))
+            if column == 0:
+                item.setIcon(_swatch(network_color(row["network"])))
+            else:
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.setItem(index, column, item)
+
+    def _row_index(self, network: str) -> int:
+        existing = self.networks()
+        if network in existing:
+            return existing.index(network)
+        rank = self._rank(network)
+        index = sum(1 for name in existing if self._rank(name) < rank)
+        self.insertRow(index)
+        return index
 
     def add_row(self, row, incomplete: str = "") -> None:
         """Add or replace a network's row (SummaryRow or NetworkFinished)."""
-        existing = self.networks()
-        if row.network in existing:
-            index = existing.index(row.network)
-        else:
-            rank = self._rank(row.network)
-            index = sum(1 for name in existing if self._rank(name) < rank)
-            self.insertRow(index)
+        index = self._row_index(row.network)
         for column, text in enumerate(summary_cells(row, incomplete)):
             item = QTableWidgetItem(text)
             if incomplete and column == FINAL_COLUMN:

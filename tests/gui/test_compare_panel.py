@@ -57,7 +57,7 @@ def test_comparison_curves_and_table_for_a_stored_study(panel, tmp_path):
     table = panel.comparison_table
     assert [cell(table, 0, c) for c in range(table.columnCount())] == [
         "NetA1-HF", "3", "60.00 %", "2", "55.00 %", "1.50 s", "00:04.50",
-        "34.9 %", "3.66 s", "03:40.71"]
+        "34.9 %", "3.66 s", "03:40.71", "1"]
     panel.show_comparison("architecture-DT")
     assert panel.drawn_networks() == ["NetA1-DT", "NetA2-DT"]
     assert [cell(table, 1, c) for c in (0, 2, 3, 5, 6)] == [
@@ -92,11 +92,16 @@ def test_conclusions_view_colours_each_verdict(panel, tmp_path):
     failing = rows["HF: NetA2 beats NetA1 in peak test accuracy"]
     red, green = QColor(VERDICT_COLORS["does not hold"]), QColor(VERDICT_COLORS["holds"])
     assert table.item(failing, 1).background().color() == red
-    assert cell(table, failing, 2) == "NetA2-HF 55.00 % is not > NetA1-HF 60.00 %"
-    assert cell(table, failing, 3) == "holds"  # on the report's own figures
+    # One seed: the difference without an interval, and the caveat says so.
+    assert [cell(table, failing, c) for c in range(2, 8)] == [
+        "peak acc.", "-5.00 pts", "—", "—", "1",
+        "one seed: run with --seeds 5 to know; only 3 epochs (fewer than 10)"]
+    assert cell(table, failing, 8) == "holds"  # on the report's own figures
+    assert "NetA2-HF 55.00 % is not > NetA1-HF 60.00 %" in table.item(failing, 1).toolTip()
     holding = rows["NetA2: DT > HT > HF in peak test accuracy"]
     assert table.item(holding, 1).background().color() == green
-    assert "6 hold, 3 do not hold, 0 not applicable" in panel.conclusions_label.text()
+    assert ("6 hold, 3 do not hold, 0 not resolved, 0 not applicable"
+            in panel.conclusions_label.text())
 
 
 def test_identity_view_shows_norms_and_flags_a_moved_frozen_conv1(panel, tmp_path):

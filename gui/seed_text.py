@@ -1,0 +1,70 @@
+"""How figures over seeds read in the tables: a mean ± the half-width of its 95 % interval.
+
+One seed keeps the plain figure ("81.00 %"); several seeds read "81.00 ± 0.45 %", and a mean peak
+epoch keeps one decimal unless it is whole ("12.4", "2"). The tooltips give the interval's ends.
+"""
+
+from __future__ import annotations
+
+import math
+
+
+def _defined(value) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
+def mean_epoch_text(value) -> str:
+    """A (mean) epoch: one decimal, none when whole ("12.4", "2"); "—" when unknown."""
+    if not _defined(value):
+        return "—"
+    text = f"{float(value):.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def mean_ci_text(mean, low=None, high=None, *, scale: float = 1.0, decimals: int = 2,
+                 unit: str = "") -> str:
+    """"mean ± half-width unit" (or "mean unit" without an interval); "—" when unknown."""
+    if not _defined(mean):
+        return "—"
+    value = f"{scale * float(mean):.{decimals}f}"
+    suffix = f" {unit}" if unit else ""
+    if not (_defined(low) and _defined(high)):
+        return f"{value}{suffix}"
+    half = scale * (float(high) - float(low)) / 2.0
+    return f"{value} ± {half:.{decimals}f}{suffix}"
+
+
+def ci_tip(mean, low, high, n: int, *, scale: float = 1.0, decimals: int = 2,
+           unit: str = "") -> str:
+    """Tooltip of a mean over seeds: its 95 % interval and the number of seeds."""
+    if not _defined(mean):
+        return ""
+    suffix = f" {unit}" if unit else ""
+    if not (_defined(low) and _defined(high)):
+        return f"one seed: no interval (n = {n})"
+    return (f"mean of {n} seeds {scale * mean:.{decimals}f}{suffix}, 95 % CI "
+            f"{scale * low:.{decimals}f} to {scale * high:.{decimals}f}{suffix} "
+            "(Student-t over the seeds)")
+
+
+def signed_text(value, *, scale: float = 1.0, decimals: int = 2, unit: str = "") -> str:
+    """A difference with its sign ("+0.52 pts"); "—" when undefined."""
+    if not _defined(value):
+        return "—"
+    suffix = f" {unit}" if unit else ""
+    return f"{scale * float(value):+.{decimals}f}{suffix}"
+
+
+def interval_text(low, high, *, scale: float = 1.0, decimals: int = 2, unit: str = "") -> str:
+    """A 95 % interval "[−0.31, +1.35] pts"; "—" when undefined (one seed, n.a.)."""
+    if not (_defined(low) and _defined(high)):
+        return "—"
+    suffix = f" {unit}" if unit else ""
+    return f"[{scale * float(low):+.{decimals}f}, {scale * float(high):+.{decimals}f}]{suffix}"
+
+
+def p_text(value) -> str:
+    """A p-value: "< 0.001", "0.034"; "—" when undefined."""
+    if not _defined(value):
+        return "—"
+    return "< 0.001" if value < 0.001 else f"{value:.3f}"
