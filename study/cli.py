@@ -7,6 +7,7 @@ import signal
 import sys
 import threading
 
+from study import timing
 from study.config import HEADS, MAX_SEEDS, MODES, ConfigError, StudyConfig, load_config
 from study.data import DataError
 from study.protocol.backends import BACKENDS, BackendError
@@ -22,6 +23,7 @@ from study.protocol.events import (
 )
 from study.protocol.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_STOPPED, EXIT_USAGE
 from study.protocol.networks import NETWORKS
+from study.state import StudyState
 from study.store import DEFAULT_ROOT, StoreError
 from study.summary import format_duration
 
@@ -122,14 +124,19 @@ def parse_seeds(text: str, first: int) -> tuple[tuple[int, ...], bool]:
 
 
 class TextReporter:
-    """Prints one line per finished epoch per network, and the summary table at the end."""
+    """Prints one line per finished epoch per network, and the summary table at the end.
 
-    def __init__(self, stream=None):
+    Every event is also folded into a StudyState (the model the app and the exports read), and
+    the end-of-study tables and the timing note are printed from it.
+    """
+
+    def __init__(self, stream=None, config: StudyConfig | None = None):
         # sys.stdout is looked up now, not when the module was imported: it may have been
         # replaced since (pytest's capture, a redirect).
         self.stream = sys.stdout if stream is None else stream
         self.epochs = 0
         self.several_seeds = False
+        self.state = StudyState.for_run(config) if config is not None else None
 
     def label(self, network: str, seed: int) -> str:
         """The network, and in a multi-seed study its seed ("NetA1-HF s3")."""
@@ -138,6 +145,8 @@ class TextReporter:
     def __call__(self, event) -> None:
         """Print what a person running the study wants to see for this event."""
         out = self.stream
+        if self.state is not None:
+            self.state.apply(event)
         if isinstance(event, StudyStarted):
             self.epochs = event.epochs
             self.several_seeds = len(event.seeds) > 1
@@ -163,9 +172,15 @@ class TextReporter:
             )
         elif isinstance(event, StudyFinished):
             print(f"\nStudy {event.state}: {event.folder}", file=out)
-            print(summary_table(event.summary, self.several_seeds), file=out)
+            rows = event.summary
+            if self.state is not None:
+                rows = [{**r.as_dict(), "note": self.state.incomplete_note(r.network, r.seed)}
+                        for r in self.state.summary]
+            print(summary_table(rows, self.several_seeds), file=out)
             if self.several_seeds:
-                print(aggregate_table(event.summary), file=out)
+                print(aggregate_table(rows), file=out)
+            if self.state is not None and self.state.isolated:
+                print(timing.shared_timing_note(self.state.status), file=out)
         elif isinstance(event, Failed):
             print(f"Failed: {event.message}", file=sys.stderr)
         out.flush()
@@ -182,6 +197,7 @@ def summary_table(rows: list[dict], seeds: bool = False) -> str:
             + f"{100 * r['peak_test_accuracy']:>8.2f} %{r['peak_epoch']:>7}"
             f"{100 * r['final_test_accuracy']:>9.2f} %{r['seconds_per_epoch']:>10.2f}"
             f"{format_duration(r['total_seconds']):>11}"
+            + (f"  {r['note']}" if r.get("note") else "")
         )
     return "\n".join(lines)
 
@@ -205,20 +221,6 @@ def aggregate_table(rows: list[dict]) -> str:
                      f"{cell(r['peak_test_accuracy'] for r in mine):>18}"
                      f"{cell(r['final_test_accuracy'] for r in mine):>18}")
     return "\n".join(lines)
-
-
-def shared_timing_note(folder) -> str:
-    """The all-at-once timing caveat under the summary, with the shared wall time."""
-    import json
-    from pathlib import Path
-
-    from study import timing
-
-    try:
-        status = json.loads((Path(folder) / "status.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        status = {}
-    return timing.shared_timing_note({"timing": timing.ISOLATED_ESTIMATE, **status})
 
 
 def _json_emitter(stream=None):
@@ -250,7 +252,7 @@ def run_study_command(args) -> int:
     except USAGE_ERRORS as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    report = _json_emitter() if args.events == "json" else TextReporter()
+    report = _json_emitter() if args.events == "json" else TextReporter(config=config)
     sent = set()
 
     def emit(event):
@@ -262,9 +264,7 @@ def run_study_command(args) -> int:
         threading.Thread(target=_watch_stdin, args=(stop_event,), daemon=True).start()
     previous = _install_sigint(stop_event, quiet=args.events == "json")
     try:
-        folder = run_study(config, emit=emit, stop_event=stop_event, out_root=args.out)
-        if folder is not None and args.events == "text" and config.mode == "all-at-once":
-            print(shared_timing_note(folder))
+        run_study(config, emit=emit, stop_event=stop_event, out_root=args.out)
     except KeyboardInterrupt:
         print("Aborted.", file=sys.stderr)
         return EXIT_STOPPED

@@ -34,6 +34,7 @@ from study.compare import (
     study_timing,
 )
 from study.confusion import per_class_accuracy_rows, study_confusions
+from study.state import StudyState
 from study.statistics import AGGREGATE_COLUMNS, aggregate_rows
 from study.store import StoredStudy, StoreError, csv_text, open_study
 from study.summary import METRICS_COLUMNS, SUMMARY_COLUMNS
@@ -125,6 +126,10 @@ def write_export_file(path: Path, text: str) -> None:
         fh.write(text)
 
 
+# Beside each summary row: the epochs it has, and "(stopped at epoch k of N)" when it ended early.
+SUMMARY_NOTE_COLUMNS = ("epochs_done", "note")
+
+
 def write_csv_files(stored: StoredStudy, folder: Path) -> list[Path]:
     """Every CSV of an export into `folder`: metrics, summary (one row per network and seed),
     aggregate (mean and 95 % interval over the seeds), comparisons, conclusions (one row per
@@ -138,13 +143,17 @@ def write_csv_files(stored: StoredStudy, folder: Path) -> list[Path]:
         written.append(path)
 
     put("metrics.csv", METRICS_COLUMNS, stored.epochs)
-    summary = stored.summary
+    # The study as the app shows it: the same model says which networks stopped early.
+    state = StudyState.from_stored(stored)
+    summary = state.summary
     # An all-at-once study's seconds are isolated-timing estimates, not measured epochs: its
     # tables say so in an extra last column (measured studies keep their columns unchanged).
     timing = study_timing(stored.status)
     extra = (TIMING_COLUMN,) if is_isolated_estimate(stored.status) else ()
-    put("summary.csv", (*SUMMARY_COLUMNS, *extra),
-        [{**row.as_dict(), TIMING_COLUMN: timing} for row in summary])
+    put("summary.csv", (*SUMMARY_COLUMNS, *SUMMARY_NOTE_COLUMNS, *extra),
+        [{**row.as_dict(), "epochs_done": state.epochs_done(row.network, row.seed),
+          "note": state.incomplete_note(row.network, row.seed), TIMING_COLUMN: timing}
+         for row in summary])
     put("aggregate.csv", AGGREGATE_COLUMNS, aggregate_rows(summary, stored.config.networks))
     # Comparisons: one row per network, its means over the seeds with n_seeds, the seeds and the
     # 95 % intervals of the accuracies and the time per epoch (empty with one seed).

@@ -178,7 +178,7 @@ def test_export_of_an_all_at_once_study_carries_the_timing(tmp_path):
     out = export_study(folder, tmp_path / "out").folder
 
     columns, rows = read_csv(out / "summary.csv")
-    assert columns == (*SUMMARY_COLUMNS, "timing")
+    assert columns == (*SUMMARY_COLUMNS, "epochs_done", "note", "timing")
     assert {r["timing"] for r in rows} == {"isolated-estimate"} and len(rows) == 6
     for comparison in COMPARISONS:
         columns, rows = read_csv(out / f"comparison_{comparison.key}.csv")
@@ -190,7 +190,7 @@ def test_export_of_an_all_at_once_study_carries_the_timing(tmp_path):
     assert marker["shared_epoch_seconds"] == [4.0, 4.25, 4.25]
 
     measured = export_study(write_known_study(tmp_path / "seq"), tmp_path / "seq-out").folder
-    assert read_csv(measured / "summary.csv")[0] == SUMMARY_COLUMNS
+    assert read_csv(measured / "summary.csv")[0] == (*SUMMARY_COLUMNS, "epochs_done", "note")
     assert json.loads((measured / "export.json").read_text())["timing"] == "measured"
 
 

@@ -173,10 +173,18 @@ def test_the_command_line_takes_the_mode_and_refuses_an_unknown_one(capsys):
 
 
 def test_the_text_summary_labels_the_estimates_beside_the_shared_wall_time(both_modes):
-    from study.cli import shared_timing_note
+    import io
+
+    from study.cli import TextReporter
+    from study.state import folder_events
     from study.summary import format_duration
 
     study = both_modes[0]["all-at-once"]
-    note = shared_timing_note(study.folder)
-    assert "isolated-timing estimates" in note
-    assert format_duration(study.status["shared_wall_seconds"]) in note
+    out = io.StringIO()
+    reporter = TextReporter(stream=out, config=study.config)
+    for event in folder_events(study):
+        reporter(event)
+    printed = out.getvalue()
+    summary = printed[printed.index("Study finished"):]
+    assert "isolated-timing estimates" in summary
+    assert format_duration(study.status["shared_wall_seconds"]) in summary

@@ -85,7 +85,7 @@ def test_metrics_and_summary_match_the_stored_study(study_folder, tmp_path):
     assert [float(r["test_accuracy"]) for r in hf_epochs] == list(ACCURACY["NetA1-HF"])
     assert [float(r["train_seconds"]) for r in hf_epochs] == list(TRAIN_SECONDS["NetA1-HF"])
     columns, rows = read_csv(out / "summary.csv")
-    assert columns == SUMMARY_COLUMNS
+    assert columns == (*SUMMARY_COLUMNS, "epochs_done", "note")
     dt = next(r for r in rows if r["network"] == "NetA2-DT")
     assert (float(dt["peak_test_accuracy"]), int(dt["peak_epoch"]), float(dt["seconds_per_epoch"]),
             float(dt["total_seconds"])) == (0.81, 3, 40.5, 121.5)
@@ -263,7 +263,7 @@ def test_a_seeded_study_exports_every_seed_the_aggregate_and_conclusions_with_in
     assert {"aggregate.csv", "conclusions.csv", "conclusion_parts.csv"} <= set(visible_files(out))
 
     columns, summary = read_csv(out / "summary.csv")
-    assert columns == SUMMARY_COLUMNS and len(summary) == 6 * 5
+    assert columns == (*SUMMARY_COLUMNS, "epochs_done", "note") and len(summary) == 6 * 5
     a2ht = [r for r in summary if r["network"] == "NetA2-HT"]
     assert [int(r["seed"]) for r in a2ht] == list(SEEDS)
     peaks = [float(r["peak_test_accuracy"]) for r in a2ht]
@@ -319,3 +319,24 @@ def test_a_seeded_study_exports_every_seed_the_aggregate_and_conclusions_with_in
     assert [p["part"] for p in recovery][-1] == "NetA2-HF < NetA1-DT (time per epoch)"
     # order 4 rows × 2 parts, fastest 2 × 2, deeper 6 × 1, gain 2 × 1, recovery 2 × 5
     assert len(parts) == 30
+
+
+def test_a_network_stopped_early_is_marked_in_the_exported_summary(tmp_path):
+    from types import SimpleNamespace
+
+    from study.config import StudyConfig
+    from study.store import StudyWriter
+
+    writer = StudyWriter.create(tmp_path, StudyConfig(networks=("NetA1-HF", "NetA2-DT"),
+                                                      epochs=4))
+    for network, epochs in (("NetA1-HF", 4), ("NetA2-DT", 2)):
+        for epoch in range(1, epochs + 1):
+            writer.append_epoch(network, SimpleNamespace(
+                epoch=epoch, train_loss=1.0, test_loss=0.9, test_accuracy=0.5 + epoch / 100,
+                train_seconds=2.0, eval_seconds=0.5))
+    writer.write_summary()
+    writer.write_status(state="stopped")
+    out = export_study(writer.folder, tmp_path / "out").folder
+    _, rows = read_csv(out / "summary.csv")
+    notes = {r["network"]: (r["epochs_done"], r["note"]) for r in rows}
+    assert notes == {"NetA1-HF": ("4", ""), "NetA2-DT": ("2", "(stopped at epoch 2 of 4)")}
