@@ -30,7 +30,7 @@ from study.protocol.events import (
     StudyFinished,
     StudyStarted,
 )
-from study.store import StoredStudy, StoreError, file_stem, open_study
+from study.store import StoredStudy, StoreError, open_study, read_predictions, read_weights
 from study.summary import SummaryRow, summarize
 from study.timing import ISOLATED_ESTIMATE, study_timing, timing_for_mode
 
@@ -231,7 +231,7 @@ class StudyState:
         if not self.folder:
             return None
         try:
-            initial = _weights(self.folder, key[0], "initial", key[1], self.seeds)
+            initial = read_weights(self.folder, key[0], "initial", key[1], self.seeds)
         except StoreError:
             return None
         return None if initial is None else NetworkKernels.from_conv(key[0], initial)
@@ -418,7 +418,7 @@ class StudyState:
         if self.live or not self.folder:
             return None
         try:
-            return _weights(self.folder, network, which,
+            return read_weights(self.folder, network, which,
                             self.first_seed if seed is None else seed, self.seeds)
         except StoreError:
             return None
@@ -427,15 +427,8 @@ class StudyState:
         """(predicted, labels) read from the folder once a live run has ended; else None."""
         if self.live or not self.folder:
             return None
-        seed = self.first_seed if seed is None else seed
-        path = self.folder / "predictions" / f"{file_stem(network, seed, self.seeds)}.npz"
-        if not path.is_file():
-            return None
-        try:
-            with np.load(path, allow_pickle=False) as npz:
-                return npz["predicted"].astype(int), npz["labels"].astype(int)
-        except (OSError, ValueError, KeyError) as exc:
-            raise StoreError(f"{path}: cannot be read ({exc})") from None
+        return read_predictions(self.folder, network,
+                                self.first_seed if seed is None else seed, self.seeds)
 
     def confusions(self, seed: int | None = None) -> dict:
         """Confusion matrices, pooled over the seeds or of `seed` ({} until a live run ended)."""
@@ -487,18 +480,6 @@ def _kernels_data(kernels: NetworkKernels) -> dict:
             "current_conv2": listed(kernels.current_conv2)}
 
 
-def _weights(folder: Path, network: str, which: str, seed: int, seeds):
-    """A network's stored weights for `seed` (weights/NET[.seed-S].WHICH.npz), or None."""
-    path = Path(folder) / "weights" / f"{file_stem(network, seed, seeds)}.{which}.npz"
-    if not path.is_file():
-        return None
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            return {key: npz[key] for key in npz.files}
-    except (OSError, ValueError) as exc:
-        raise StoreError(f"{path}: cannot be read ({exc})") from None
-
-
 def _stored_row_seed(stored: StoredStudy, row: dict) -> int:
     return int(row.get("seed", stored.config.seed))
 
@@ -519,7 +500,7 @@ def folder_events(stored: StoredStudy) -> list:
         by_key.setdefault((row["network"], _stored_row_seed(stored, row)), []).append(row)
     for seed in seeds:
         for network in config.networks:
-            initial = _weights(stored.folder, network, "initial", seed, seeds)
+            initial = read_weights(stored.folder, network, "initial", seed, seeds)
             if initial is not None and "conv1/kernel" in initial:
                 events.append(_kernels_event(network, 0, initial, seed))
     for (network, seed), rows in by_key.items():
@@ -529,7 +510,7 @@ def folder_events(stored: StoredStudy) -> list:
     for epoch, seconds in enumerate(status.get("shared_epoch_seconds") or [], start=1):
         events.append(SharedEpochTimed(epoch, float(seconds), 0.0))
     for (network, seed), rows in by_key.items():
-        final = _weights(stored.folder, network, "final", seed, seeds)
+        final = read_weights(stored.folder, network, "final", seed, seeds)
         if final is not None and "conv1/kernel" in final:
             events.append(_kernels_event(network, max(r["epoch"] for r in rows), final, seed))
         row = summarize(network, rows, seed)

@@ -254,29 +254,39 @@ class StoredStudy:
                     seed: int | None = None) -> tuple[np.ndarray, np.ndarray] | None:
         """(predicted, labels) of a network (and seed; None: the first) on the test set at the
         end of training, or None."""
-        stem = file_stem(network, self._seed(seed), self.seeds)
-        path = self.folder / "predictions" / f"{stem}.npz"
-        if not path.is_file():
-            return None
-        try:
-            with np.load(path, allow_pickle=False) as npz:
-                return npz["predicted"].astype(int), npz["labels"].astype(int)
-        except (OSError, ValueError, KeyError) as exc:
-            raise StoreError(f"{path}: cannot be read ({exc})") from None
+        return read_predictions(self.folder, network, self._seed(seed), self.seeds)
 
     def weights(self, network: str, which: str,
                 seed: int | None = None) -> dict[str, np.ndarray] | None:
         """Stored weights ("initial" or "final") of a network and seed (None: the first), or None
         if not saved."""
-        stem = file_stem(network, self._seed(seed), self.seeds)
-        path = self.folder / "weights" / f"{stem}.{which}.npz"
-        if not path.is_file():
-            return None
-        try:
-            with np.load(path, allow_pickle=False) as npz:
-                return {key: npz[key] for key in npz.files}
-        except (OSError, ValueError) as exc:
-            raise StoreError(f"{path}: cannot be read ({exc})") from None
+        return read_weights(self.folder, network, which, self._seed(seed), self.seeds)
+
+
+def read_predictions(folder, network: str, seed: int,
+                     seeds) -> tuple[np.ndarray, np.ndarray] | None:
+    """(predicted, labels) from predictions/NET[.seed-S].npz of a study folder, or None."""
+    path = Path(folder) / "predictions" / f"{file_stem(network, seed, seeds)}.npz"
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            return npz["predicted"].astype(int), npz["labels"].astype(int)
+    except (OSError, ValueError, KeyError) as exc:
+        raise StoreError(f"{path}: cannot be read ({exc})") from None
+
+
+def read_weights(folder, network: str, which: str, seed: int,
+                 seeds) -> dict[str, np.ndarray] | None:
+    """A network's weights from weights/NET[.seed-S].WHICH.npz of a study folder, or None."""
+    path = Path(folder) / "weights" / f"{file_stem(network, seed, seeds)}.{which}.npz"
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            return {key: npz[key] for key in npz.files}
+    except (OSError, ValueError) as exc:
+        raise StoreError(f"{path}: cannot be read ({exc})") from None
 
 
 def open_study(folder) -> StoredStudy:
