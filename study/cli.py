@@ -82,7 +82,7 @@ def config_from_args(args) -> StudyConfig:
     changes = {k: v for k, v in changes.items() if v is not None}
     if args.no_shuffle:
         changes["shuffle"] = False
-    if args.networks:
+    if args.networks is not None:
         changes["networks"] = tuple(n.strip() for n in args.networks.split(",") if n.strip())
     if args.kernels:
         changes["kernels"] = load_kernels(args.kernels).tolist()

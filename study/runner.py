@@ -26,7 +26,7 @@ from study.protocol.events import (
     StudyStarted,
 )
 from study.protocol.weights import flat_weights, frozen_rows, init_identity_rows
-from study.store import DEFAULT_ROOT, StudyWriter
+from study.store import DEFAULT_ROOT, StudyWriter, check_out_root
 from study.timing import timing_for_mode
 
 
@@ -46,6 +46,7 @@ def run_study(
     """
     config = config.validated()
     stop_event = stop_event or threading.Event()
+    check_out_root(out_root)
     backend = select_backend(config.backend)
     dataset = load_dataset(config.data_dir).limited(config.train_limit, config.test_limit)
     check_memory(config, dataset)

@@ -100,6 +100,19 @@ def file_stem(network: str, seed: int, seeds) -> str:
     return network if len(tuple(seeds)) <= 1 else f"{network}.seed-{int(seed)}"
 
 
+def check_out_root(root) -> None:
+    """StoreError, before anything is loaded or made, when `root` cannot hold study folders:
+    it, or a folder it would be made in, is an existing file."""
+    root = Path(root)
+    for path in (root, *root.parents):
+        if path.exists() or path.is_symlink():
+            if not path.is_dir():
+                which = "is" if path == root else f"is inside {path}, which is"
+                raise StoreError(f"--out {root} {which} a file, not a folder; give a folder "
+                                 "for the study folders")
+            return
+
+
 def new_study_folder(root) -> Path:
     """Create a new, empty study folder under `root`, never reusing an existing name."""
     root = Path(root)
@@ -269,11 +282,17 @@ def read_predictions(folder, network: str, seed: int,
     path = Path(folder) / "predictions" / f"{file_stem(network, seed, seeds)}.npz"
     if not path.is_file():
         return None
+    npz = _load_npz(path)
     try:
-        with np.load(path, allow_pickle=False) as npz:
+        with npz:
+            missing = [key for key in ("predicted", "labels") if key not in npz.files]
+            if missing:
+                raise StoreError(f"{path}: damaged: it lacks {', '.join(missing)}")
             return npz["predicted"].astype(int), npz["labels"].astype(int)
-    except (OSError, ValueError, KeyError) as exc:
-        raise StoreError(f"{path}: cannot be read ({exc})") from None
+    except StoreError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a bad CRC, a cut member, a non-number dtype
+        raise StoreError(f"{path}: cannot be read ({_reason(exc)})") from None
 
 
 def read_weights(folder, network: str, which: str, seed: int,
@@ -282,11 +301,34 @@ def read_weights(folder, network: str, which: str, seed: int,
     path = Path(folder) / "weights" / f"{file_stem(network, seed, seeds)}.{which}.npz"
     if not path.is_file():
         return None
+    npz = _load_npz(path)
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            return {key: npz[key] for key in npz.files}
-    except (OSError, ValueError) as exc:
-        raise StoreError(f"{path}: cannot be read ({exc})") from None
+        with npz:
+            weights = {key: npz[key] for key in npz.files}
+    except Exception as exc:  # noqa: BLE001 - a bad CRC, a cut member
+        raise StoreError(f"{path}: cannot be read ({_reason(exc)})") from None
+    for key, value in weights.items():
+        if value.dtype == np.bool_ or not (np.issubdtype(value.dtype, np.integer)
+                                           or np.issubdtype(value.dtype, np.floating)):
+            raise StoreError(f"{path}: damaged: {key} holds {value.dtype}, not real numbers")
+    return weights
+
+
+def _reason(exc: BaseException) -> str:
+    """One short line for an exception: its message, or its type when it has none."""
+    text = " ".join(str(exc).split())
+    return text if text else type(exc).__name__
+
+
+def _load_npz(path: Path):
+    """np.load of an .npz archive (never unpickled); StoreError for anything else."""
+    try:
+        npz = np.load(path, allow_pickle=False)
+    except Exception as exc:  # noqa: BLE001 - truncated, not a zip, pickled, …
+        raise StoreError(f"{path}: cannot be read ({_reason(exc)})") from None
+    if not isinstance(npz, np.lib.npyio.NpzFile):
+        raise StoreError(f"{path}: damaged: a single .npy array, not an .npz archive")
+    return npz
 
 
 def open_study(folder) -> StoredStudy:
@@ -311,14 +353,37 @@ def open_study(folder) -> StoredStudy:
     if status_path.is_file():
         try:
             status = json.loads(status_path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
+        except (OSError, ValueError, RecursionError):
+            status = {"state": "unknown"}
+        if not isinstance(status, dict):
+            # Damaged (e.g. `[]`): the rest of the study is still worth showing.
             status = {"state": "unknown"}
     identity = []
     identity_path = folder / "init_identity.csv"
     if identity_path.is_file():
-        with open(identity_path, encoding="utf-8", newline="") as fh:
-            identity = [(r["check"], float(r["norm"])) for r in csv.DictReader(fh)]
+        identity = _read_identity(identity_path)
     return StoredStudy(folder, config, epochs, status, identity)
+
+
+def _read_identity(path: Path) -> list[tuple[str, float]]:
+    """init_identity.csv's (check, norm) rows; StoreError names the file and the damage."""
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh)
+            if tuple(reader.fieldnames or ()) != IDENTITY_COLUMNS:
+                raise StoreError(f"{path}: columns are {reader.fieldnames}, expected "
+                                 f"{list(IDENTITY_COLUMNS)}")
+            raws = list(reader)
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise StoreError(f"{path}: cannot be read ({_reason(exc)})") from None
+    rows = []
+    for index, raw in enumerate(raws):
+        try:
+            rows.append((str(raw["check"]), float(raw["norm"])))
+        except (TypeError, ValueError):
+            raise StoreError(f"{path}: line {index + 2}: norm {raw.get('norm')!r} is not a "
+                             "number") from None
+    return rows
 
 
 def _read_metrics(path: Path, default_seed: int = 0) -> list[dict]:
@@ -332,8 +397,11 @@ def _read_metrics(path: Path, default_seed: int = 0) -> list[dict]:
                     f"{path}: columns are {reader.fieldnames}, expected {list(METRICS_COLUMNS)}"
                 )
             raws = list(reader)
-    except OSError as exc:
-        raise StoreError(f"{path}: cannot be read ({exc})") from None
+    except UnicodeDecodeError as exc:
+        raise StoreError(f"{path}: not UTF-8 text (byte {exc.start:,}: {exc.reason}); "
+                         "the file is damaged") from None
+    except (OSError, csv.Error) as exc:
+        raise StoreError(f"{path}: cannot be read ({_reason(exc)})") from None
     rows = []
     for index, raw in enumerate(raws):
         try:
