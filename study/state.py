@@ -101,6 +101,8 @@ class StudyState:
     batches_per_epoch: int = 0
     kernel_problems: dict[Key, str] = field(default_factory=dict)
     config_guessed: bool = False
+    # Files of a stored study that could not be read and were left out, one line each.
+    problems: list[str] = field(default_factory=list)
 
     # ----- building -----------------------------------------------------------------------
     @classmethod
@@ -113,9 +115,12 @@ class StudyState:
                            "timing": timing_for_mode(config.mode)})
 
     @classmethod
-    def from_folder(cls, folder) -> StudyState:
-        """A stored study folder (StoreError when it is not one); half-written folders load."""
-        return cls.from_stored(open_study(folder))
+    def from_folder(cls, folder, strict: bool = True) -> StudyState:
+        """A stored study folder (StoreError when it is not one); half-written folders load.
+
+        A damaged weights or predictions file is left out and named in `problems`; with
+        `strict=False` (the app) so is a damaged init_identity.csv."""
+        return cls.from_stored(open_study(folder, strict=strict))
 
     @classmethod
     def from_stored(cls, stored: StoredStudy) -> StudyState:
@@ -125,7 +130,8 @@ class StudyState:
         state.status = {"mode": stored.status.get("mode", stored.config.mode),
                         "timing": study_timing(stored.status)
                         if "timing" in stored.status else timing_for_mode(stored.config.mode)}
-        events = folder_events(stored)
+        state.problems = list(getattr(stored, "problems", []))
+        events = folder_events(stored, state.problems)
         for event in events:
             state.apply(event)
         if stored.status.get("state") not in (FINISHED, STOPPED, FAILED):
@@ -143,6 +149,8 @@ class StudyState:
         for key, value in stored.status.items():
             if key not in STATUS_KEYS:
                 state.status[key] = value
+        state.problems.extend(p for p in state.kernel_problems.values()
+                              if p not in state.problems)
         state.live = False
         return state
 
@@ -234,7 +242,10 @@ class StudyState:
             initial = read_weights(self.folder, key[0], "initial", key[1], self.seeds)
         except StoreError:
             return None
-        return None if initial is None else NetworkKernels.from_conv(key[0], initial)
+        try:
+            return None if initial is None else NetworkKernels.from_conv(key[0], initial)
+        except (KeyError, ValueError, TypeError):
+            return None
 
     def _on_NetworkFinished(self, event: NetworkFinished) -> set[str]:  # noqa: N802
         seed = self.event_seed(event.seed)
@@ -427,8 +438,14 @@ class StudyState:
         """(predicted, labels) read from the folder once a live run has ended; else None."""
         if self.live or not self.folder:
             return None
-        return read_predictions(self.folder, network,
-                                self.first_seed if seed is None else seed, self.seeds)
+        try:
+            return read_predictions(self.folder, network,
+                                    self.first_seed if seed is None else seed, self.seeds)
+        except StoreError as exc:
+            # A damaged file: shown as missing; the message is kept for whoever asks.
+            if str(exc) not in self.problems:
+                self.problems.append(str(exc))
+            return None
 
     def confusions(self, seed: int | None = None) -> dict:
         """Confusion matrices, pooled over the seeds or of `seed` ({} until a live run ended)."""
@@ -484,8 +501,23 @@ def _stored_row_seed(stored: StoredStudy, row: dict) -> int:
     return int(row.get("seed", stored.config.seed))
 
 
-def folder_events(stored: StoredStudy) -> list:
-    """The events a stored study's files stand for, in the order a run emits them."""
+def _readable_weights(stored: StoredStudy, network: str, which: str, seed: int, seeds,
+                      problems: list[str] | None):
+    """A network's stored weights, or None when absent; a damaged file is None too when
+    `problems` is given (its message is added there), else StoreError."""
+    try:
+        return read_weights(stored.folder, network, which, seed, seeds)
+    except StoreError as exc:
+        if problems is None:
+            raise
+        problems.append(str(exc))
+        return None
+
+
+def folder_events(stored: StoredStudy, problems: list[str] | None = None) -> list:
+    """The events a stored study's files stand for, in the order a run emits them.
+
+    With `problems`, a damaged weights file is left out and its message added there."""
     config, status = stored.config, stored.status
     seeds = list(config_seeds(config))
     events: list = [StudyStarted(
@@ -500,7 +532,7 @@ def folder_events(stored: StoredStudy) -> list:
         by_key.setdefault((row["network"], _stored_row_seed(stored, row)), []).append(row)
     for seed in seeds:
         for network in config.networks:
-            initial = read_weights(stored.folder, network, "initial", seed, seeds)
+            initial = _readable_weights(stored, network, "initial", seed, seeds, problems)
             if initial is not None and "conv1/kernel" in initial:
                 events.append(_kernels_event(network, 0, initial, seed))
     for (network, seed), rows in by_key.items():
@@ -510,7 +542,7 @@ def folder_events(stored: StoredStudy) -> list:
     for epoch, seconds in enumerate(status.get("shared_epoch_seconds") or [], start=1):
         events.append(SharedEpochTimed(epoch, float(seconds), 0.0))
     for (network, seed), rows in by_key.items():
-        final = read_weights(stored.folder, network, "final", seed, seeds)
+        final = _readable_weights(stored, network, "final", seed, seeds, problems)
         if final is not None and "conv1/kernel" in final:
             events.append(_kernels_event(network, max(r["epoch"] for r in rows), final, seed))
         row = summarize(network, rows, seed)

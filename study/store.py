@@ -234,6 +234,8 @@ class StoredStudy:
     epochs: list[dict]
     status: dict
     init_identity: list[tuple[str, float]] = field(default_factory=list)
+    # What could not be read and was left out (a damaged status.json, …), one line each.
+    problems: list[str] = field(default_factory=list)
 
     @property
     def seeds(self) -> tuple[int, ...]:
@@ -331,8 +333,11 @@ def _load_npz(path: Path):
     return npz
 
 
-def open_study(folder) -> StoredStudy:
-    """Read a study folder; StoreError says plainly when it is not one or is damaged."""
+def open_study(folder, strict: bool = True) -> StoredStudy:
+    """Read a study folder; StoreError says plainly when it is not one or is damaged.
+
+    `strict=False` (the app) reads a damaged init_identity.csv as empty and says so in
+    `problems`; the config and the metrics must always be readable."""
     folder = Path(folder)
     if not folder.is_dir():
         raise StoreError(f"{folder} is not a folder")
@@ -349,20 +354,31 @@ def open_study(folder) -> StoredStudy:
         raise StoreError(f"{config_path}: {exc}") from None
     epochs = _read_metrics(metrics_path, config.seed)
     status = {}
+    problems = []
     status_path = folder / "status.json"
     if status_path.is_file():
         try:
             status = json.loads(status_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError, RecursionError):
-            status = {"state": "unknown"}
+        except (OSError, ValueError, RecursionError) as exc:
+            status = None
+            problems.append(f"{status_path}: cannot be read ({_reason(exc)}); its state is "
+                            "unknown")
         if not isinstance(status, dict):
             # Damaged (e.g. `[]`): the rest of the study is still worth showing.
+            if status is not None:
+                problems.append(f"{status_path}: damaged (a JSON {type(status).__name__}, not "
+                                "an object); its state is unknown")
             status = {"state": "unknown"}
     identity = []
     identity_path = folder / "init_identity.csv"
     if identity_path.is_file():
-        identity = _read_identity(identity_path)
-    return StoredStudy(folder, config, epochs, status, identity)
+        try:
+            identity = _read_identity(identity_path)
+        except StoreError as exc:
+            if strict:
+                raise
+            problems.append(str(exc))
+    return StoredStudy(folder, config, epochs, status, identity, problems)
 
 
 def _read_identity(path: Path) -> list[tuple[str, float]]:
