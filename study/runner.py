@@ -62,6 +62,13 @@ def run_study(
     from keras_models.training import batches_per_epoch, predict_classes, train_network
 
     writer = StudyWriter.create(out_root, config)
+    outer_emit = emit
+
+    def emit(event):
+        # Every event (a batch's progress, an epoch's end) is also the writer's sign of life.
+        writer.heartbeat()
+        outer_emit(event)
+
     writer.write_status(backend=backend, device=device, dataset=dataset.describe(),
                         keras_version=keras.__version__, mode=config.mode,
                         timing=timing_for_mode(config.mode))
@@ -141,6 +148,8 @@ def run_study(
             emit(InitIdentity(identity))
     except BaseException as exc:
         message = _describe(exc, *current, several=len(seeds) > 1)
+        # On a full disk the reserve set aside at the start makes room for these last files.
+        writer.release_reserve()
         try:
             writer.write_summary()
             writer.write_status(state="failed", error=message)
@@ -149,6 +158,7 @@ def run_study(
         emit(Failed(message, str(writer.folder), current[0]))
         raise
     state = "stopped" if stop_event.is_set() else "finished"
+    writer.release_reserve()
     writer.write_status(state=state)
     emit(StudyFinished(str(writer.folder), state, [r.as_dict() for r in writer.summary_rows()]))
     return writer.folder

@@ -38,6 +38,8 @@ Key = tuple[str, int]
 # The numbers of one epoch, as EpochEnded and a metrics row both carry them.
 EPOCH_VALUES = ("train_loss", "test_loss", "test_accuracy", "train_seconds", "eval_seconds")
 RUNNING, FINISHED, STOPPED, FAILED, UNKNOWN = "running", "finished", "stopped", "failed", "unknown"
+# A study status.json calls running whose writer is gone (study.store.truthful_status).
+INTERRUPTED = "interrupted"
 # The status keys a live study and its folder agree on (status.json holds a few more).
 STATUS_KEYS = ("state", "backend", "device", "dataset", "mode", "timing",
                "shared_epoch_seconds", "shared_wall_seconds")

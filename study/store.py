@@ -22,6 +22,7 @@ import csv
 import io
 import json
 import os
+import socket
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,15 @@ from study.summary import (
 
 IDENTITY_COLUMNS = ("check", "norm")
 DEFAULT_ROOT = Path("studies")
+# The writer of a running study rewrites status.json's heartbeat at most this often (seconds),
+# on each epoch and on training progress; a study from another host whose heartbeat is older
+# than STALE_SECONDS is taken to have lost its writer.
+HEARTBEAT_SECONDS = 10.0
+STALE_SECONDS = 300.0
+# Bytes set aside when a study starts, given back on a full disk so that summary.csv and
+# status.json can still say what happened.
+RESERVE_BYTES = 1 << 20
+RESERVE_NAME = ".reserve"
 
 
 class StoreError(RuntimeError):
@@ -141,8 +151,11 @@ class StudyWriter:
         self.config = config
         self.metrics_path = self.folder / "metrics.csv"
         self.epochs: list[dict] = []
-        self.status: dict = {"state": "running", "started": _now()}
+        self.status: dict = {"state": "running", "started": _now(), "pid": os.getpid(),
+                             "host": socket.gethostname(), "heartbeat": time.time()}
+        self._last_beat = time.monotonic()
         (self.folder / "weights").mkdir(exist_ok=True)
+        self._make_reserve()
         atomic_write_text(self.folder / "config.json", config.to_json() + "\n")
         byhand.save_kernels(self.folder / "byhand.json", config.byhand_kernels())
         atomic_write_text(self.metrics_path, ",".join(METRICS_COLUMNS) + "\n")
@@ -157,8 +170,45 @@ class StudyWriter:
     def write_status(self, **changes) -> None:
         """Update status.json (state, backend, device, dataset, …)."""
         self.status.update(changes)
+        if self.status.get("state") != "running":
+            # The study has ended: the reserve's room is for writing how it ended.
+            self.release_reserve()
         self.status["updated"] = _now()
+        self.status["heartbeat"] = time.time()
+        self._last_beat = time.monotonic()
         atomic_write_text(self.folder / "status.json", json.dumps(self.status, indent=2) + "\n")
+
+    def heartbeat(self, force: bool = False) -> None:
+        """Tell readers the writer is alive: rewrite status.json's heartbeat, at most every
+        HEARTBEAT_SECONDS unless `force`. Cheap to call on every batch."""
+        if force or time.monotonic() - self._last_beat >= HEARTBEAT_SECONDS:
+            try:
+                self.write_status()
+            except StoreError:
+                # Not fatal by itself: the next metrics row or file says what is wrong.
+                self._last_beat = time.monotonic()
+
+    def _make_reserve(self) -> None:
+        """Set RESERVE_BYTES aside (see release_reserve); no reserve if the disk is too full."""
+        path = self.folder / RESERVE_NAME
+        try:
+            with open(path, "wb") as fh:
+                fh.write(b"\0" * RESERVE_BYTES)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError:
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                pass
+
+    def release_reserve(self) -> None:
+        """Give the reserved bytes back (on a full disk, before the last summary and status;
+        and when the study ends)."""
+        try:
+            (self.folder / RESERVE_NAME).unlink(missing_ok=True)
+        except OSError:
+            pass
 
     def append_epoch(self, network: str, result, seed: int | None = None) -> None:
         """Append one epoch's metrics row (seed None: the study's seed) and flush it at once."""
@@ -170,13 +220,24 @@ class StudyWriter:
         }
         line = csv_text(METRICS_COLUMNS, [row]).split("\n", 1)[1]
         try:
+            size = self.metrics_path.stat().st_size
+        except OSError:
+            size = None
+        try:
             with open(self.metrics_path, "a", encoding="utf-8") as fh:
                 fh.write(line)
                 fh.flush()
                 os.fsync(fh.fileno())
         except OSError as exc:
+            # A full disk may have cut the row mid-line: take the cut part back off.
+            if size is not None:
+                try:
+                    os.truncate(self.metrics_path, size)
+                except OSError:
+                    pass
             raise StoreError(_explain(self.metrics_path, exc)) from exc
         self.epochs.append(row)
+        self.heartbeat()
 
     def summary_rows(self) -> list[SummaryRow]:
         """Summary of every (network, seed) with at least one epoch so far."""
@@ -333,6 +394,50 @@ def _load_npz(path: Path):
     return npz
 
 
+def pid_alive(pid: int) -> bool:
+    """Whether a process `pid` exists on this host (one we may not signal counts)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except (OSError, OverflowError):
+        return False
+    return True
+
+
+def writer_gone(status: dict, now: float | None = None) -> bool:
+    """Whether a study status.json calls "running" has lost its writer: its pid is not alive on
+    this host, or (from another host) its heartbeat is older than STALE_SECONDS. A status
+    without pid and host (written before they were recorded) is taken at its word."""
+    if status.get("state") != "running":
+        return False
+    pid, host = status.get("pid"), status.get("host")
+    if not isinstance(pid, int) or not isinstance(host, str):
+        return False
+    if host == socket.gethostname():
+        return not pid_alive(pid)
+    beat = status.get("heartbeat")
+    if not isinstance(beat, (int, float)):
+        return False
+    return (time.time() if now is None else now) - float(beat) > STALE_SECONDS
+
+
+def truthful_status(status: dict) -> dict:
+    """status.json as readers should show it: "interrupted" (with a note) for a study whose
+    writer is gone, never "running"."""
+    if not writer_gone(status):
+        return status
+    status = dict(status)
+    status["state"] = "interrupted"
+    status.setdefault("error", f"the process that ran it (pid {status.get('pid')} on "
+                               f"{status.get('host')}) ended without finishing it")
+    return status
+
+
 def open_study(folder, strict: bool = True) -> StoredStudy:
     """Read a study folder; StoreError says plainly when it is not one or is damaged.
 
@@ -369,6 +474,7 @@ def open_study(folder, strict: bool = True) -> StoredStudy:
                 problems.append(f"{status_path}: damaged (a JSON {type(status).__name__}, not "
                                 "an object); its state is unknown")
             status = {"state": "unknown"}
+    status = truthful_status(status)
     identity = []
     identity_path = folder / "init_identity.csv"
     if identity_path.is_file():
