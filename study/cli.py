@@ -16,6 +16,7 @@ from study.protocol.events import (
     EpochEnded,
     Failed,
     InitIdentity,
+    NetworkDiverged,
     NetworkStarted,
     StudyFinished,
     StudyStarted,
@@ -187,6 +188,9 @@ class TextReporter:
                 print(aggregate_table(rows), file=out)
             if self.state is not None and self.state.isolated:
                 print(timing.shared_timing_note(self.state.status), file=out)
+        elif isinstance(event, NetworkDiverged):
+            print(f"Diverged: {event.message}", file=out)
+            print(f"warning: {event.message}", file=sys.stderr, flush=True)
         elif isinstance(event, Failed):
             print(f"Failed: {event.message}", file=sys.stderr)
         out.flush()

@@ -19,6 +19,7 @@ from study.protocol.events import (
     Failed,
     InitIdentity,
     KernelsUpdated,
+    NetworkDiverged,
     NetworkFinished,
     NetworkStarted,
     SharedEpochTimed,
@@ -109,6 +110,9 @@ def run_study(
                 final = _run_all_at_once(combined, config, dataset, writer, emit, stop_event,
                                          initial, kernels, eval_batch_size)
             else:
+                from keras_models.training import Diverged
+
+                diverged = []
                 runs = [(name, seed) for seed in seeds for name in config.networks]
                 for index, (name, seed) in enumerate(runs):
                     if stop_event.is_set():
@@ -118,20 +122,32 @@ def run_study(
                     emit(NetworkStarted(name, index, len(runs), seed))
                     emit(_kernels_event(name, 0, initial[name, seed], seed))
 
-                    def on_epoch(result, name=name, seed=seed, model=model):
+                    done = []
+
+                    def on_epoch(result, name=name, seed=seed, model=model, done=done):
+                        done.append(result)
                         writer.append_epoch(name, result, seed=seed)
                         emit(EpochEnded(name, result.epoch, result.train_loss, result.test_loss,
                                         result.test_accuracy, result.train_seconds,
                                         result.eval_seconds, seed))
                         emit(_kernels_event(name, result.epoch, layer_weights(model), seed))
 
-                    results = train_network(
-                        model, name, dataset,
-                        epochs=config.epochs, batch_size=config.batch_size,
-                        learning_rate=config.learning_rate, seed=seed,
-                        shuffle=config.shuffle, emit=emit, stop_event=stop_event,
-                        on_epoch=on_epoch, eval_batch_size=eval_batch_size,
-                    )
+                    try:
+                        results = train_network(
+                            model, name, dataset,
+                            epochs=config.epochs, batch_size=config.batch_size,
+                            learning_rate=config.learning_rate, seed=seed,
+                            shuffle=config.shuffle, emit=emit, stop_event=stop_event,
+                            on_epoch=on_epoch, eval_batch_size=eval_batch_size,
+                        )
+                    except Diverged as exc:
+                        # This network stops with its completed epochs (its weights are back
+                        # at the last of them); the others go on.
+                        results = done
+                        diverged.append({"network": name, "seed": seed, "epoch": exc.epoch,
+                                         "batch": exc.batch, "message": str(exc)})
+                        writer.write_status(diverged=diverged)
+                        emit(NetworkDiverged(name, exc.epoch, exc.batch, str(exc), seed))
                     final[name, seed] = layer_weights(model)
                     writer.save_weights(name, "final", flat_weights(final[name, seed]),
                                         seed=seed)

@@ -24,6 +24,7 @@ from study.protocol.events import (
     Failed,
     InitIdentity,
     KernelsUpdated,
+    NetworkDiverged,
     NetworkFinished,
     NetworkStarted,
     SharedEpochTimed,
@@ -105,6 +106,8 @@ class StudyState:
     config_guessed: bool = False
     # Files of a stored study that could not be read and were left out, one line each.
     problems: list[str] = field(default_factory=list)
+    # Networks whose training loss became NaN or infinite: {key: the message}.
+    diverged: dict[Key, str] = field(default_factory=dict)
 
     # ----- building -----------------------------------------------------------------------
     @classmethod
@@ -269,6 +272,10 @@ class StudyState:
                                               + float(event.eval_seconds))
         return {STATUS}
 
+    def _on_NetworkDiverged(self, event: NetworkDiverged) -> set[str]:  # noqa: N802
+        self.diverged[event.network, self.event_seed(event.seed)] = event.message
+        return {STATUS, SUMMARY}
+
     def _on_StudyFinished(self, event: StudyFinished) -> set[str]:  # noqa: N802
         self.folder = Path(event.folder) if event.folder else self.folder
         self.status["state"] = event.state
@@ -383,7 +390,12 @@ class StudyState:
         return 0 < done < self.planned_epochs and not in_progress
 
     def incomplete_note(self, network: str, seed: int | None = None) -> str:
-        """"(stopped at epoch k of N)" for an incomplete network, else ''."""
+        """"(stopped at epoch k of N)" for an incomplete network, "(diverged …)" for one whose
+        loss became NaN or infinite, else ''."""
+        key = (network, self.first_seed if seed is None else seed)
+        if key in self.diverged:
+            return (f"(diverged; {self.epochs_done(*key)} of {self.planned_epochs} epochs "
+                    "completed)")
         if not self.is_incomplete(network, seed):
             return ""
         return f"(stopped at epoch {self.epochs_done(network, seed)} of {self.planned_epochs})"
@@ -541,6 +553,14 @@ def folder_events(stored: StoredStudy, problems: list[str] | None = None) -> lis
         for row in sorted(rows, key=lambda r: r["epoch"]):
             events.append(EpochEnded(network, row["epoch"],
                                      *(row[c] for c in EPOCH_VALUES), seed=seed))
+    for entry in status.get("diverged") or []:
+        try:
+            events.append(NetworkDiverged(str(entry["network"]), int(entry["epoch"]),
+                                          int(entry["batch"]), str(entry["message"]),
+                                          int(entry.get("seed", config.seed))))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            if problems is not None:
+                problems.append(f"{stored.folder / 'status.json'}: a damaged diverged entry")
     for epoch, seconds in enumerate(status.get("shared_epoch_seconds") or [], start=1):
         events.append(SharedEpochTimed(epoch, float(seconds), 0.0))
     for (network, seed), rows in by_key.items():
