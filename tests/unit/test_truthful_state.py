@@ -131,3 +131,15 @@ def test_a_line_cut_short_is_read_without_it(tmp_path):
     with open(writer.metrics_path, "a") as fh:
         fh.write("NetA1-HF,0,2,0.5,0.")
     assert [r["epoch"] for r in open_study(writer.folder).epochs] == [1]
+
+
+def test_export_records_an_interrupted_study_as_interrupted(tmp_path):
+    from study.export import export_study
+    from tests.known_study import write_known_study
+
+    folder = write_known_study(tmp_path / "studies", networks=("NetA1-HF", "NetA2-DT"))
+    _rewrite_status(folder, state="running", pid=_dead_pid(), host=socket.gethostname())
+    result = export_study(open_study(folder), tmp_path / "export")
+    marker = json.loads((result.folder / "export.json").read_text())
+    assert marker["state"] == "interrupted"
+    assert "ended without finishing it" in marker["error"]
