@@ -47,6 +47,9 @@ DEFAULT_ROOT = Path("studies")
 # than STALE_SECONDS is taken to have lost its writer.
 HEARTBEAT_SECONDS = 10.0
 STALE_SECONDS = 300.0
+# On this host a live pid may be another process that reused the number (after a reboot): a
+# heartbeat this old means the writer is gone even so.
+REUSED_PID_SECONDS = 3600.0
 # Bytes set aside when a study starts, given back on a full disk so that summary.csv and
 # status.json can still say what happened.
 RESERVE_BYTES = 1 << 20
@@ -411,19 +414,20 @@ def pid_alive(pid: int) -> bool:
 
 def writer_gone(status: dict, now: float | None = None) -> bool:
     """Whether a study status.json calls "running" has lost its writer: its pid is not alive on
-    this host, or (from another host) its heartbeat is older than STALE_SECONDS. A status
+    this host (or its heartbeat is older than REUSED_PID_SECONDS: the pid was reused), or (from
+    another host) its heartbeat is older than STALE_SECONDS. A status
     without pid and host (written before they were recorded) is taken at its word."""
     if status.get("state") != "running":
         return False
     pid, host = status.get("pid"), status.get("host")
     if not isinstance(pid, int) or not isinstance(host, str):
         return False
-    if host == socket.gethostname():
-        return not pid_alive(pid)
     beat = status.get("heartbeat")
-    if not isinstance(beat, (int, float)):
-        return False
-    return (time.time() if now is None else now) - float(beat) > STALE_SECONDS
+    age = ((time.time() if now is None else now) - float(beat)
+           if isinstance(beat, (int, float)) else None)
+    if host == socket.gethostname():
+        return not pid_alive(pid) or (age is not None and age > REUSED_PID_SECONDS)
+    return age is not None and age > STALE_SECONDS
 
 
 def truthful_status(status: dict) -> dict:

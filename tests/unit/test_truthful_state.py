@@ -143,3 +143,9 @@ def test_export_records_an_interrupted_study_as_interrupted(tmp_path):
     marker = json.loads((result.folder / "export.json").read_text())
     assert marker["state"] == "interrupted"
     assert "ended without finishing it" in marker["error"]
+
+
+def test_a_live_pid_with_an_hour_old_heartbeat_was_reused(tmp_path):
+    writer = _writer(tmp_path)
+    _rewrite_status(writer.folder, pid=1, heartbeat=time.time() - store.REUSED_PID_SECONDS - 1)
+    assert open_study(writer.folder).status["state"] == "interrupted"
