@@ -88,6 +88,10 @@ def run_export_command(args) -> int:
     except (StoreError, ExportError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # noqa: BLE001 - one line, never a traceback
+        print(f"error: export of {args.study_dir} failed: {type(exc).__name__}: {exc}",
+              file=sys.stderr)
+        return 1
     verb = "Replaced" if result.replaced else "Wrote"
     print(f"{verb} {result.folder} ({len(result.files)} files):")
     for name in result.files:

@@ -16,7 +16,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
 
 from gui.plot_style import ensure_qapplication
 from study.kernels import NetworkKernels, stored_kernels, write_kernel_csv
-from study.protocol.exit_codes import EXIT_OK, EXIT_USAGE
+from study.protocol.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from study.store import StoredStudy, StoreError, atomic_write_bytes, open_study
 
 NETWORK_IMAGE_SIZE = (760, 860)
@@ -140,6 +140,10 @@ def run_export_kernels_command(args) -> int:
         paths.append(write_kernel_csv(stored, out_dir / CSV_FILE))
     except StoreError as exc:
         return fail(str(exc))
+    except Exception as exc:  # noqa: BLE001 - one line, never a traceback
+        print(f"error: export-kernels of {args.study_dir} failed: {type(exc).__name__}: {exc}",
+              file=sys.stderr)
+        return EXIT_FAILED
     for path in paths:
         print(path)
     return EXIT_OK

@@ -386,10 +386,18 @@ class MainWindow(QMainWindow):
         except StoreError as exc:
             self.show_message("warning", "Not a study folder", str(exc))
             return False
+        except Exception as exc:  # noqa: BLE001 - a damaged study must never crash the app
+            self.show_message("warning", "Study cannot be opened",
+                              f"{folder}: {type(exc).__name__}: {exc}")
+            return False
         epochs = sum(len(rows) for rows in state.rows.values())
         self.progress.reset_idle(f"Opened {state.folder.name} ({state.state}, {epochs} "
                                  "epoch rows)")
         self.statusBar().showMessage(f"Opened {state.folder}")
+        if state.problems:
+            self.show_message("warning", "Study partly damaged",
+                              "Some of the study's files could not be read; everything else "
+                              "is shown.\n\n" + "\n".join(state.problems))
         return True
 
     # ----- export -----------------------------------------------------------------------------

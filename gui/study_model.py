@@ -71,7 +71,7 @@ class StudyModel(QObject):
 
     def open_folder(self, folder) -> StudyState:
         """Read a stored study folder and show it (StoreError when it cannot be read)."""
-        state = StudyState.from_folder(folder)
+        state = StudyState.from_folder(folder, strict=False)
         self.set_state(state)
         return state
 

@@ -38,6 +38,7 @@ import numpy as np
 from keras_models.schemes import build_network
 from keras_models.training import (
     EVAL_BATCH_SIZE,
+    Diverged,
     EpochResult,
     EventCallback,
     batches_per_epoch,
@@ -265,6 +266,19 @@ class CombinedEventCallback(EventCallback):
         super().__init__(",".join(dict.fromkeys(n for n, _ in members)), batches, emit,
                          stop_event, min_interval)
         self.members = tuple(members)
+
+    def on_train_batch_end(self, batch, logs=None):
+        """As EventCallback; a non-finite loss stops the whole combined model (its branches
+        train as one), naming the branches whose loss it was."""
+        super().on_train_batch_end(batch, logs)
+        if self.diverged is not None and self.diverged.seed is not None:
+            bad = [key[:-len("_loss")] for key, value in (logs or {}).items()
+                   if key.endswith("_loss") and not np.isfinite(float(np.asarray(value)))]
+            self.diverged = Diverged(
+                ", ".join(bad) or self.network, None, self.diverged.epoch,
+                self.diverged.batch, self.diverged.loss,
+                outcome="in all-at-once mode every network trains as one model, so the study "
+                        "stops there (sequential mode lets the others go on)")
 
     def report_progress(self, batch: int, seconds: float) -> None:
         """One BatchProgress per (network, seed), since all advanced by the same batch."""

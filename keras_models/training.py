@@ -73,6 +73,18 @@ def compile_network(model, learning_rate: float, options: dict | None = None) ->
     )
 
 
+class Diverged(RuntimeError):
+    """The training loss became NaN or infinite at `epoch`, `batch` (1-based)."""
+
+    def __init__(self, network: str, seed: int | None, epoch: int, batch: int, loss: float,
+                 outcome: str = "it stops there with its last completed epoch"):
+        self.network, self.seed, self.epoch, self.batch, self.loss = (
+            network, None if seed is None else int(seed), int(epoch), int(batch), float(loss))
+        who = network if seed is None else f"{network} (seed {self.seed})"
+        super().__init__(f"{who} diverged: training loss {self.loss} at epoch {self.epoch}, "
+                         f"batch {self.batch}; {outcome} (try a smaller learning rate)")
+
+
 class EventCallback(keras.callbacks.Callback):
     """Reports batch progress (throttled) and stops training within one batch when asked."""
 
@@ -87,6 +99,7 @@ class EventCallback(keras.callbacks.Callback):
         self.min_interval = min_interval
         self.epoch = 0
         self.stopped = False
+        self.diverged: Diverged | None = None
         self._start = 0.0
         self._last = 0.0
 
@@ -101,6 +114,14 @@ class EventCallback(keras.callbacks.Callback):
             self.stopped = True
             self.model.stop_training = True
             return
+        loss = (logs or {}).get("loss")
+        if loss is not None:
+            loss = float(np.asarray(loss))
+            if not np.isfinite(loss):
+                self.diverged = Diverged(self.network, self.seed, self.epoch, batch + 1, loss)
+                self.stopped = True
+                self.model.stop_training = True
+                return
         now = time.perf_counter()
         if now - self._last >= self.min_interval or batch + 1 == self.batches:
             self._last = now
@@ -144,7 +165,15 @@ def fit_epochs(model, data, *, epochs: int, batch_size: int, seed: int, shuffle:
         del x, y
         if callback.stopped:
             model.set_weights(completed_weights)
+            if getattr(callback, "diverged", None) is not None:
+                raise callback.diverged
             return
+        loss = float(history.history["loss"][-1]) if history.history.get("loss") else 0.0
+        if getattr(callback, "diverged", None) is None and not np.isfinite(loss):
+            # A loss that turned non-finite on the epoch's last step(s) (seen only here when
+            # several steps run per callback).
+            model.set_weights(completed_weights)
+            raise Diverged(callback.network, callback.seed, epoch, callback.batches, loss)
         completed_weights = model.get_weights()
         yield epoch, history, train_seconds
 

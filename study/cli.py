@@ -16,12 +16,19 @@ from study.protocol.events import (
     EpochEnded,
     Failed,
     InitIdentity,
+    NetworkDiverged,
     NetworkStarted,
     StudyFinished,
     StudyStarted,
     event_to_json,
 )
-from study.protocol.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_STOPPED, EXIT_USAGE
+from study.protocol.exit_codes import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_STOPPED,
+    EXIT_TERMINATED,
+    EXIT_USAGE,
+)
 from study.protocol.networks import NETWORKS
 from study.state import StudyState
 from study.store import DEFAULT_ROOT, StoreError
@@ -82,7 +89,7 @@ def config_from_args(args) -> StudyConfig:
     changes = {k: v for k, v in changes.items() if v is not None}
     if args.no_shuffle:
         changes["shuffle"] = False
-    if args.networks:
+    if args.networks is not None:
         changes["networks"] = tuple(n.strip() for n in args.networks.split(",") if n.strip())
     if args.kernels:
         changes["kernels"] = load_kernels(args.kernels).tolist()
@@ -181,6 +188,9 @@ class TextReporter:
                 print(aggregate_table(rows), file=out)
             if self.state is not None and self.state.isolated:
                 print(timing.shared_timing_note(self.state.status), file=out)
+        elif isinstance(event, NetworkDiverged):
+            print(f"Diverged: {event.message}", file=out)
+            print(f"warning: {event.message}", file=sys.stderr, flush=True)
         elif isinstance(event, Failed):
             print(f"Failed: {event.message}", file=sys.stderr)
         out.flush()
@@ -262,12 +272,14 @@ def run_study_command(args) -> int:
     stop_event = threading.Event()
     if args.stop_on_stdin:
         threading.Thread(target=_watch_stdin, args=(stop_event,), daemon=True).start()
+    terminated = threading.Event()
     previous = _install_sigint(stop_event, quiet=args.events == "json")
+    previous_term = _install_sigterm(stop_event, terminated)
     try:
         run_study(config, emit=emit, stop_event=stop_event, out_root=args.out)
     except KeyboardInterrupt:
         print("Aborted.", file=sys.stderr)
-        return EXIT_STOPPED
+        return EXIT_TERMINATED if terminated.is_set() else EXIT_STOPPED
     except Exception as exc:  # noqa: BLE001 - every failure ends in one clear line
         if Failed in sent:
             # run_study reported it with the study folder; the epochs done are kept there.
@@ -280,6 +292,10 @@ def run_study_command(args) -> int:
         return EXIT_USAGE if usage else EXIT_FAILED
     finally:
         signal.signal(signal.SIGINT, previous)
+        if previous_term is not None:
+            signal.signal(signal.SIGTERM, previous_term)
+    if terminated.is_set():
+        return EXIT_TERMINATED
     return EXIT_STOPPED if stop_event.is_set() else EXIT_OK
 
 
@@ -295,3 +311,25 @@ def _install_sigint(stop_event: threading.Event, quiet: bool):
                   flush=True)
 
     return signal.signal(signal.SIGINT, handler)
+
+
+def _install_sigterm(stop_event: threading.Event, terminated: threading.Event):
+    """SIGTERM (timeout, systemd, docker) is the first Ctrl-C: stop after the current batch,
+    keep everything, state "stopped", exit 143. A second SIGTERM aborts.
+
+    Returns the previous handler, or None where SIGTERM cannot be handled (not the main
+    thread)."""
+
+    def handler(signum, frame):
+        if terminated.is_set() and stop_event.is_set():
+            raise KeyboardInterrupt
+        terminated.set()
+        stop_event.set()
+        # The message is printed even with --events json: stderr is not the event stream.
+        print("Terminated (SIGTERM): stopping after this batch; the study is kept as "
+              "stopped.", file=sys.stderr, flush=True)
+
+    try:
+        return signal.signal(signal.SIGTERM, handler)
+    except ValueError:
+        return None

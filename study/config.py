@@ -173,7 +173,18 @@ class StudyConfig:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ConfigError(f"not valid JSON (line {exc.lineno}: {exc.msg})") from None
-        return cls.from_dict(data)
+        except RecursionError:
+            raise ConfigError("not a study config: its JSON is nested too deeply") from None
+        except ValueError as exc:
+            # e.g. a number too long to convert (Python refuses integers of over 4,300 digits)
+            raise ConfigError(f"not a usable JSON document ({exc})") from None
+        try:
+            return cls.from_dict(data)
+        except ConfigError:
+            raise
+        except (RecursionError, ValueError, TypeError, OverflowError) as exc:
+            raise ConfigError(f"not a usable study config ({type(exc).__name__}: {exc})"
+                              ) from None
 
 
 def load_config(path) -> StudyConfig:

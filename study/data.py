@@ -126,12 +126,33 @@ def _find_file(folder: Path, base: str) -> Path | None:
 def _check_labels(labels: np.ndarray, where: str) -> np.ndarray:
     if labels.ndim != 1:
         raise DataError(f"{where}: labels must be one number per image, got shape {labels.shape}")
-    if labels.size and (labels.min() < 0 or labels.max() >= NUM_CLASSES):
-        raise DataError(f"{where}: labels must be 0–9, found {int(labels.max())}")
+    if labels.dtype == np.bool_ or not np.issubdtype(labels.dtype, np.number) \
+            or np.issubdtype(labels.dtype, np.complexfloating):
+        raise DataError(f"{where}: labels must be whole numbers 0–9, got dtype {labels.dtype}")
+    if np.issubdtype(labels.dtype, np.floating):
+        bad = ~np.isfinite(labels) | (labels != np.round(labels))
+        if bad.any():
+            index = int(np.argmax(bad))
+            raise DataError(f"{where}: labels must be whole numbers 0–9, found {labels[index]!r} "
+                            f"at index {index:,}")
+    outside = (labels < 0) | (labels >= NUM_CLASSES)
+    if outside.any():
+        index = int(np.argmax(outside))
+        value = labels[index]
+        value = int(value) if float(value).is_integer() else float(value)
+        raise DataError(f"{where}: labels must be 0–9, found {value} at index {index:,}")
     return labels.astype(np.int32)
 
 
 def _scale_images(images: np.ndarray, where: str) -> np.ndarray:
+    if images.dtype == np.bool_ or not np.issubdtype(images.dtype, np.number) \
+            or np.issubdtype(images.dtype, np.complexfloating):
+        raise DataError(f"{where}: images must hold real numbers, got dtype {images.dtype}")
+    if np.issubdtype(images.dtype, np.floating) and images.size \
+            and not np.isfinite(images).all():
+        count = int(images.size - np.isfinite(images).sum())
+        raise DataError(f"{where}: images hold {count:,} NaN or infinite value(s); "
+                        "every pixel must be a finite number")
     if images.ndim == 2 and images.shape[1] == IMAGE_SIDE * IMAGE_SIDE:
         images = images.reshape(-1, IMAGE_SIDE, IMAGE_SIDE)
     if images.ndim == 4 and images.shape[-1] == 1:
@@ -144,6 +165,11 @@ def _scale_images(images: np.ndarray, where: str) -> np.ndarray:
 
 
 def _pair(images, labels, image_where: str, label_where: str):
+    if np.ndim(images) == 0 or np.ndim(labels) == 0:
+        raise DataError(f"{image_where if np.ndim(images) == 0 else label_where}: "
+                        "a single value, not an array of images or labels")
+    if len(images) == 0:
+        raise DataError(f"{image_where}: holds no images; a study needs at least one")
     if len(images) != len(labels):
         raise DataError(
             f"{image_where} holds {len(images):,} images but {label_where} holds "
@@ -176,7 +202,14 @@ def load_npz(path) -> Dataset:
     """An .npz file with x_train, y_train, x_test, y_test (never unpickled)."""
     path = Path(path)
     try:
-        with np.load(path, allow_pickle=False) as npz:
+        loaded = np.load(path, allow_pickle=False)
+    except Exception as exc:  # noqa: BLE001 - np.load raises many kinds; all mean "unreadable"
+        raise DataError(f"{path}: not a readable .npz file ({_reason(exc)})") from None
+    if not isinstance(loaded, np.lib.npyio.NpzFile):
+        raise DataError(f"{path}: is a single .npy array, not an .npz archive holding x_train, "
+                        "y_train, x_test, y_test")
+    try:
+        with loaded as npz:
             missing = [k for k in IDX_FILES if k not in npz.files]
             if missing:
                 raise DataError(f"{path}: missing array(s) {', '.join(missing)}; an .npz needs "
@@ -184,12 +217,18 @@ def load_npz(path) -> Dataset:
             arrays = {k: npz[k] for k in IDX_FILES}
     except DataError:
         raise
-    except (OSError, ValueError, zlib.error, EOFError) as exc:
-        raise DataError(f"{path}: not a readable .npz file ({exc})") from None
+    except Exception as exc:  # noqa: BLE001 - truncated, bad CRC, pickled objects, …
+        raise DataError(f"{path}: not a readable .npz file ({_reason(exc)})") from None
     x_train, y_train = _pair(arrays["x_train"], arrays["y_train"],
                              f"{path} x_train", f"{path} y_train")
     x_test, y_test = _pair(arrays["x_test"], arrays["y_test"], f"{path} x_test", f"{path} y_test")
     return Dataset(x_train, y_train, x_test, y_test, f"{path}")
+
+
+def _reason(exc: BaseException) -> str:
+    """One short line for an exception: its message, or its type when it has none."""
+    text = " ".join(str(exc).split())
+    return text if text else type(exc).__name__
 
 
 def candidate_dirs() -> list[Path]:

@@ -207,7 +207,13 @@ def export_study(stored, out_dir=None, *, force: bool = False,
         names = sorted(str(Path(p).relative_to(staging)) for p in files)
         marker = {"format": MARKER_FORMAT, "version": 1, "study": str(stored.folder.resolve()),
                   "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "files": names,
-                  "timing": study_timing(stored.status)}
+                  "timing": study_timing(stored.status),
+                  # The study's state as a reader sees it ("interrupted" when the process
+                  # that ran it is gone), and why it ended so where status.json says.
+                  "state": stored.status.get("state", "unknown")}
+        for key in ("error", "diverged"):
+            if stored.status.get(key):
+                marker[key] = stored.status[key]
         if is_isolated_estimate(stored.status):
             marker.update({key: stored.status.get(key) for key in (
                 "shared_wall_seconds", "shared_epoch_seconds", "shared_eval_seconds")})

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from study.protocol import byhand
-from study.store import StoredStudy, atomic_write_text, csv_text
+from study.store import StoredStudy, StoreError, atomic_write_text, csv_text, file_stem
 
 KERNEL_CSV_COLUMNS = ("network", "layer", "kernel", "row", "col", "initial", "final")
 CONV1_SHAPE = (5, 5, 1, 4)
@@ -134,9 +134,23 @@ class NetworkKernels:
 def stored_network_kernels(stored: StoredStudy, network: str) -> NetworkKernels | None:
     """A stored network's initial and final kernels, or None when it has no initial weights."""
     initial = stored.weights(network, "initial")
-    if initial is None or "conv1/kernel" not in initial:
+    if initial is None:
         return None
     final = stored.weights(network, "final")
+    seed = stored.seeds[0]
+    for which, flat in (("initial", initial), ("final", final)):
+        if flat is None:
+            continue
+        path = Path(stored.folder) / "weights" / \
+            f"{file_stem(network, seed, stored.seeds)}.{which}.npz"
+        if "conv1/kernel" not in flat:
+            raise StoreError(f"{path}: damaged: it holds no conv1/kernel")
+        for key, check in (("conv1/kernel", conv1_kernels), ("conv2/kernel", conv2_kernels)):
+            if key in flat:
+                try:
+                    check(flat[key])
+                except ValueError as exc:
+                    raise StoreError(f"{path}: damaged: {exc}") from None
     epochs = [int(r["epoch"]) for r in stored.epochs if r["network"] == network]
     return NetworkKernels.from_conv(network, initial, final, epoch=max(epochs, default=0))
 

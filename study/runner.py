@@ -19,6 +19,7 @@ from study.protocol.events import (
     Failed,
     InitIdentity,
     KernelsUpdated,
+    NetworkDiverged,
     NetworkFinished,
     NetworkStarted,
     SharedEpochTimed,
@@ -26,7 +27,7 @@ from study.protocol.events import (
     StudyStarted,
 )
 from study.protocol.weights import flat_weights, frozen_rows, init_identity_rows
-from study.store import DEFAULT_ROOT, StudyWriter
+from study.store import DEFAULT_ROOT, StudyWriter, check_out_root
 from study.timing import timing_for_mode
 
 
@@ -46,6 +47,7 @@ def run_study(
     """
     config = config.validated()
     stop_event = stop_event or threading.Event()
+    check_out_root(out_root)
     backend = select_backend(config.backend)
     dataset = load_dataset(config.data_dir).limited(config.train_limit, config.test_limit)
     check_memory(config, dataset)
@@ -61,6 +63,13 @@ def run_study(
     from keras_models.training import batches_per_epoch, predict_classes, train_network
 
     writer = StudyWriter.create(out_root, config)
+    outer_emit = emit
+
+    def emit(event):
+        # Every event (a batch's progress, an epoch's end) is also the writer's sign of life.
+        writer.heartbeat()
+        outer_emit(event)
+
     writer.write_status(backend=backend, device=device, dataset=dataset.describe(),
                         keras_version=keras.__version__, mode=config.mode,
                         timing=timing_for_mode(config.mode))
@@ -101,6 +110,9 @@ def run_study(
                 final = _run_all_at_once(combined, config, dataset, writer, emit, stop_event,
                                          initial, kernels, eval_batch_size)
             else:
+                from keras_models.training import Diverged
+
+                diverged = []
                 runs = [(name, seed) for seed in seeds for name in config.networks]
                 for index, (name, seed) in enumerate(runs):
                     if stop_event.is_set():
@@ -110,20 +122,32 @@ def run_study(
                     emit(NetworkStarted(name, index, len(runs), seed))
                     emit(_kernels_event(name, 0, initial[name, seed], seed))
 
-                    def on_epoch(result, name=name, seed=seed, model=model):
+                    done = []
+
+                    def on_epoch(result, name=name, seed=seed, model=model, done=done):
+                        done.append(result)
                         writer.append_epoch(name, result, seed=seed)
                         emit(EpochEnded(name, result.epoch, result.train_loss, result.test_loss,
                                         result.test_accuracy, result.train_seconds,
                                         result.eval_seconds, seed))
                         emit(_kernels_event(name, result.epoch, layer_weights(model), seed))
 
-                    results = train_network(
-                        model, name, dataset,
-                        epochs=config.epochs, batch_size=config.batch_size,
-                        learning_rate=config.learning_rate, seed=seed,
-                        shuffle=config.shuffle, emit=emit, stop_event=stop_event,
-                        on_epoch=on_epoch, eval_batch_size=eval_batch_size,
-                    )
+                    try:
+                        results = train_network(
+                            model, name, dataset,
+                            epochs=config.epochs, batch_size=config.batch_size,
+                            learning_rate=config.learning_rate, seed=seed,
+                            shuffle=config.shuffle, emit=emit, stop_event=stop_event,
+                            on_epoch=on_epoch, eval_batch_size=eval_batch_size,
+                        )
+                    except Diverged as exc:
+                        # This network stops with its completed epochs (its weights are back
+                        # at the last of them); the others go on.
+                        results = done
+                        diverged.append({"network": name, "seed": seed, "epoch": exc.epoch,
+                                         "batch": exc.batch, "message": str(exc)})
+                        writer.write_status(diverged=diverged)
+                        emit(NetworkDiverged(name, exc.epoch, exc.batch, str(exc), seed))
                     final[name, seed] = layer_weights(model)
                     writer.save_weights(name, "final", flat_weights(final[name, seed]),
                                         seed=seed)
@@ -140,6 +164,8 @@ def run_study(
             emit(InitIdentity(identity))
     except BaseException as exc:
         message = _describe(exc, *current, several=len(seeds) > 1)
+        # On a full disk the reserve set aside at the start makes room for these last files.
+        writer.release_reserve()
         try:
             writer.write_summary()
             writer.write_status(state="failed", error=message)
@@ -148,6 +174,7 @@ def run_study(
         emit(Failed(message, str(writer.folder), current[0]))
         raise
     state = "stopped" if stop_event.is_set() else "finished"
+    writer.release_reserve()
     writer.write_status(state=state)
     emit(StudyFinished(str(writer.folder), state, [r.as_dict() for r in writer.summary_rows()]))
     return writer.folder

@@ -24,6 +24,7 @@ from study.protocol.events import (
     Failed,
     InitIdentity,
     KernelsUpdated,
+    NetworkDiverged,
     NetworkFinished,
     NetworkStarted,
     SharedEpochTimed,
@@ -38,6 +39,8 @@ Key = tuple[str, int]
 # The numbers of one epoch, as EpochEnded and a metrics row both carry them.
 EPOCH_VALUES = ("train_loss", "test_loss", "test_accuracy", "train_seconds", "eval_seconds")
 RUNNING, FINISHED, STOPPED, FAILED, UNKNOWN = "running", "finished", "stopped", "failed", "unknown"
+# A study status.json calls running whose writer is gone (study.store.truthful_status).
+INTERRUPTED = "interrupted"
 # The status keys a live study and its folder agree on (status.json holds a few more).
 STATUS_KEYS = ("state", "backend", "device", "dataset", "mode", "timing",
                "shared_epoch_seconds", "shared_wall_seconds")
@@ -101,6 +104,10 @@ class StudyState:
     batches_per_epoch: int = 0
     kernel_problems: dict[Key, str] = field(default_factory=dict)
     config_guessed: bool = False
+    # Files of a stored study that could not be read and were left out, one line each.
+    problems: list[str] = field(default_factory=list)
+    # Networks whose training loss became NaN or infinite: {key: the message}.
+    diverged: dict[Key, str] = field(default_factory=dict)
 
     # ----- building -----------------------------------------------------------------------
     @classmethod
@@ -113,9 +120,12 @@ class StudyState:
                            "timing": timing_for_mode(config.mode)})
 
     @classmethod
-    def from_folder(cls, folder) -> StudyState:
-        """A stored study folder (StoreError when it is not one); half-written folders load."""
-        return cls.from_stored(open_study(folder))
+    def from_folder(cls, folder, strict: bool = True) -> StudyState:
+        """A stored study folder (StoreError when it is not one); half-written folders load.
+
+        A damaged weights or predictions file is left out and named in `problems`; with
+        `strict=False` (the app) so is a damaged init_identity.csv."""
+        return cls.from_stored(open_study(folder, strict=strict))
 
     @classmethod
     def from_stored(cls, stored: StoredStudy) -> StudyState:
@@ -125,7 +135,8 @@ class StudyState:
         state.status = {"mode": stored.status.get("mode", stored.config.mode),
                         "timing": study_timing(stored.status)
                         if "timing" in stored.status else timing_for_mode(stored.config.mode)}
-        events = folder_events(stored)
+        state.problems = list(getattr(stored, "problems", []))
+        events = folder_events(stored, state.problems)
         for event in events:
             state.apply(event)
         if stored.status.get("state") not in (FINISHED, STOPPED, FAILED):
@@ -143,6 +154,8 @@ class StudyState:
         for key, value in stored.status.items():
             if key not in STATUS_KEYS:
                 state.status[key] = value
+        state.problems.extend(p for p in state.kernel_problems.values()
+                              if p not in state.problems)
         state.live = False
         return state
 
@@ -234,7 +247,10 @@ class StudyState:
             initial = read_weights(self.folder, key[0], "initial", key[1], self.seeds)
         except StoreError:
             return None
-        return None if initial is None else NetworkKernels.from_conv(key[0], initial)
+        try:
+            return None if initial is None else NetworkKernels.from_conv(key[0], initial)
+        except (KeyError, ValueError, TypeError):
+            return None
 
     def _on_NetworkFinished(self, event: NetworkFinished) -> set[str]:  # noqa: N802
         seed = self.event_seed(event.seed)
@@ -255,6 +271,10 @@ class StudyState:
         self.status["shared_eval_seconds"] = (float(self.status.get("shared_eval_seconds", 0.0))
                                               + float(event.eval_seconds))
         return {STATUS}
+
+    def _on_NetworkDiverged(self, event: NetworkDiverged) -> set[str]:  # noqa: N802
+        self.diverged[event.network, self.event_seed(event.seed)] = event.message
+        return {STATUS, SUMMARY}
 
     def _on_StudyFinished(self, event: StudyFinished) -> set[str]:  # noqa: N802
         self.folder = Path(event.folder) if event.folder else self.folder
@@ -370,7 +390,12 @@ class StudyState:
         return 0 < done < self.planned_epochs and not in_progress
 
     def incomplete_note(self, network: str, seed: int | None = None) -> str:
-        """"(stopped at epoch k of N)" for an incomplete network, else ''."""
+        """"(stopped at epoch k of N)" for an incomplete network, "(diverged …)" for one whose
+        loss became NaN or infinite, else ''."""
+        key = (network, self.first_seed if seed is None else seed)
+        if key in self.diverged:
+            return (f"(diverged; {self.epochs_done(*key)} of {self.planned_epochs} epochs "
+                    "completed)")
         if not self.is_incomplete(network, seed):
             return ""
         return f"(stopped at epoch {self.epochs_done(network, seed)} of {self.planned_epochs})"
@@ -427,8 +452,14 @@ class StudyState:
         """(predicted, labels) read from the folder once a live run has ended; else None."""
         if self.live or not self.folder:
             return None
-        return read_predictions(self.folder, network,
-                                self.first_seed if seed is None else seed, self.seeds)
+        try:
+            return read_predictions(self.folder, network,
+                                    self.first_seed if seed is None else seed, self.seeds)
+        except StoreError as exc:
+            # A damaged file: shown as missing; the message is kept for whoever asks.
+            if str(exc) not in self.problems:
+                self.problems.append(str(exc))
+            return None
 
     def confusions(self, seed: int | None = None) -> dict:
         """Confusion matrices, pooled over the seeds or of `seed` ({} until a live run ended)."""
@@ -484,8 +515,23 @@ def _stored_row_seed(stored: StoredStudy, row: dict) -> int:
     return int(row.get("seed", stored.config.seed))
 
 
-def folder_events(stored: StoredStudy) -> list:
-    """The events a stored study's files stand for, in the order a run emits them."""
+def _readable_weights(stored: StoredStudy, network: str, which: str, seed: int, seeds,
+                      problems: list[str] | None):
+    """A network's stored weights, or None when absent; a damaged file is None too when
+    `problems` is given (its message is added there), else StoreError."""
+    try:
+        return read_weights(stored.folder, network, which, seed, seeds)
+    except StoreError as exc:
+        if problems is None:
+            raise
+        problems.append(str(exc))
+        return None
+
+
+def folder_events(stored: StoredStudy, problems: list[str] | None = None) -> list:
+    """The events a stored study's files stand for, in the order a run emits them.
+
+    With `problems`, a damaged weights file is left out and its message added there."""
     config, status = stored.config, stored.status
     seeds = list(config_seeds(config))
     events: list = [StudyStarted(
@@ -500,17 +546,25 @@ def folder_events(stored: StoredStudy) -> list:
         by_key.setdefault((row["network"], _stored_row_seed(stored, row)), []).append(row)
     for seed in seeds:
         for network in config.networks:
-            initial = read_weights(stored.folder, network, "initial", seed, seeds)
+            initial = _readable_weights(stored, network, "initial", seed, seeds, problems)
             if initial is not None and "conv1/kernel" in initial:
                 events.append(_kernels_event(network, 0, initial, seed))
     for (network, seed), rows in by_key.items():
         for row in sorted(rows, key=lambda r: r["epoch"]):
             events.append(EpochEnded(network, row["epoch"],
                                      *(row[c] for c in EPOCH_VALUES), seed=seed))
+    for entry in status.get("diverged") or []:
+        try:
+            events.append(NetworkDiverged(str(entry["network"]), int(entry["epoch"]),
+                                          int(entry["batch"]), str(entry["message"]),
+                                          int(entry.get("seed", config.seed))))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            if problems is not None:
+                problems.append(f"{stored.folder / 'status.json'}: a damaged diverged entry")
     for epoch, seconds in enumerate(status.get("shared_epoch_seconds") or [], start=1):
         events.append(SharedEpochTimed(epoch, float(seconds), 0.0))
     for (network, seed), rows in by_key.items():
-        final = read_weights(stored.folder, network, "final", seed, seeds)
+        final = _readable_weights(stored, network, "final", seed, seeds, problems)
         if final is not None and "conv1/kernel" in final:
             events.append(_kernels_event(network, max(r["epoch"] for r in rows), final, seed))
         row = summarize(network, rows, seed)

@@ -22,6 +22,7 @@ import csv
 import io
 import json
 import os
+import socket
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,18 @@ from study.summary import (
 
 IDENTITY_COLUMNS = ("check", "norm")
 DEFAULT_ROOT = Path("studies")
+# The writer of a running study rewrites status.json's heartbeat at most this often (seconds),
+# on each epoch and on training progress; a study from another host whose heartbeat is older
+# than STALE_SECONDS is taken to have lost its writer.
+HEARTBEAT_SECONDS = 10.0
+STALE_SECONDS = 300.0
+# On this host a live pid may be another process that reused the number (after a reboot): a
+# heartbeat this old means the writer is gone even so.
+REUSED_PID_SECONDS = 3600.0
+# Bytes set aside when a study starts, given back on a full disk so that summary.csv and
+# status.json can still say what happened.
+RESERVE_BYTES = 1 << 20
+RESERVE_NAME = ".reserve"
 
 
 class StoreError(RuntimeError):
@@ -100,6 +113,19 @@ def file_stem(network: str, seed: int, seeds) -> str:
     return network if len(tuple(seeds)) <= 1 else f"{network}.seed-{int(seed)}"
 
 
+def check_out_root(root) -> None:
+    """StoreError, before anything is loaded or made, when `root` cannot hold study folders:
+    it, or a folder it would be made in, is an existing file."""
+    root = Path(root)
+    for path in (root, *root.parents):
+        if path.exists() or path.is_symlink():
+            if not path.is_dir():
+                which = "is" if path == root else f"is inside {path}, which is"
+                raise StoreError(f"--out {root} {which} a file, not a folder; give a folder "
+                                 "for the study folders")
+            return
+
+
 def new_study_folder(root) -> Path:
     """Create a new, empty study folder under `root`, never reusing an existing name."""
     root = Path(root)
@@ -128,8 +154,11 @@ class StudyWriter:
         self.config = config
         self.metrics_path = self.folder / "metrics.csv"
         self.epochs: list[dict] = []
-        self.status: dict = {"state": "running", "started": _now()}
+        self.status: dict = {"state": "running", "started": _now(), "pid": os.getpid(),
+                             "host": socket.gethostname(), "heartbeat": time.time()}
+        self._last_beat = time.monotonic()
         (self.folder / "weights").mkdir(exist_ok=True)
+        self._make_reserve()
         atomic_write_text(self.folder / "config.json", config.to_json() + "\n")
         byhand.save_kernels(self.folder / "byhand.json", config.byhand_kernels())
         atomic_write_text(self.metrics_path, ",".join(METRICS_COLUMNS) + "\n")
@@ -144,8 +173,45 @@ class StudyWriter:
     def write_status(self, **changes) -> None:
         """Update status.json (state, backend, device, dataset, …)."""
         self.status.update(changes)
+        if self.status.get("state") != "running":
+            # The study has ended: the reserve's room is for writing how it ended.
+            self.release_reserve()
         self.status["updated"] = _now()
+        self.status["heartbeat"] = time.time()
+        self._last_beat = time.monotonic()
         atomic_write_text(self.folder / "status.json", json.dumps(self.status, indent=2) + "\n")
+
+    def heartbeat(self, force: bool = False) -> None:
+        """Tell readers the writer is alive: rewrite status.json's heartbeat, at most every
+        HEARTBEAT_SECONDS unless `force`. Cheap to call on every batch."""
+        if force or time.monotonic() - self._last_beat >= HEARTBEAT_SECONDS:
+            try:
+                self.write_status()
+            except StoreError:
+                # Not fatal by itself: the next metrics row or file says what is wrong.
+                self._last_beat = time.monotonic()
+
+    def _make_reserve(self) -> None:
+        """Set RESERVE_BYTES aside (see release_reserve); no reserve if the disk is too full."""
+        path = self.folder / RESERVE_NAME
+        try:
+            with open(path, "wb") as fh:
+                fh.write(b"\0" * RESERVE_BYTES)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError:
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                pass
+
+    def release_reserve(self) -> None:
+        """Give the reserved bytes back (on a full disk, before the last summary and status;
+        and when the study ends)."""
+        try:
+            (self.folder / RESERVE_NAME).unlink(missing_ok=True)
+        except OSError:
+            pass
 
     def append_epoch(self, network: str, result, seed: int | None = None) -> None:
         """Append one epoch's metrics row (seed None: the study's seed) and flush it at once."""
@@ -157,13 +223,24 @@ class StudyWriter:
         }
         line = csv_text(METRICS_COLUMNS, [row]).split("\n", 1)[1]
         try:
+            size = self.metrics_path.stat().st_size
+        except OSError:
+            size = None
+        try:
             with open(self.metrics_path, "a", encoding="utf-8") as fh:
                 fh.write(line)
                 fh.flush()
                 os.fsync(fh.fileno())
         except OSError as exc:
+            # A full disk may have cut the row mid-line: take the cut part back off.
+            if size is not None:
+                try:
+                    os.truncate(self.metrics_path, size)
+                except OSError:
+                    pass
             raise StoreError(_explain(self.metrics_path, exc)) from exc
         self.epochs.append(row)
+        self.heartbeat()
 
     def summary_rows(self) -> list[SummaryRow]:
         """Summary of every (network, seed) with at least one epoch so far."""
@@ -221,6 +298,8 @@ class StoredStudy:
     epochs: list[dict]
     status: dict
     init_identity: list[tuple[str, float]] = field(default_factory=list)
+    # What could not be read and was left out (a damaged status.json, …), one line each.
+    problems: list[str] = field(default_factory=list)
 
     @property
     def seeds(self) -> tuple[int, ...]:
@@ -269,11 +348,17 @@ def read_predictions(folder, network: str, seed: int,
     path = Path(folder) / "predictions" / f"{file_stem(network, seed, seeds)}.npz"
     if not path.is_file():
         return None
+    npz = _load_npz(path)
     try:
-        with np.load(path, allow_pickle=False) as npz:
+        with npz:
+            missing = [key for key in ("predicted", "labels") if key not in npz.files]
+            if missing:
+                raise StoreError(f"{path}: damaged: it lacks {', '.join(missing)}")
             return npz["predicted"].astype(int), npz["labels"].astype(int)
-    except (OSError, ValueError, KeyError) as exc:
-        raise StoreError(f"{path}: cannot be read ({exc})") from None
+    except StoreError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a bad CRC, a cut member, a non-number dtype
+        raise StoreError(f"{path}: cannot be read ({_reason(exc)})") from None
 
 
 def read_weights(folder, network: str, which: str, seed: int,
@@ -282,15 +367,86 @@ def read_weights(folder, network: str, which: str, seed: int,
     path = Path(folder) / "weights" / f"{file_stem(network, seed, seeds)}.{which}.npz"
     if not path.is_file():
         return None
+    npz = _load_npz(path)
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            return {key: npz[key] for key in npz.files}
-    except (OSError, ValueError) as exc:
-        raise StoreError(f"{path}: cannot be read ({exc})") from None
+        with npz:
+            weights = {key: npz[key] for key in npz.files}
+    except Exception as exc:  # noqa: BLE001 - a bad CRC, a cut member
+        raise StoreError(f"{path}: cannot be read ({_reason(exc)})") from None
+    for key, value in weights.items():
+        if value.dtype == np.bool_ or not (np.issubdtype(value.dtype, np.integer)
+                                           or np.issubdtype(value.dtype, np.floating)):
+            raise StoreError(f"{path}: damaged: {key} holds {value.dtype}, not real numbers")
+    return weights
 
 
-def open_study(folder) -> StoredStudy:
-    """Read a study folder; StoreError says plainly when it is not one or is damaged."""
+def _reason(exc: BaseException) -> str:
+    """One short line for an exception: its message, or its type when it has none."""
+    text = " ".join(str(exc).split())
+    return text if text else type(exc).__name__
+
+
+def _load_npz(path: Path):
+    """np.load of an .npz archive (never unpickled); StoreError for anything else."""
+    try:
+        npz = np.load(path, allow_pickle=False)
+    except Exception as exc:  # noqa: BLE001 - truncated, not a zip, pickled, …
+        raise StoreError(f"{path}: cannot be read ({_reason(exc)})") from None
+    if not isinstance(npz, np.lib.npyio.NpzFile):
+        raise StoreError(f"{path}: damaged: a single .npy array, not an .npz archive")
+    return npz
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process `pid` exists on this host (one we may not signal counts)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except (OSError, OverflowError):
+        return False
+    return True
+
+
+def writer_gone(status: dict, now: float | None = None) -> bool:
+    """Whether a study status.json calls "running" has lost its writer: its pid is not alive on
+    this host (or its heartbeat is older than REUSED_PID_SECONDS: the pid was reused), or (from
+    another host) its heartbeat is older than STALE_SECONDS. A status
+    without pid and host (written before they were recorded) is taken at its word."""
+    if status.get("state") != "running":
+        return False
+    pid, host = status.get("pid"), status.get("host")
+    if not isinstance(pid, int) or not isinstance(host, str):
+        return False
+    beat = status.get("heartbeat")
+    age = ((time.time() if now is None else now) - float(beat)
+           if isinstance(beat, (int, float)) else None)
+    if host == socket.gethostname():
+        return not pid_alive(pid) or (age is not None and age > REUSED_PID_SECONDS)
+    return age is not None and age > STALE_SECONDS
+
+
+def truthful_status(status: dict) -> dict:
+    """status.json as readers should show it: "interrupted" (with a note) for a study whose
+    writer is gone, never "running"."""
+    if not writer_gone(status):
+        return status
+    status = dict(status)
+    status["state"] = "interrupted"
+    status.setdefault("error", f"the process that ran it (pid {status.get('pid')} on "
+                               f"{status.get('host')}) ended without finishing it")
+    return status
+
+
+def open_study(folder, strict: bool = True) -> StoredStudy:
+    """Read a study folder; StoreError says plainly when it is not one or is damaged.
+
+    `strict=False` (the app) reads a damaged init_identity.csv as empty and says so in
+    `problems`; the config and the metrics must always be readable."""
     folder = Path(folder)
     if not folder.is_dir():
         raise StoreError(f"{folder} is not a folder")
@@ -307,18 +463,53 @@ def open_study(folder) -> StoredStudy:
         raise StoreError(f"{config_path}: {exc}") from None
     epochs = _read_metrics(metrics_path, config.seed)
     status = {}
+    problems = []
     status_path = folder / "status.json"
     if status_path.is_file():
         try:
             status = json.loads(status_path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
+        except (OSError, ValueError, RecursionError) as exc:
+            status = None
+            problems.append(f"{status_path}: cannot be read ({_reason(exc)}); its state is "
+                            "unknown")
+        if not isinstance(status, dict):
+            # Damaged (e.g. `[]`): the rest of the study is still worth showing.
+            if status is not None:
+                problems.append(f"{status_path}: damaged (a JSON {type(status).__name__}, not "
+                                "an object); its state is unknown")
             status = {"state": "unknown"}
+    status = truthful_status(status)
     identity = []
     identity_path = folder / "init_identity.csv"
     if identity_path.is_file():
-        with open(identity_path, encoding="utf-8", newline="") as fh:
-            identity = [(r["check"], float(r["norm"])) for r in csv.DictReader(fh)]
-    return StoredStudy(folder, config, epochs, status, identity)
+        try:
+            identity = _read_identity(identity_path)
+        except StoreError as exc:
+            if strict:
+                raise
+            problems.append(str(exc))
+    return StoredStudy(folder, config, epochs, status, identity, problems)
+
+
+def _read_identity(path: Path) -> list[tuple[str, float]]:
+    """init_identity.csv's (check, norm) rows; StoreError names the file and the damage."""
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh)
+            if tuple(reader.fieldnames or ()) != IDENTITY_COLUMNS:
+                raise StoreError(f"{path}: columns are {reader.fieldnames}, expected "
+                                 f"{list(IDENTITY_COLUMNS)}")
+            raws = list(reader)
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise StoreError(f"{path}: cannot be read ({_reason(exc)})") from None
+    rows = []
+    for index, raw in enumerate(raws):
+        try:
+            rows.append((str(raw["check"]), float(raw["norm"])))
+        except (TypeError, ValueError):
+            raise StoreError(f"{path}: line {index + 2}: norm {raw.get('norm')!r} is not a "
+                             "number") from None
+    return rows
 
 
 def _read_metrics(path: Path, default_seed: int = 0) -> list[dict]:
@@ -332,8 +523,11 @@ def _read_metrics(path: Path, default_seed: int = 0) -> list[dict]:
                     f"{path}: columns are {reader.fieldnames}, expected {list(METRICS_COLUMNS)}"
                 )
             raws = list(reader)
-    except OSError as exc:
-        raise StoreError(f"{path}: cannot be read ({exc})") from None
+    except UnicodeDecodeError as exc:
+        raise StoreError(f"{path}: not UTF-8 text (byte {exc.start:,}: {exc.reason}); "
+                         "the file is damaged") from None
+    except (OSError, csv.Error) as exc:
+        raise StoreError(f"{path}: cannot be read ({_reason(exc)})") from None
     rows = []
     for index, raw in enumerate(raws):
         try:

@@ -135,11 +135,24 @@ class Failed:
     network: str = ""
 
 
+@dataclass(frozen=True)
+class NetworkDiverged:
+    """A network's training loss became NaN or infinite: it stopped there (its completed epochs
+    are kept, its weights are those of its last completed epoch); the others go on."""
+
+    network: str
+    epoch: int
+    batch: int
+    message: str
+    seed: int = 0
+
+
 EVENT_TYPES = {
     cls.__name__: cls
     for cls in (
         StudyStarted, InitIdentity, NetworkStarted, BatchProgress, EpochEnded,
         KernelsUpdated, NetworkFinished, SharedEpochTimed, StudyFinished, Failed,
+        NetworkDiverged,
     )
 }
 

@@ -215,3 +215,78 @@ def test_seeds_take_a_count_from_the_seed_or_a_list():
     assert listed.seed_list == (0, 3, 7) and listed.seed == 0
     assert config("--seed", "5", "--seeds", "5,1").seed_list == (5, 1)
     assert config("--seeds", "1").seed_list == (0,)
+
+
+def test_sigterm_stops_like_the_first_ctrl_c_with_exit_143(tmp_path, synthetic_data_dir,
+                                                          backend_name):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen(
+        [sys.executable, "main.py", "study", "--backend", backend_name, "--data",
+         str(synthetic_data_dir), "--epochs", "200", "--batch-size", "8", "--networks",
+         "NetA1-HF,NetA2-HT", "--out", str(tmp_path)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + 300
+    for line in proc.stdout:
+        if " epoch " in line or time.monotonic() > deadline:
+            break
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 143, err
+    assert "Terminated (SIGTERM)" in err and "Traceback" not in err
+    assert "Study stopped" in out
+
+    from study.store import open_study
+
+    (folder,) = tmp_path.iterdir()
+    stored = open_study(folder)
+    assert stored.status["state"] == "stopped"
+    assert 1 <= len(stored.epochs) < 200
+    assert [r.network for r in stored.summary] == ["NetA1-HF"]
+    assert not (folder / ".reserve").exists()
+
+
+def test_a_really_full_disk_ends_failed_with_the_completed_rows(
+        tmp_path, synthetic_data_dir, backend_name, monkeypatch, capsys):
+    """After epoch 1 nothing more fits on the disk, except what the study set aside at its
+    start: status.json and summary.csv still say what happened."""
+    import errno
+
+    import main
+    from study import cli, store
+
+    real_append, real_write = store.StudyWriter.append_epoch, store.atomic_write_bytes
+    full = []
+
+    def disk_full(path):
+        if full and (path.parent / store.RESERVE_NAME).exists() or \
+                full and (path.parent.parent / store.RESERVE_NAME).exists():
+            raise store.StoreError(store._explain(path, OSError(errno.ENOSPC,
+                                                                "No space left on device")))
+
+    def append(self, network, result, seed=None):
+        disk_full(self.metrics_path)
+        real_append(self, network, result, seed)
+        full.append(True)
+
+    def write(path, payload):
+        disk_full(path)
+        real_write(path, payload)
+
+    monkeypatch.setattr(store.StudyWriter, "append_epoch", append)
+    monkeypatch.setattr(store, "atomic_write_bytes", write)
+    args = main.build_parser().parse_args([
+        "study", "--backend", backend_name, "--data", str(synthetic_data_dir), "--epochs", "3",
+        "--batch-size", "64", "--train-limit", "128", "--test-limit", "64",
+        "--networks", "NetA1-HF", "--out", str(tmp_path)])
+    assert cli.run_study_command(args) == cli.EXIT_FAILED
+    assert "No space left on device" in capsys.readouterr().err
+
+    from study.store import open_study
+
+    (folder,) = tmp_path.iterdir()
+    stored = open_study(folder)
+    assert stored.status["state"] == "failed"
+    assert "No space left on device" in stored.status["error"]
+    assert [r["epoch"] for r in stored.epochs] == [1]
+    _, summary = _read_csv(folder / "summary.csv")
+    assert [(r["network"], r["peak_epoch"]) for r in summary] == [("NetA1-HF", "1")]

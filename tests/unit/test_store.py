@@ -24,8 +24,9 @@ def test_each_run_gets_a_new_folder(tmp_path):
     first = StudyWriter.create(tmp_path, config).folder
     second = StudyWriter.create(tmp_path, config).folder
     assert first != second and first.is_dir() and second.is_dir()
+    # A running study also holds the bytes it set aside for a full disk (.reserve).
     assert sorted(p.name for p in first.iterdir()) == [
-        "aggregate.csv", "byhand.json", "config.json", "metrics.csv", "status.json",
+        ".reserve", "aggregate.csv", "byhand.json", "config.json", "metrics.csv", "status.json",
         "summary.csv", "weights"]
 
 
