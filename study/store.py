@@ -31,6 +31,7 @@ import numpy as np
 
 from study.config import ConfigError, StudyConfig
 from study.protocol import byhand
+from study.protocol.files import replace_atomically
 from study.statistics import AGGREGATE_COLUMNS, aggregate_rows
 from study.summary import (
     LEGACY_METRICS_COLUMNS,
@@ -71,19 +72,11 @@ def _explain(path: Path, exc: OSError) -> str:
 
 
 def atomic_write_bytes(path: Path, payload: bytes) -> None:
-    """Write `payload` to `path` via a temp file and rename; StoreError on failure."""
-    tmp = path.with_name(f".{path.name}.tmp")
+    """Write `payload` to `path` via an exclusive temp file and rename (never through a planted
+    link); StoreError on failure."""
     try:
-        with open(tmp, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        replace_atomically(path, payload)
     except OSError as exc:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
         raise StoreError(_explain(path, exc)) from exc
 
 
@@ -345,7 +338,7 @@ class StoredStudy:
 def read_predictions(folder, network: str, seed: int,
                      seeds) -> tuple[np.ndarray, np.ndarray] | None:
     """(predicted, labels) from predictions/NET[.seed-S].npz of a study folder, or None."""
-    path = Path(folder) / "predictions" / f"{file_stem(network, seed, seeds)}.npz"
+    path = own_file(folder, Path(folder) / "predictions" / f"{file_stem(network, seed, seeds)}.npz")
     if not path.is_file():
         return None
     npz = _load_npz(path)
@@ -364,7 +357,8 @@ def read_predictions(folder, network: str, seed: int,
 def read_weights(folder, network: str, which: str, seed: int,
                  seeds) -> dict[str, np.ndarray] | None:
     """A network's weights from weights/NET[.seed-S].WHICH.npz of a study folder, or None."""
-    path = Path(folder) / "weights" / f"{file_stem(network, seed, seeds)}.{which}.npz"
+    path = own_file(folder, Path(folder) / "weights"
+                    / f"{file_stem(network, seed, seeds)}.{which}.npz")
     if not path.is_file():
         return None
     npz = _load_npz(path)
@@ -442,6 +436,22 @@ def truthful_status(status: dict) -> dict:
     return status
 
 
+def own_file(folder, path) -> Path:
+    """`path` if it may be read as one of the study's files: absent, or a regular file whose real
+    location is inside the study folder. StoreError for a link out of the folder or a non-file."""
+    path = Path(path)
+    if not os.path.lexists(path):
+        return path
+    inside = Path(os.path.realpath(path)).is_relative_to(Path(os.path.realpath(folder)))
+    if not inside:
+        raise StoreError(f"{path}: a link to {os.path.realpath(path)}, outside the study folder; "
+                         "Kernel Lab reads only the study's own files (replace the link with "
+                         "the file itself)")
+    if not path.is_file():
+        raise StoreError(f"{path}: not a regular file; a study's files are plain files")
+    return path
+
+
 def open_study(folder, strict: bool = True) -> StoredStudy:
     """Read a study folder; StoreError says plainly when it is not one or is damaged.
 
@@ -450,8 +460,8 @@ def open_study(folder, strict: bool = True) -> StoredStudy:
     folder = Path(folder)
     if not folder.is_dir():
         raise StoreError(f"{folder} is not a folder")
-    config_path = folder / "config.json"
-    metrics_path = folder / "metrics.csv"
+    config_path = own_file(folder, folder / "config.json")
+    metrics_path = own_file(folder, folder / "metrics.csv")
     if not config_path.is_file() or not metrics_path.is_file():
         raise StoreError(
             f"{folder} is not a Kernel Lab study folder (it has no config.json and metrics.csv); "
@@ -465,10 +475,10 @@ def open_study(folder, strict: bool = True) -> StoredStudy:
     status = {}
     problems = []
     status_path = folder / "status.json"
-    if status_path.is_file():
+    if os.path.lexists(status_path):
         try:
-            status = json.loads(status_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError, RecursionError) as exc:
+            status = json.loads(own_file(folder, status_path).read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError, StoreError) as exc:
             status = None
             problems.append(f"{status_path}: cannot be read ({_reason(exc)}); its state is "
                             "unknown")
@@ -481,9 +491,9 @@ def open_study(folder, strict: bool = True) -> StoredStudy:
     status = truthful_status(status)
     identity = []
     identity_path = folder / "init_identity.csv"
-    if identity_path.is_file():
+    if os.path.lexists(identity_path):
         try:
-            identity = _read_identity(identity_path)
+            identity = _read_identity(own_file(folder, identity_path))
         except StoreError as exc:
             if strict:
                 raise

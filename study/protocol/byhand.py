@@ -6,10 +6,11 @@ This module imports only numpy, so the GUI's kernel editor can use it without lo
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
+
+from study.protocol.files import replace_atomically
 
 KERNEL_COUNT = 4
 KERNEL_SIZE = 5
@@ -113,12 +114,9 @@ def save_kernels(path, kernels) -> Path:
     """Write the kernel set to `path` as JSON, atomically (temp file, then rename)."""
     path = Path(path)
     text = json.dumps(kernels_to_json(kernels), indent=1)
-    tmp = path.with_name(path.name + ".tmp")
     try:
-        tmp.write_text(text + "\n", encoding="utf-8")
-        os.replace(tmp, path)
+        replace_atomically(path, (text + "\n").encode("utf-8"), fsync=False)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise KernelError(f"could not save kernels to {path}: {exc.strerror or exc}") from exc
     return path
 

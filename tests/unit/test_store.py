@@ -178,3 +178,54 @@ def test_a_folder_from_before_seeds_reads_as_its_one_seed(tmp_path):
     assert stored.config.seeds is None and stored.seeds == (4,)
     assert [(r.network, r.seed, r.peak_test_accuracy) for r in stored.summary] == [
         ("NetA1-HF", 4, 0.61)]
+
+
+def test_a_planted_link_at_a_temp_name_is_never_written_through(tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep me\n")
+    writer = StudyWriter.create(tmp_path / "studies", StudyConfig(networks=("NetA1-HF",)))
+    for name in (".summary.csv.tmp", ".status.json.tmp", "summary.csv.tmp"):
+        (writer.folder / name).symlink_to(outside)
+    writer.append_epoch("NetA1-HF", _epoch(1, 0.6))
+    writer.write_summary()
+    writer.write_status(state="finished")
+    assert outside.read_text() == "keep me\n"
+    assert "NetA1-HF" in (writer.folder / "summary.csv").read_text()
+    leftovers = [p.name for p in writer.folder.iterdir()
+                 if p.name.endswith(".tmp") and not p.is_symlink()]
+    assert leftovers == []
+
+
+def test_byhand_kernels_are_saved_without_following_a_planted_link(tmp_path):
+    from study.protocol import byhand
+
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep me\n")
+    (tmp_path / "k.json.tmp").symlink_to(outside)
+    (tmp_path / ".k.json.tmp").symlink_to(outside)
+    byhand.save_kernels(tmp_path / "k.json", byhand.REPORT_KERNELS)
+    assert outside.read_text() == "keep me\n"
+    assert (byhand.load_kernels(tmp_path / "k.json") == byhand.REPORT_KERNELS).all()
+
+
+@pytest.mark.parametrize("name", ["metrics.csv", "config.json"])
+def test_a_study_file_that_links_out_of_the_folder_is_refused(tmp_path, name):
+    writer = StudyWriter.create(tmp_path / "studies", StudyConfig(networks=("NetA1-HF",)))
+    outside = tmp_path / "secret.txt"
+    outside.write_bytes((writer.folder / name).read_bytes())
+    (writer.folder / name).unlink()
+    (writer.folder / name).symlink_to(outside)
+    with pytest.raises(StoreError, match="outside the study folder"):
+        open_study(writer.folder)
+
+
+def test_weights_that_link_out_of_the_folder_are_refused(tmp_path):
+    writer = StudyWriter.create(tmp_path / "studies", StudyConfig(networks=("NetA1-HF",)))
+    writer.append_epoch("NetA1-HF", _epoch(1, 0.6))
+    real = writer.save_weights("NetA1-HF", "final", {"conv1/kernel": np.zeros((5, 5, 1, 4))})
+    outside = tmp_path / "elsewhere.npz"
+    real.rename(outside)
+    real.symlink_to(outside)
+    stored = open_study(writer.folder)
+    with pytest.raises(StoreError, match="outside the study folder"):
+        stored.weights("NetA1-HF", "final")
