@@ -432,7 +432,11 @@ def _value(data: dict, measure: str):
     return None if value is None else float(value)
 
 
-def _evaluate_part(spec: _Spec, table, seeds) -> ConclusionPart:
+def _evaluate_part(spec: _Spec, table, seeds, one_timing: bool = False) -> ConclusionPart:
+    if one_timing and spec.measure == TIME:
+        # All-at-once times are one isolated timing per network, copied to every seed: the
+        # seeds are not samples of it, so the part rests on that one timing (no interval).
+        seeds = seeds[:1]
     differences = {s: sum(c * _value(table[n][s], spec.measure) for c, n in spec.terms)
                    for s in seeds}
     difference = statistics.differences_by_seed(differences)
@@ -494,7 +498,8 @@ def _caveats(context: _Context, networks, seeds, table, measures) -> str:
     if context.kernels_edited and any(n.endswith(("-HF", "-HT")) for n in networks):
         notes.append("edited ByHand kernels (not the report's)")
     if context.isolated_timing and TIME in measures:
-        notes.append("times are isolated-timing estimates (networks trained all-at-once)")
+        notes.append("times are isolated-timing estimates (networks trained all-at-once): one "
+                     "timing per network, so no interval over the seeds")
     return "; ".join(notes)
 
 
@@ -533,14 +538,14 @@ def _evaluate(key, text, networks, specs, table, context) -> Conclusion:
         evidence = (f"needs the {words} of {', '.join(lacking)}, which these results lack"
                     if lacking else f"no seed has results for all of {', '.join(networks)}")
         return Conclusion(key, text, measure, NOT_APPLICABLE, evidence, tuple(networks))
-    parts = tuple(_evaluate_part(spec, table, seeds) for spec in specs)
+    parts = tuple(_evaluate_part(spec, table, seeds, context.isolated_timing) for spec in specs)
     verdict = statistics.combine_verdicts(p.verdict for p in parts)
     deciding = _deciding_part(parts)
     evidence = "; ".join(p.evidence for p in parts)
     if len(seeds) > 1:
         evidence = f"means of {len(seeds)} seeds: {evidence}"
     return Conclusion(key, text, measure, verdict, evidence, tuple(networks), parts,
-                      deciding.label, len(seeds), deciding.mean, deciding.ci_low,
+                      deciding.label, deciding.n_seeds, deciding.mean, deciding.ci_low,
                       deciding.ci_high, deciding.p_value,
                       _caveats(context, networks, seeds, table, measures))
 

@@ -198,3 +198,22 @@ def test_a_one_seed_export_leaves_the_interval_cells_empty(tmp_path):
     assert (hf["peak_test_accuracy"], hf["peak_epoch"], hf["n_seeds"], hf["seeds"]) == \
         ("0.6", "2", "1", "0")
     assert all(hf[c] == "" for c in NEW_COLUMNS[2:])
+
+
+def test_isolated_timings_are_one_measurement_not_a_sample_over_seeds():
+    """All-at-once copies one timing per network to every seed: no interval, no p-value."""
+    from study.compare import TIME, evaluate_conclusions
+    from study.summary import SummaryRow
+
+    rows = [SummaryRow(net, seed, 0.8 + 0.001 * seed, 5, 0.8, seconds, 10 * seconds)
+            for seed in range(5)
+            for net, seconds in (("NetA1-HF", 0.84), ("NetA1-HT", 1.01), ("NetA1-DT", 0.90))]
+    (fastest,) = [c for c in evaluate_conclusions(rows, isolated_timing=True)
+                  if c.key == "fastest-NetA1"]
+    assert fastest.measure == TIME and fastest.verdict == "holds"
+    assert all(part.n_seeds == 1 for part in fastest.parts) and fastest.n_seeds == 1
+    assert fastest.difference_mean == pytest.approx(-0.06)
+    assert math.isnan(fastest.ci_low) and math.isnan(fastest.p_value)
+    assert "one timing per network" in fastest.caveat
+    measured = [c for c in evaluate_conclusions(rows) if c.key == "fastest-NetA1"][0]
+    assert all(part.n_seeds == 5 for part in measured.parts)
