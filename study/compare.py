@@ -498,8 +498,8 @@ def _caveats(context: _Context, networks, seeds, table, measures) -> str:
     if context.kernels_edited and any(n.endswith(("-HF", "-HT")) for n in networks):
         notes.append("edited ByHand kernels (not the report's)")
     if context.isolated_timing and TIME in measures:
-        notes.append("times are isolated-timing estimates (networks trained all-at-once): one "
-                     "timing per network, so no interval over the seeds")
+        notes.append("times: one isolated-timing estimate per network (all-at-once), no "
+                     "interval")
     return "; ".join(notes)
 
 

@@ -252,7 +252,7 @@ def test_caveats_flag_few_epochs_a_data_subset_and_edited_kernels():
 def test_an_all_at_once_study_flags_its_estimated_times():
     rows = summary_rows(BASE_ACCURACY, BASE_SECONDS)
     checks = {(c.key, c.measure): c for c in evaluate_conclusions(rows, isolated_timing=True)}
-    flag = "times are isolated-timing estimates (networks trained all-at-once)"
+    flag = "times: one isolated-timing estimate per network (all-at-once), no interval"
     assert flag in checks[("fastest-NetA1", TIME)].caveat
     assert flag in checks[("recovery", PEAK)].caveat  # its time parts
     assert flag not in checks[("deeper-HF", PEAK)].caveat

@@ -214,6 +214,6 @@ def test_isolated_timings_are_one_measurement_not_a_sample_over_seeds():
     assert all(part.n_seeds == 1 for part in fastest.parts) and fastest.n_seeds == 1
     assert fastest.difference_mean == pytest.approx(-0.06)
     assert math.isnan(fastest.ci_low) and math.isnan(fastest.p_value)
-    assert "one timing per network" in fastest.caveat
+    assert "one isolated-timing estimate per network" in fastest.caveat
     measured = [c for c in evaluate_conclusions(rows) if c.key == "fastest-NetA1"][0]
     assert all(part.n_seeds == 5 for part in measured.parts)
