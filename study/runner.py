@@ -31,6 +31,7 @@ from study.protocol.events import (
 from study.protocol.weights import flat_weights, frozen_rows, init_identity_rows
 from study.store import (
     DEFAULT_ROOT,
+    RESUMABLE_STATES,
     StoreError,
     StudyWriter,
     check_out_root,
@@ -398,9 +399,6 @@ def _describe(exc: BaseException, network: str, seed: int = 0, several: bool = F
     if isinstance(exc, MemoryError):
         return f"out of memory{where}; try a smaller batch size or fewer networks"
     return f"{type(exc).__name__}{where}: {exc}"
-
-
-RESUMABLE_STATES = ("stopped", "failed", "interrupted")
 
 
 class ResumeError(StoreError):

@@ -59,6 +59,8 @@ REUSED_PID_SECONDS = 3600.0
 RESERVE_BYTES = 1 << 20
 RESERVE_NAME = ".reserve"
 CHECKPOINT_DIR = "checkpoints"
+# The states from which `study --resume` continues a study.
+RESUMABLE_STATES = ("stopped", "failed", "interrupted")
 COMBINED_CHECKPOINT = "all_at_once"
 
 
