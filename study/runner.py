@@ -332,6 +332,8 @@ def _run_all_at_once(combined, config, dataset, writer, emit, stop_event, initia
         )
     earlier = list(writer.status.get("shared_epoch_seconds") or [])[:saved] if saved else []
     earlier_eval = float(writer.status.get("shared_eval_seconds") or 0.0) if saved else 0.0
+    earlier_checkpoints = list(writer.status.get("checkpoint_seconds") or [])[:saved] if saved \
+        else []
     writer.write_status(isolated_seconds_per_epoch=estimates,
                         shared_wall_seconds=float(sum(earlier)),
                         shared_eval_seconds=earlier_eval, shared_epoch_seconds=earlier)
@@ -359,7 +361,8 @@ def _run_all_at_once(combined, config, dataset, writer, emit, stop_event, initia
             shared_eval_seconds=earlier_eval + sum(e.shared_eval_seconds
                                                    for e in shared_epochs),
             shared_epoch_seconds=earlier + [e.shared_train_seconds for e in shared_epochs],
-            checkpoint_seconds=checkpoint_seconds[-1],
+            # Seconds each epoch's checkpoint took (the cost of resumability, README).
+            checkpoint_seconds=earlier_checkpoints + checkpoint_seconds,
         )
 
     checkpoint_seconds = []
