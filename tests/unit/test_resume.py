@@ -113,3 +113,27 @@ def test_cli_resume_refuses_changed_settings_with_exit_2(synthetic_data_dir, tmp
     assert len(err) == 1 and "--epochs" in err[0]
     assert main(["study", "--resume", str(tmp_path)]) == 2
     assert "not a Kernel Lab study" in capsys.readouterr().err
+
+
+def test_an_interrupted_study_resumes_and_a_running_one_is_refused(synthetic_data_dir,
+                                                                   tmp_path):
+    import socket
+
+    config = _config(synthetic_data_dir, epochs=2, networks=("NetA1-HF",))
+    emit, stop = _stop_after("NetA1-HF", 1)
+    folder = run_study(config, emit=emit, stop_event=stop, out_root=tmp_path)
+    path = folder / "status.json"
+    status = json.loads(path.read_text())
+    # Its writer alive: still running.
+    path.write_text(json.dumps({**status, "state": "running", "pid": os.getpid(),
+                                "host": socket.gethostname(), "heartbeat": status["heartbeat"]}))
+    with pytest.raises(ResumeError, match="still running"):
+        plan_resume(folder)
+    # Its writer gone (kill -9): interrupted, and resumed.
+    path.write_text(json.dumps({**status, "state": "running", "pid": 2**22 + 12345,
+                                "host": socket.gethostname()}))
+    assert plan_resume(folder).status["state"] == "interrupted"
+    resume_study(folder)
+    stored = open_study(folder)
+    assert stored.status["state"] == "finished" and "error" not in stored.status
+    assert [r["epoch"] for r in stored.epochs] == [1, 2]
