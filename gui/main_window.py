@@ -40,7 +40,7 @@ from study.protocol.events import (
     StudyStarted,
 )
 from study.state import StudyState
-from study.store import StoreError
+from study.store import RESUMABLE_STATES, StoreError
 
 WINDOW_TITLE = "Kernel Lab"
 SETTINGS_SETUP = "setup/config"
@@ -151,6 +151,11 @@ class MainWindow(QMainWindow):
         self.run_action = QAction("&Run", self)
         self.run_action.setShortcut(QKeySequence("Ctrl+R"))
         self.run_action.triggered.connect(self.start_run)
+        self.resume_action = QAction("Re&sume", self)
+        self.resume_action.setToolTip("Continue the stopped, failed or interrupted study shown "
+                                      "from its last completed epoch, in its own folder")
+        self.resume_action.triggered.connect(self.resume_run)
+        self.resume_action.setEnabled(False)
         self.stop_action = QAction("&Stop", self)
         self.stop_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
         self.stop_action.triggered.connect(self.stop_run)
@@ -166,6 +171,7 @@ class MainWindow(QMainWindow):
         self.file_menu.addAction(self.quit_action)
         self.study_menu = menu.addMenu("&Study")
         self.study_menu.addAction(self.run_action)
+        self.study_menu.addAction(self.resume_action)
         self.study_menu.addAction(self.stop_action)
         for action in (self.open_action, self.run_action, self.stop_action):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -242,6 +248,7 @@ class MainWindow(QMainWindow):
         self.run_action.setEnabled(can_run)
         self.setup.run_button.setEnabled(can_run)
         self.stop_action.setEnabled(running)
+        self.resume_action.setEnabled(self.can_resume())
         self.setup.stop_button.setEnabled(running)
         if running:
             reason = ""
@@ -273,6 +280,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_study_reset(self) -> None:
         self.setup.study_box.show_state(self.model.state)
+        self.resume_action.setEnabled(self.can_resume())
 
     @Slot(object)
     def use_study_settings(self, config: StudyConfig) -> None:
@@ -307,6 +315,34 @@ class MainWindow(QMainWindow):
         self.setup.set_running(True)
         self._update_run_state()
         self.statusBar().showMessage(f"Starting a study on {config.backend} / {config.device}…")
+        self.worker.start()
+        return True
+
+    def can_resume(self) -> bool:
+        """Whether the study shown may be resumed: stored, stopped, failed or interrupted,
+        and no run going."""
+        state = self.model.state
+        return (not self.is_running() and state.folder is not None and state.config is not None
+                and not state.config_guessed and not state.live
+                and state.status.get("state") in RESUMABLE_STATES)
+
+    @Slot()
+    def resume_run(self) -> bool:
+        """Continue the study shown in a child process (`study --resume FOLDER`)."""
+        if not self.can_resume():
+            return False
+        state = self.model.state
+        config, folder = state.config, state.folder
+        self.failure_message = ""
+        self.model.start_run(config)
+        self.progress.reset_idle(f"Resuming on {config.backend}… (Keras loads in a new process)")
+        self.tabs.setCurrentIndex(0)
+        self.worker = StudyWorker(config, folder.parent, self, resume_folder=folder)
+        self.worker.sig_event.connect(self._on_event)
+        self.worker.sig_exited.connect(self._on_worker_exited)
+        self.setup.set_running(True)
+        self._update_run_state()
+        self.statusBar().showMessage(f"Resuming {folder}…")
         self.worker.start()
         return True
 

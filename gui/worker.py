@@ -44,6 +44,11 @@ def study_command(config_path, out_root) -> list[str]:
                         "--stop-on-stdin", "--out", out_root)
 
 
+def resume_command(folder) -> list[str]:
+    """The command line of a child process continuing the stopped study in `folder`."""
+    return main_command("study", "--resume", folder, "--events", "json", "--stop-on-stdin")
+
+
 @dataclass(frozen=True)
 class RunOutcome:
     """How a run's child process ended, with what a person needs to know about it."""
@@ -115,10 +120,13 @@ class StudyWorker(QThread):
     sig_event = Signal(object)
     sig_exited = Signal(object)
 
-    def __init__(self, config: StudyConfig, out_root, parent: QObject | None = None):
+    def __init__(self, config: StudyConfig, out_root, parent: QObject | None = None,
+                 resume_folder=None):
         super().__init__(parent)
         self.config = config
         self.out_root = Path(out_root)
+        # A resumed study continues in its own folder with its own settings (`--resume`).
+        self.resume_folder = None if resume_folder is None else Path(resume_folder)
         self._process: subprocess.Popen | None = None
         self._lock = threading.Lock()
         self._stop_requested = False
@@ -140,6 +148,12 @@ class StudyWorker(QThread):
             self.kill()
             self.sig_exited.emit(RunOutcome(None, start_error=f"{type(exc).__name__}: {exc}"))
 
+    def command(self, config_path) -> list[str]:
+        """The child's command line: a new study from `config_path`, or the resume."""
+        if self.resume_folder is not None:
+            return resume_command(self.resume_folder)
+        return study_command(config_path, self.out_root)
+
     def _run_child(self) -> None:
         stderr_tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
         folder = failed = ""
@@ -148,7 +162,7 @@ class StudyWorker(QThread):
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(self.config.to_json())
             try:
-                process = popen(study_command(config_path, self.out_root),
+                process = popen(self.command(config_path),
                                 child_environment(self.config.backend))
             except OSError as exc:
                 self.sig_exited.emit(RunOutcome(None, start_error=str(exc)))

@@ -328,6 +328,8 @@ def train_combined(
     eval_batch_size: int = EVAL_BATCH_SIZE,
     progress_interval: float = 0.25,
     options: dict | None = None,
+    first_epoch: int = 1,
+    restore: Callable | None = None,
 ) -> list[CombinedEpoch]:
     """Train every branch for up to `epochs` with one fit per epoch, then evaluate each.
 
@@ -336,9 +338,12 @@ def train_combined(
     isolated-timing estimate, see isolated_seconds_per_epoch), since the shared step's wall time
     belongs to no single network; without it the shared time is used. eval_seconds is the
     shared evaluation's time split evenly over the branches. An epoch cut short by
-    `stop_event` is not reported (see fit_epochs). Results are keyed by (network, seed).
+    `stop_event` is not reported (see fit_epochs). Results are keyed by (network, seed). A
+    resumed study starts at `first_epoch`, after `restore(model)` has loaded the checkpoint.
     """
     compile_combined(combined, learning_rate, options)
+    if restore is not None:
+        restore(combined.model)
     members = combined.members
     n = len(data.x_train)
     callback = CombinedEventCallback(list(members.values()), batches_per_epoch(n, batch_size),
@@ -348,6 +353,7 @@ def train_combined(
         combined.model, data, epochs=epochs, batch_size=batch_size, seed=combined.seeds[0],
         shuffle=shuffle, callback=callback, stop_event=stop_event,
         arrays=lambda epoch: combined_arrays(combined, data, epoch, shuffle),
+        first_epoch=first_epoch,
     ):
         t1 = time.perf_counter()
         test_logs = combined.model.evaluate(

@@ -139,21 +139,23 @@ def epoch_arrays(data, seed: int, epoch: int, shuffle: bool) -> tuple[np.ndarray
 
 
 def fit_epochs(model, data, *, epochs: int, batch_size: int, seed: int, shuffle: bool,
-               callback, stop_event: threading.Event, arrays: Callable | None = None):
+               callback, stop_event: threading.Event, arrays: Callable | None = None,
+               first_epoch: int = 1):
     """Fit one epoch at a time; yield (epoch, history, train_seconds) for each completed one.
 
     Every network of a seed sees the same batches (epoch_order). When `callback` stops an epoch
     part-way, the weights go back to where the last completed epoch left them and the loop ends,
     so saved weights and predictions match the recorded metrics. `arrays(epoch)` gives the
     (x, y) fit takes (for the combined model: images per seed input, labels per branch); by
-    default the epoch's images and labels of `seed` (epoch_arrays).
+    default the epoch's images and labels of `seed` (epoch_arrays). A resumed study starts at
+    `first_epoch` (its model restored from the checkpoint of the epoch before).
     """
     if arrays is None:
         def arrays(epoch):
             return epoch_arrays(data, seed, epoch, shuffle)
 
     completed_weights = model.get_weights()
-    for epoch in range(1, epochs + 1):
+    for epoch in range(first_epoch, epochs + 1):
         if stop_event.is_set():
             return
         x, y = arrays(epoch)
@@ -193,21 +195,26 @@ def train_network(
     on_epoch: Callable[[EpochResult], None],
     eval_batch_size: int = EVAL_BATCH_SIZE,
     options: dict | None = None,
+    first_epoch: int = 1,
+    restore: Callable | None = None,
 ) -> list[EpochResult]:
     """Train `model` for up to `epochs`, evaluating on the test set after each epoch.
 
     `data` has x_train, y_train, x_test, y_test. `on_epoch` is called with each completed epoch;
     an epoch cut short by `stop_event` is not reported (see fit_epochs). Returns the completed
-    epochs.
+    epochs. A resumed network starts at `first_epoch`, after `restore(model)` has loaded its
+    checkpoint into the compiled model.
     """
     compile_network(model, learning_rate, options)
+    if restore is not None:
+        restore(model)
     n = len(data.x_train)
     callback = EventCallback(network, batches_per_epoch(n, batch_size), emit, stop_event,
                              seed=seed)
     results = []
     for epoch, history, train_seconds in fit_epochs(
         model, data, epochs=epochs, batch_size=batch_size, seed=seed, shuffle=shuffle,
-        callback=callback, stop_event=stop_event,
+        callback=callback, stop_event=stop_event, first_epoch=first_epoch,
     ):
         t1 = time.perf_counter()
         test_loss, test_accuracy = model.evaluate(

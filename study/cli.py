@@ -70,7 +70,15 @@ def add_study_arguments(parser: argparse.ArgumentParser) -> None:
                         help="where study folders are made (default: studies/)")
     parser.add_argument("--events", choices=("text", "json"), default="text",
                         help="print progress as text (default) or as one JSON event per line")
+    parser.add_argument("--resume", metavar="STUDY_DIR", help="continue a stopped, failed or "
+                        "interrupted study in its own folder from its last completed epoch "
+                        "(its settings cannot be changed)")
     parser.add_argument("--stop-on-stdin", action="store_true", help=argparse.SUPPRESS)
+
+
+# Options that would change a study's settings: refused with --resume.
+SETTING_OPTIONS = ("config", "backend", "device", "epochs", "batch_size", "lr", "seed", "seeds",
+                   "networks", "train_limit", "test_limit", "head", "mode", "kernels", "data")
 
 
 def config_from_args(args) -> StudyConfig:
@@ -255,10 +263,22 @@ def _watch_stdin(stop_event: threading.Event) -> None:
 
 def run_study_command(args) -> int:
     """`main.py study`: run, print, and return the exit status."""
-    from study.runner import run_study
+    from study.runner import plan_resume, run_study
 
+    resume = None
     try:
-        config = config_from_args(args)
+        if getattr(args, "resume", None):
+            given = [f"--{name.replace('_', '-')}" for name in SETTING_OPTIONS
+                     if getattr(args, name, None) not in (None, False)]
+            if args.no_shuffle:
+                given.append("--no-shuffle")
+            if given:
+                raise ConfigError(f"--resume continues a study with its own settings; leave out "
+                                  f"{', '.join(given)}")
+            resume = plan_resume(args.resume)
+            config = resume.config
+        else:
+            config = config_from_args(args)
     except USAGE_ERRORS as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -276,7 +296,7 @@ def run_study_command(args) -> int:
     previous = _install_sigint(stop_event, quiet=args.events == "json")
     previous_term = _install_sigterm(stop_event, terminated)
     try:
-        run_study(config, emit=emit, stop_event=stop_event, out_root=args.out)
+        run_study(config, emit=emit, stop_event=stop_event, out_root=args.out, resume=resume)
     except KeyboardInterrupt:
         print("Aborted.", file=sys.stderr)
         return EXIT_TERMINATED if terminated.is_set() else EXIT_STOPPED

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from keras_models.backend import resolve_device, select_backend
@@ -27,7 +29,16 @@ from study.protocol.events import (
     StudyStarted,
 )
 from study.protocol.weights import flat_weights, frozen_rows, init_identity_rows
-from study.store import DEFAULT_ROOT, StudyWriter, check_out_root
+from study.store import (
+    DEFAULT_ROOT,
+    RESUMABLE_STATES,
+    StoreError,
+    StudyWriter,
+    check_out_root,
+    checkpoint_epoch,
+    data_fingerprint,
+    open_study,
+)
 from study.timing import timing_for_mode
 
 
@@ -36,8 +47,11 @@ def run_study(
     emit: Callable = lambda event: None,
     stop_event: threading.Event | None = None,
     out_root=DEFAULT_ROOT,
+    resume=None,
 ) -> Path | None:
     """Run `config` to the end (or until `stop_event`); return the study folder.
+
+    `resume` (a ResumePlan from plan_resume) continues that stopped study in its own folder.
 
     None when stopped before the study started (no folder is made then).
 
@@ -47,7 +61,8 @@ def run_study(
     """
     config = config.validated()
     stop_event = stop_event or threading.Event()
-    check_out_root(out_root)
+    if resume is None:
+        check_out_root(out_root)
     backend = select_backend(config.backend)
     dataset = load_dataset(config.data_dir).limited(config.train_limit, config.test_limit)
     check_memory(config, dataset)
@@ -55,14 +70,23 @@ def run_study(
 
     import keras
 
+    fingerprint = data_fingerprint(dataset)
+    if resume is not None:
+        resume.check(backend, keras.__version__, dataset.describe(), fingerprint)
     if stop_event.is_set():
         # Stopped while starting up: nothing has been written, so nothing is left half-made.
         return None
 
+    from keras_models.checkpoint import restore_checkpoint, save_checkpoint
     from keras_models.schemes import build_network, layer_weights
     from keras_models.training import batches_per_epoch, predict_classes, train_network
 
-    writer = StudyWriter.create(out_root, config)
+    if resume is None:
+        writer = StudyWriter.create(out_root, config)
+        completed = {}
+    else:
+        completed = resume.completed
+        writer = StudyWriter.reopen(resume.folder, config, resume.status, completed)
     outer_emit = emit
 
     def emit(event):
@@ -72,7 +96,7 @@ def run_study(
 
     writer.write_status(backend=backend, device=device, dataset=dataset.describe(),
                         keras_version=keras.__version__, mode=config.mode,
-                        timing=timing_for_mode(config.mode))
+                        timing=timing_for_mode(config.mode), data_fingerprint=fingerprint)
     seeds = config.seed_list
     emit(StudyStarted(
         folder=str(writer.folder), backend=backend, device=device,
@@ -81,6 +105,11 @@ def run_study(
         batches_per_epoch=batches_per_epoch(len(dataset.x_train), config.batch_size),
         dataset=dataset.describe(), seeds=list(seeds),
     ))
+    for row in writer.epochs:
+        # A resumed study first tells its kept epochs, so that a reader's view is whole.
+        emit(EpochEnded(row["network"], row["epoch"], row["train_loss"], row["test_loss"],
+                        row["test_accuracy"], row["train_seconds"], row["eval_seconds"],
+                        row["seed"]))
     current = ("", 0)
     try:
         with keras.device(device):
@@ -108,11 +137,13 @@ def run_study(
             eval_batch_size = config.batch_size if config.head == "report" else 1000
             if config.mode == "all-at-once":
                 final = _run_all_at_once(combined, config, dataset, writer, emit, stop_event,
-                                         initial, kernels, eval_batch_size)
+                                         initial, kernels, eval_batch_size,
+                                         completed.get((None, 0), 0))
             else:
                 from keras_models.training import Diverged
 
-                diverged = []
+                diverged = list(writer.status.get("diverged") or [])
+                gave_up = {(d.get("network"), d.get("seed")) for d in diverged}
                 runs = [(name, seed) for seed in seeds for name in config.networks]
                 for index, (name, seed) in enumerate(runs):
                     if stop_event.is_set():
@@ -123,10 +154,18 @@ def run_study(
                     emit(_kernels_event(name, 0, initial[name, seed], seed))
 
                     done = []
+                    saved = completed.get((name, seed), 0)
+                    checkpoint = writer.checkpoint_path(name, seed)
+                    # A network that diverged before the stop stays where it stopped.
+                    start = config.epochs if (name, seed) in gave_up else saved
 
-                    def on_epoch(result, name=name, seed=seed, model=model, done=done):
+                    def on_epoch(result, name=name, seed=seed, model=model, done=done,
+                                 checkpoint=checkpoint):
                         done.append(result)
                         writer.append_epoch(name, result, seed=seed)
+                        # After the metrics row: a kill between the two costs the epoch, which
+                        # a resume drops and trains again.
+                        save_checkpoint(checkpoint, model, result.epoch)
                         emit(EpochEnded(name, result.epoch, result.train_loss, result.test_loss,
                                         result.test_accuracy, result.train_seconds,
                                         result.eval_seconds, seed))
@@ -139,6 +178,9 @@ def run_study(
                             learning_rate=config.learning_rate, seed=seed,
                             shuffle=config.shuffle, emit=emit, stop_event=stop_event,
                             on_epoch=on_epoch, eval_batch_size=eval_batch_size,
+                            first_epoch=start + 1,
+                            restore=(lambda m, path=checkpoint: restore_checkpoint(m, path))
+                            if saved else None,
                         )
                     except Diverged as exc:
                         # This network stops with its completed epochs (its weights are back
@@ -151,13 +193,14 @@ def run_study(
                     final[name, seed] = layer_weights(model)
                     writer.save_weights(name, "final", flat_weights(final[name, seed]),
                                         seed=seed)
-                    if results:
+                    epochs_done = saved + len(results)
+                    if epochs_done:
                         writer.save_predictions(name, predict_classes(model, dataset.x_test,
                                                                       eval_batch_size),
                                                 dataset.y_test, seed=seed)
                     rows = {(row.network, row.seed): row for row in writer.write_summary()}
                     if (name, seed) in rows:
-                        emit(_finished_event(rows[name, seed], len(results)))
+                        emit(_finished_event(rows[name, seed], epochs_done))
             current = ("", 0)
             identity = identity + _frozen_rows(initial, final, seeds)
             writer.write_init_identity(identity)
@@ -258,14 +301,16 @@ def _finished_event(row, epochs_done: int) -> NetworkFinished:
 
 
 def _run_all_at_once(combined, config, dataset, writer, emit, stop_event, initial, kernels,
-                     eval_batch_size) -> dict:
+                     eval_batch_size, saved: int = 0) -> dict:
     """Train every (network, seed) as a branch of one model; return their final weights.
 
     Events and files are those of sequential mode, per network and seed. Each network's
     train_seconds is its isolated-timing estimate (status.json: timing "isolated-estimate"),
     timed before training, once per network (the seed does not change a network's cost);
-    status.json also records the shared wall time of every epoch.
+    status.json also records the shared wall time of every epoch. A resumed study starts after
+    epoch `saved` from the combined model's checkpoint, with the estimates it recorded.
     """
+    from keras_models.checkpoint import restore_checkpoint, save_checkpoint
     from keras_models.combined import (
         isolated_seconds_per_epoch,
         predict_combined,
@@ -277,12 +322,21 @@ def _run_all_at_once(combined, config, dataset, writer, emit, stop_event, initia
     for index, (name, seed) in enumerate(members):
         emit(NetworkStarted(name, index, len(members), seed))
         emit(_kernels_event(name, 0, initial[name, seed], seed))
-    estimates = isolated_seconds_per_epoch(
-        combined.networks, dataset, seed=combined.seeds[0], head=config.head, kernels=kernels,
-        batch_size=config.batch_size, learning_rate=config.learning_rate, stop_event=stop_event,
-    )
-    writer.write_status(isolated_seconds_per_epoch=estimates, shared_wall_seconds=0.0,
-                        shared_eval_seconds=0.0, shared_epoch_seconds=[])
+    checkpoint = writer.checkpoint_path(None)
+    estimates = writer.status.get("isolated_seconds_per_epoch") if saved else None
+    if not isinstance(estimates, dict) or set(estimates) != set(combined.networks):
+        estimates = isolated_seconds_per_epoch(
+            combined.networks, dataset, seed=combined.seeds[0], head=config.head,
+            kernels=kernels, batch_size=config.batch_size, learning_rate=config.learning_rate,
+            stop_event=stop_event,
+        )
+    earlier = list(writer.status.get("shared_epoch_seconds") or [])[:saved] if saved else []
+    earlier_eval = float(writer.status.get("shared_eval_seconds") or 0.0) if saved else 0.0
+    earlier_checkpoints = list(writer.status.get("checkpoint_seconds") or [])[:saved] if saved \
+        else []
+    writer.write_status(isolated_seconds_per_epoch=estimates,
+                        shared_wall_seconds=float(sum(earlier)),
+                        shared_eval_seconds=earlier_eval, shared_epoch_seconds=earlier)
     shared_epochs = []
 
     def on_epoch(shared):
@@ -293,31 +347,43 @@ def _run_all_at_once(combined, config, dataset, writer, emit, stop_event, initia
                             seed))
             emit(_kernels_event(name, result.epoch,
                                 layer_weights(combined.branch(name, seed)), seed))
+        # After the metrics rows: a kill between the two costs the epoch, which a resume
+        # drops and trains again.
+        t0 = time.perf_counter()
+        save_checkpoint(checkpoint, combined.model, shared.epoch)
+        checkpoint_seconds.append(time.perf_counter() - t0)
         shared_epochs.append(shared)
-        emit(SharedEpochTimed(len(shared_epochs), shared.shared_train_seconds,
+        emit(SharedEpochTimed(saved + len(shared_epochs), shared.shared_train_seconds,
                               shared.shared_eval_seconds))
         writer.write_status(
-            shared_wall_seconds=sum(e.shared_train_seconds for e in shared_epochs),
-            shared_eval_seconds=sum(e.shared_eval_seconds for e in shared_epochs),
-            shared_epoch_seconds=[e.shared_train_seconds for e in shared_epochs],
+            shared_wall_seconds=sum(earlier) + sum(e.shared_train_seconds
+                                                   for e in shared_epochs),
+            shared_eval_seconds=earlier_eval + sum(e.shared_eval_seconds
+                                                   for e in shared_epochs),
+            shared_epoch_seconds=earlier + [e.shared_train_seconds for e in shared_epochs],
+            # Seconds each epoch's checkpoint took (the cost of resumability, README).
+            checkpoint_seconds=earlier_checkpoints + checkpoint_seconds,
         )
+
+    checkpoint_seconds = []
 
     if not stop_event.is_set():
         train_combined(
             combined, dataset, epochs=config.epochs, batch_size=config.batch_size,
             learning_rate=config.learning_rate, shuffle=config.shuffle,
             emit=emit, stop_event=stop_event, on_epoch=on_epoch, seconds_per_epoch=estimates,
-            eval_batch_size=eval_batch_size,
+            eval_batch_size=eval_batch_size, first_epoch=saved + 1,
+            restore=(lambda model: restore_checkpoint(model, checkpoint)) if saved else None,
         )
     final = {(name, seed): layer_weights(combined.branch(name, seed)) for name, seed in members}
     for (name, seed), weights in final.items():
         writer.save_weights(name, "final", flat_weights(weights), seed=seed)
-    if shared_epochs:
+    if saved or shared_epochs:
         predicted = predict_combined(combined, dataset.x_test, eval_batch_size)
         for name, seed in members:
             writer.save_predictions(name, predicted[name, seed], dataset.y_test, seed=seed)
     for row in writer.write_summary():
-        emit(_finished_event(row, len(shared_epochs)))
+        emit(_finished_event(row, saved + len(shared_epochs)))
     return final
 
 
@@ -336,3 +402,72 @@ def _describe(exc: BaseException, network: str, seed: int = 0, several: bool = F
     if isinstance(exc, MemoryError):
         return f"out of memory{where}; try a smaller batch size or fewer networks"
     return f"{type(exc).__name__}{where}: {exc}"
+
+
+class ResumeError(StoreError):
+    """A study that cannot be resumed; one line saying why (a usage error: exit 2)."""
+
+
+@dataclass
+class ResumePlan:
+    """What `study --resume` continues: the folder, its config and status, and for each
+    (network, seed) the epoch its checkpoint was saved after (all-at-once: also (None, 0))."""
+
+    folder: Path
+    config: StudyConfig
+    status: dict
+    completed: dict
+
+    def check(self, backend: str, keras_version: str, dataset: str, fingerprint: str) -> None:
+        """ResumeError when this process would not continue the study as it ran."""
+        recorded = self.status
+        differences = []
+        if recorded.get("backend") != backend:
+            differences.append(f"backend {recorded.get('backend')} then, {backend} now")
+        if recorded.get("keras_version") != keras_version:
+            differences.append(f"Keras {recorded.get('keras_version')} then, {keras_version} now")
+        if recorded.get("data_fingerprint") != fingerprint or recorded.get("dataset") != dataset:
+            differences.append(f"the data differ ({recorded.get('dataset')} then, {dataset} "
+                               "now, or the same sizes with other contents)")
+        if differences:
+            raise ResumeError(f"{self.folder}: cannot resume: {'; '.join(differences)}; a "
+                              "resumed study must continue exactly as it ran")
+
+
+def plan_resume(folder) -> ResumePlan:
+    """Check that `folder` is a study that may be resumed and read where each network stopped.
+
+    ResumeError (one line) for a folder that is not a study, a finished or still running one,
+    or one without the records a resume needs (it predates checkpoints)."""
+    folder = Path(folder)
+    try:
+        study = open_study(folder)
+    except StoreError as exc:
+        raise ResumeError(f"cannot resume: {exc}") from None
+    status = study.status
+    state = status.get("state")
+    if state not in RESUMABLE_STATES:
+        why = {"finished": "it has finished", "running": "it is still running"}.get(
+            state, f"its state is {state!r}")
+        raise ResumeError(f"{folder}: cannot resume: {why}; only a stopped, failed or "
+                          "interrupted study can be resumed")
+    if "data_fingerprint" not in status or "keras_version" not in status:
+        raise ResumeError(f"{folder}: cannot resume: it was made before studies could be "
+                          "resumed (its status.json has no data fingerprint)")
+    config = study.config
+    seeds = config.seed_list
+    if config.mode == "all-at-once":
+        epoch = checkpoint_epoch(folder, None, seeds[0], seeds)
+        completed = {(name, seed): epoch for seed in seeds for name in config.networks}
+        completed[None, 0] = epoch
+    else:
+        completed = {(name, seed): checkpoint_epoch(folder, name, seed, seeds)
+                     for seed in seeds for name in config.networks}
+    return ResumePlan(folder, config, status, completed)
+
+
+def resume_study(folder, emit: Callable = lambda event: None,
+                 stop_event: threading.Event | None = None) -> Path | None:
+    """Continue the stopped study in `folder` from its last completed epoch (plan_resume)."""
+    plan = plan_resume(folder)
+    return run_study(plan.config, emit, stop_event, resume=plan)

@@ -11,6 +11,9 @@ Layout:
     weights/NET.initial.npz, weights/NET.final.npz   arrays "conv1/kernel", "conv1/bias", …
     predictions/NET.npz  predicted classes on the test set at the end of training, and the labels
     (a study of several seeds names these per seed: NET.seed-S.initial.npz, NET.seed-S.npz)
+    checkpoints/NET[.seed-S].npz (sequential) or checkpoints/all_at_once.npz (all-at-once)
+                         weights, optimizer state and epoch after the last completed epoch,
+                         rewritten atomically after each; `study --resume` continues from them
 
 Every file but the append-only metrics is written atomically (temp file, then rename), so a
 crash or a full disk never leaves a half-written file behind.
@@ -55,6 +58,10 @@ REUSED_PID_SECONDS = 3600.0
 # status.json can still say what happened.
 RESERVE_BYTES = 1 << 20
 RESERVE_NAME = ".reserve"
+CHECKPOINT_DIR = "checkpoints"
+# The states from which `study --resume` continues a study.
+RESUMABLE_STATES = ("stopped", "failed", "interrupted")
+COMBINED_CHECKPOINT = "all_at_once"
 
 
 class StoreError(RuntimeError):
@@ -162,6 +169,40 @@ class StudyWriter:
     def create(cls, root, config: StudyConfig) -> StudyWriter:
         """A writer for a brand-new folder under `root`."""
         return cls(new_study_folder(root), config)
+
+    @classmethod
+    def reopen(cls, folder, config: StudyConfig, status: dict,
+               completed: dict[tuple[str, int], int]) -> StudyWriter:
+        """A writer continuing a stopped study in `folder` (see `study --resume`).
+
+        Orphan temp files and the old reserve are removed; metrics.csv keeps, for each
+        (network, seed), only the rows up to `completed[network, seed]` (its checkpoint's
+        epoch; 0 when it has none), rewritten atomically; the status is running again.
+        """
+        writer = cls.__new__(cls)
+        writer.folder = Path(folder)
+        writer.config = config
+        writer.metrics_path = writer.folder / "metrics.csv"
+        remove_orphans(writer.folder)
+        rows = [row for row in _read_metrics(own_file(writer.folder, writer.metrics_path),
+                                             config.seed)
+                if row["epoch"] <= completed.get((row["network"], row["seed"]), 0)]
+        atomic_write_text(writer.metrics_path, csv_text(METRICS_COLUMNS, rows))
+        writer.epochs = rows
+        writer.status = {key: value for key, value in status.items() if key != "error"}
+        writer.status.update(state="running", resumed=_now(), pid=os.getpid(),
+                             host=socket.gethostname(), heartbeat=time.time())
+        writer._last_beat = time.monotonic()
+        (writer.folder / "weights").mkdir(exist_ok=True)
+        writer._make_reserve()
+        writer.write_status()
+        return writer
+
+    def checkpoint_path(self, network: str | None, seed: int | None = None) -> Path:
+        """Where the checkpoint of a network and seed (None: the all-at-once model) goes."""
+        (self.folder / CHECKPOINT_DIR).mkdir(exist_ok=True)
+        return checkpoint_path(self.folder, network, self.config.seed if seed is None else seed,
+                               self.config.seed_list)
 
     def write_status(self, **changes) -> None:
         """Update status.json (state, backend, device, dataset, …)."""
@@ -276,6 +317,60 @@ class StudyWriter:
         np.savez(buffer, **flat)
         atomic_write_bytes(path, buffer.getvalue())
         return path
+
+
+def checkpoint_path(folder, network: str | None, seed: int, seeds) -> Path:
+    """checkpoints/NET[.seed-S].npz of a study folder, or checkpoints/all_at_once.npz for the
+    all-at-once model (network None)."""
+    stem = COMBINED_CHECKPOINT if network is None else file_stem(network, seed, seeds)
+    return Path(folder) / CHECKPOINT_DIR / f"{stem}.npz"
+
+
+def checkpoint_epoch(folder, network: str | None, seed: int, seeds) -> int:
+    """The epoch a checkpoint was saved after; 0 when there is none. StoreError when it cannot
+    be read."""
+    path = own_file(folder, checkpoint_path(folder, network, seed, seeds))
+    if not path.is_file():
+        return 0
+    npz = _load_npz(path)
+    try:
+        with npz:
+            return int(npz["epoch"])
+    except Exception as exc:  # noqa: BLE001 - a bad CRC, a cut member, no epoch
+        raise StoreError(f"{path}: cannot be read ({_reason(exc)})") from None
+
+
+def remove_orphans(folder) -> list[Path]:
+    """Remove what a killed writer leaves behind in a study folder: temp files of
+    replace_atomically (.NAME.*.tmp) and the disk reserve. Returns what was removed."""
+    folder = Path(folder)
+    removed = []
+    for where in (folder, folder / "weights", folder / "predictions", folder / CHECKPOINT_DIR):
+        if not where.is_dir() or where.is_symlink():
+            continue
+        candidates = [*where.glob(".*.tmp")]
+        if where == folder:
+            candidates.append(where / RESERVE_NAME)
+        for path in candidates:
+            if path.is_file() or path.is_symlink():
+                try:
+                    path.unlink()
+                    removed.append(path)
+                except OSError:
+                    pass
+    return removed
+
+
+def data_fingerprint(dataset) -> str:
+    """A short hash identifying a dataset's arrays (shapes, dtypes and bytes of all four)."""
+    import hashlib
+
+    digest = hashlib.blake2b(digest_size=16)
+    for array in (dataset.x_train, dataset.y_train, dataset.x_test, dataset.y_test):
+        array = np.ascontiguousarray(array)
+        digest.update(f"{array.dtype.str}{array.shape};".encode())
+        digest.update(memoryview(array).cast("B"))
+    return digest.hexdigest()
 
 
 def _now() -> str:
