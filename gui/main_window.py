@@ -305,18 +305,24 @@ class MainWindow(QMainWindow):
         config = self.setup.config(self.current_kernels())
         self.save_settings()
         self.failure_message = ""
+        self._launch(config, StudyWorker(config, self.setup.studies_root(), self),
+                     f"Starting {config.backend}…",
+                     f"Starting a study on {config.backend} / {config.device}…")
+        return True
+
+    def _launch(self, config, worker: StudyWorker, starting: str, status: str) -> None:
+        """Show `config`'s run as starting and start its worker (a new run or a resume)."""
         # StudyStarted does not carry the mode: the run's state starts from its own config.
         self.model.start_run(config)
-        self.progress.reset_idle(f"Starting {config.backend}… (Keras loads in a new process)")
+        self.progress.reset_idle(f"{starting} (Keras loads in a new process)")
         self.tabs.setCurrentIndex(0)
-        self.worker = StudyWorker(config, self.setup.studies_root(), self)
+        self.worker = worker
         self.worker.sig_event.connect(self._on_event)
         self.worker.sig_exited.connect(self._on_worker_exited)
         self.setup.set_running(True)
         self._update_run_state()
-        self.statusBar().showMessage(f"Starting a study on {config.backend} / {config.device}…")
+        self.statusBar().showMessage(status)
         self.worker.start()
-        return True
 
     def can_resume(self) -> bool:
         """Whether the study shown may be resumed: stored, stopped, failed or interrupted,
@@ -334,16 +340,8 @@ class MainWindow(QMainWindow):
         state = self.model.state
         config, folder = state.config, state.folder
         self.failure_message = ""
-        self.model.start_run(config)
-        self.progress.reset_idle(f"Resuming on {config.backend}… (Keras loads in a new process)")
-        self.tabs.setCurrentIndex(0)
-        self.worker = StudyWorker(config, folder.parent, self, resume_folder=folder)
-        self.worker.sig_event.connect(self._on_event)
-        self.worker.sig_exited.connect(self._on_worker_exited)
-        self.setup.set_running(True)
-        self._update_run_state()
-        self.statusBar().showMessage(f"Resuming {folder}…")
-        self.worker.start()
+        self._launch(config, StudyWorker(config, folder.parent, self, resume_folder=folder),
+                     f"Resuming on {config.backend}…", f"Resuming {folder}…")
         return True
 
     @Slot()

@@ -113,8 +113,8 @@ def test_corrupt_dataset_exits_2_naming_the_file(tmp_path, synthetic_data_dir):
     assert f"error: {broken}: corrupt or truncated gzip data" in done.stderr
 
 
-def test_ctrl_c_stops_cleanly_and_leaves_a_readable_study(tmp_path, synthetic_data_dir,
-                                                          backend_name):
+def _signal_after_the_first_epoch(tmp_path, synthetic_data_dir, backend_name, signum):
+    """A long study in a child process, sent `signum` once its first epoch line is printed."""
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
     proc = subprocess.Popen(
         [sys.executable, "main.py", "study", "--backend", backend_name, "--data",
@@ -125,7 +125,14 @@ def test_ctrl_c_stops_cleanly_and_leaves_a_readable_study(tmp_path, synthetic_da
     for line in proc.stdout:
         if " epoch " in line or time.monotonic() > deadline:
             break
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signum)
+    return proc
+
+
+def test_ctrl_c_stops_cleanly_and_leaves_a_readable_study(tmp_path, synthetic_data_dir,
+                                                          backend_name):
+    proc = _signal_after_the_first_epoch(tmp_path, synthetic_data_dir, backend_name,
+                                         signal.SIGINT)
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     assert "Stopping after this batch" in err
@@ -219,17 +226,8 @@ def test_seeds_take_a_count_from_the_seed_or_a_list():
 
 def test_sigterm_stops_like_the_first_ctrl_c_with_exit_143(tmp_path, synthetic_data_dir,
                                                           backend_name):
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen(
-        [sys.executable, "main.py", "study", "--backend", backend_name, "--data",
-         str(synthetic_data_dir), "--epochs", "200", "--batch-size", "8", "--networks",
-         "NetA1-HF,NetA2-HT", "--out", str(tmp_path)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    deadline = time.monotonic() + 300
-    for line in proc.stdout:
-        if " epoch " in line or time.monotonic() > deadline:
-            break
-    proc.send_signal(signal.SIGTERM)
+    proc = _signal_after_the_first_epoch(tmp_path, synthetic_data_dir, backend_name,
+                                         signal.SIGTERM)
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 143, err
     assert "Terminated (SIGTERM)" in err and "Traceback" not in err
