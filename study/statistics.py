@@ -5,6 +5,7 @@ the verdict rules: holds / does not hold / not resolved / n.a.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -46,8 +47,15 @@ def t_interval(values: Iterable[float], confidence: float = CONFIDENCE) -> Inter
     std = float(data.std(ddof=1))
     if std == 0.0:
         return Interval(mean, 0.0, mean, mean, n)
-    low, high = stats.t.interval(confidence, n - 1, loc=mean, scale=std / math.sqrt(n))
-    return Interval(mean, std, float(low), float(high), n)
+    half = t_quantile(confidence, n - 1) * std / math.sqrt(n)
+    return Interval(mean, std, mean - half, mean + half, n)
+
+
+@functools.lru_cache(maxsize=256)
+def t_quantile(confidence: float, df: int) -> float:
+    """The two-sided Student-t quantile t(1 − α/2, df) (scipy.stats.t), cached: the curve bands
+    ask for the same few degrees of freedom at every epoch of every network."""
+    return float(stats.t.ppf(0.5 + confidence / 2.0, df))
 
 
 def aggregate_rows(summary_rows, networks=None) -> list[dict]:
