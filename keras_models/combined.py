@@ -257,33 +257,61 @@ class BranchLoss(keras.metrics.Mean):
         return super().update_state(self.loss_fn(y_true, y_pred), sample_weight=batch)
 
 
-class CombinedEventCallback(EventCallback):
-    """EventCallback for a shared step: progress is reported for every branch at once."""
+BRANCH_DIVERGED = ("it stops there with its last completed epoch; the other networks go on "
+                   "(in all-at-once mode too: each branch has its own loss and weights)")
 
-    def __init__(self, members, batches: int, emit: Callable, stop_event: threading.Event,
-                 min_interval: float = 0.25):
-        members = [m if isinstance(m, tuple) else (m, 0) for m in members]
+
+class CombinedEventCallback(EventCallback):
+    """EventCallback for a shared step: progress is reported for every branch at once, and a
+    non-finite loss is looked for in each branch's own loss.
+
+    `branches` maps each branch name to its (network, seed); those in `gave_up` diverged before
+    (a resumed study) and are no longer watched. A branch whose loss turns NaN or infinite is
+    recorded in `branch_diverged` (its name → Diverged) and training goes on: the total loss is a
+    sum and no variable is shared, so the other branches' gradients do not see its NaN. Only when
+    every branch has diverged does the epoch stop.
+    """
+
+    def __init__(self, branches, batches: int, emit: Callable, stop_event: threading.Event,
+                 min_interval: float = 0.25, gave_up=()):
+        branches = dict(branches)
+        members = tuple(branches.values())
         super().__init__(",".join(dict.fromkeys(n for n, _ in members)), batches, emit,
                          stop_event, min_interval)
-        self.members = tuple(members)
+        self.branches = branches
+        self.members = members
+        self.gave_up = set(gave_up)
+        self.branch_diverged: dict[str, Diverged] = {}
 
-    def on_train_batch_end(self, batch, logs=None):
-        """As EventCallback; a non-finite loss stops the whole combined model (its branches
-        train as one), naming the branches whose loss it was."""
-        super().on_train_batch_end(batch, logs)
-        if self.diverged is not None and self.diverged.seed is not None:
-            bad = [key[:-len("_loss")] for key, value in (logs or {}).items()
-                   if key.endswith("_loss") and not np.isfinite(float(np.asarray(value)))]
-            self.diverged = Diverged(
-                ", ".join(bad) or self.network, None, self.diverged.epoch,
-                self.diverged.batch, self.diverged.loss,
-                outcome="in all-at-once mode every network trains as one model, so the study "
-                        "stops there (sequential mode lets the others go on)")
+    def live(self) -> list[str]:
+        """The branches still watched: neither given up before nor diverged in this run."""
+        return [name for name in self.branches
+                if name not in self.gave_up and name not in self.branch_diverged]
+
+    def check_divergence(self, batch: int, logs) -> bool:
+        """Record each branch whose loss so far is not finite; True once none is left."""
+        single = len(self.branches) == 1
+        for name in self.live():
+            value = branch_loss(logs, name, single)
+            if value is not None and not np.isfinite(value):
+                network, seed = self.branches[name]
+                self.branch_diverged[name] = Diverged(network, seed, self.epoch, batch + 1,
+                                                      value, outcome=BRANCH_DIVERGED)
+        return not self.live()
 
     def report_progress(self, batch: int, seconds: float) -> None:
-        """One BatchProgress per (network, seed), since all advanced by the same batch."""
-        for name, seed in self.members:
-            self.emit(BatchProgress(name, self.epoch, batch, self.batches, seconds, seed))
+        """One BatchProgress per live (network, seed), since all advanced by the same batch."""
+        for name in self.live():
+            network, seed = self.branches[name]
+            self.emit(BatchProgress(network, self.epoch, batch, self.batches, seconds, seed))
+
+
+def branch_loss(logs: Mapping, name: str, single: bool) -> float | None:
+    """A branch's training loss so far in Keras' logs ("NET_loss"; a lone output's "loss")."""
+    for key in (f"{name}_loss", f"{name}_mean_loss") + (("loss",) if single else ()):
+        if key in logs:
+            return float(np.asarray(logs[key]))
+    return None
 
 
 def _logs_value(logs: Mapping, name: str, metric: str, single: bool) -> float:
@@ -330,6 +358,8 @@ def train_combined(
     options: dict | None = None,
     first_epoch: int = 1,
     restore: Callable | None = None,
+    gave_up=(),
+    on_diverged: Callable[[str, int, Diverged], None] | None = None,
 ) -> list[CombinedEpoch]:
     """Train every branch for up to `epochs` with one fit per epoch, then evaluate each.
 
@@ -340,20 +370,38 @@ def train_combined(
     shared evaluation's time split evenly over the branches. An epoch cut short by
     `stop_event` is not reported (see fit_epochs). Results are keyed by (network, seed). A
     resumed study starts at `first_epoch`, after `restore(model)` has loaded the checkpoint.
+
+    A branch whose training loss turns NaN or infinite stops there, as in sequential mode: its
+    weights go back to its last completed epoch, `on_diverged(network, seed, Diverged)` is called
+    once (the branch's weights are then the ones to keep), and it has no result from that epoch
+    on. The other branches go on. The (network, seed)s in `gave_up` (diverged before a resume)
+    have no results at all.
     """
     compile_combined(combined, learning_rate, options)
     if restore is not None:
         restore(combined.model)
     members = combined.members
+    gave_up = {name for name, member in members.items() if member in set(gave_up)}
     n = len(data.x_train)
-    callback = CombinedEventCallback(list(members.values()), batches_per_epoch(n, batch_size),
-                                     emit, stop_event, progress_interval)
+    callback = CombinedEventCallback(members, batches_per_epoch(n, batch_size), emit,
+                                     stop_event, progress_interval, gave_up=gave_up)
+    # Each live branch's weights after its last completed epoch, to go back to on divergence.
+    good = {name: combined.branches[name].get_weights() for name in callback.live()}
+    reported: set[str] = set()
+
+    def give_up(name: str, why: Diverged) -> None:
+        combined.branches[name].set_weights(good.pop(name))
+        reported.add(name)
+        if on_diverged is not None:
+            on_diverged(*members[name], why)
+
     completed = []
+    single = len(members) == 1
     for epoch, history, train_seconds in fit_epochs(
         combined.model, data, epochs=epochs, batch_size=batch_size, seed=combined.seeds[0],
         shuffle=shuffle, callback=callback, stop_event=stop_event,
         arrays=lambda epoch: combined_arrays(combined, data, epoch, shuffle),
-        first_epoch=first_epoch,
+        first_epoch=first_epoch, check_loss=False,
     ):
         t1 = time.perf_counter()
         test_logs = combined.model.evaluate(
@@ -362,21 +410,38 @@ def train_combined(
         )
         eval_seconds = time.perf_counter() - t1
         train_logs = {key: values[-1] for key, values in history.history.items()}
-        single = len(members) == 1
+        for name in callback.live():
+            # A loss that turned non-finite on the epoch's last step(s), seen only here.
+            loss = _logs_value(train_logs, name, "mean_loss", single)
+            if not np.isfinite(loss):
+                callback.branch_diverged[name] = Diverged(
+                    *members[name], epoch, callback.batches, loss, outcome=BRANCH_DIVERGED)
+        for name, why in callback.branch_diverged.items():
+            if name not in reported:
+                give_up(name, why)
+        live = callback.live()
+        if not live:
+            break
         results = {
-            (network, seed): EpochResult(
+            members[name]: EpochResult(
                 epoch=epoch,
                 train_loss=_logs_value(train_logs, name, "mean_loss", single),
                 test_loss=_logs_value(test_logs, name, "mean_loss", single),
                 test_accuracy=_logs_value(test_logs, name, "accuracy", single),
-                train_seconds=float((seconds_per_epoch or {}).get(network, train_seconds)),
-                eval_seconds=eval_seconds / len(members),
+                train_seconds=float((seconds_per_epoch or {}).get(members[name][0],
+                                                                  train_seconds)),
+                eval_seconds=eval_seconds / len(live),
             )
-            for name, (network, seed) in members.items()
+            for name in live
         }
+        good = {name: combined.branches[name].get_weights() for name in live}
         shared = CombinedEpoch(epoch, results, train_seconds, eval_seconds)
         completed.append(shared)
         on_epoch(shared)
+    # Every branch diverged part-way through an epoch (fit_epochs has put all weights back).
+    for name, why in callback.branch_diverged.items():
+        if name not in reported:
+            give_up(name, why)
     return completed
 
 

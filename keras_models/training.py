@@ -109,23 +109,27 @@ class EventCallback(keras.callbacks.Callback):
         self._start = self._last = time.perf_counter()
 
     def on_train_batch_end(self, batch, logs=None):
-        """Stop when asked; otherwise tell the progress a few times a second at most."""
-        if self.stop_event.is_set():
+        """Stop when asked or when the loss is no longer finite; otherwise tell the progress a
+        few times a second at most."""
+        if self.stop_event.is_set() or self.check_divergence(batch, logs or {}):
             self.stopped = True
             self.model.stop_training = True
             return
-        loss = (logs or {}).get("loss")
-        if loss is not None:
-            loss = float(np.asarray(loss))
-            if not np.isfinite(loss):
-                self.diverged = Diverged(self.network, self.seed, self.epoch, batch + 1, loss)
-                self.stopped = True
-                self.model.stop_training = True
-                return
         now = time.perf_counter()
         if now - self._last >= self.min_interval or batch + 1 == self.batches:
             self._last = now
             self.report_progress(batch + 1, now - self._start)
+
+    def check_divergence(self, batch: int, logs) -> bool:
+        """True (and `diverged` set) when the training loss so far is NaN or infinite."""
+        loss = logs.get("loss")
+        if loss is None:
+            return False
+        loss = float(np.asarray(loss))
+        if np.isfinite(loss):
+            return False
+        self.diverged = Diverged(self.network, self.seed, self.epoch, batch + 1, loss)
+        return True
 
     def report_progress(self, batch: int, seconds: float) -> None:
         """Emit BatchProgress: `batch` batches of this epoch are done after `seconds`."""
@@ -140,7 +144,7 @@ def epoch_arrays(data, seed: int, epoch: int, shuffle: bool) -> tuple[np.ndarray
 
 def fit_epochs(model, data, *, epochs: int, batch_size: int, seed: int, shuffle: bool,
                callback, stop_event: threading.Event, arrays: Callable | None = None,
-               first_epoch: int = 1):
+               first_epoch: int = 1, check_loss: bool = True):
     """Fit one epoch at a time; yield (epoch, history, train_seconds) for each completed one.
 
     Every network of a seed sees the same batches (epoch_order). When `callback` stops an epoch
@@ -148,7 +152,8 @@ def fit_epochs(model, data, *, epochs: int, batch_size: int, seed: int, shuffle:
     so saved weights and predictions match the recorded metrics. `arrays(epoch)` gives the
     (x, y) fit takes (for the combined model: images per seed input, labels per branch); by
     default the epoch's images and labels of `seed` (epoch_arrays). A resumed study starts at
-    `first_epoch` (its model restored from the checkpoint of the epoch before).
+    `first_epoch` (its model restored from the checkpoint of the epoch before). `check_loss`
+    False leaves the epoch's whole loss unchecked (the combined model checks each branch's).
     """
     if arrays is None:
         def arrays(epoch):
@@ -171,7 +176,7 @@ def fit_epochs(model, data, *, epochs: int, batch_size: int, seed: int, shuffle:
                 raise callback.diverged
             return
         loss = float(history.history["loss"][-1]) if history.history.get("loss") else 0.0
-        if getattr(callback, "diverged", None) is None and not np.isfinite(loss):
+        if check_loss and getattr(callback, "diverged", None) is None and not np.isfinite(loss):
             # A loss that turned non-finite on the epoch's last step(s) (seen only here when
             # several steps run per callback).
             model.set_weights(completed_weights)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,7 @@ from study.protocol.events import (
     StudyFinished,
     StudyStarted,
 )
-from study.protocol.weights import flat_weights, frozen_rows, init_identity_rows
+from study.protocol.weights import flat_weights, frozen_rows, init_identity_rows, nested_weights
 from study.store import (
     DEFAULT_ROOT,
     RESUMABLE_STATES,
@@ -38,6 +39,7 @@ from study.store import (
     checkpoint_epoch,
     data_fingerprint,
     open_study,
+    read_weights,
 )
 from study.timing import timing_for_mode
 
@@ -317,6 +319,7 @@ def _run_all_at_once(combined, config, dataset, writer, emit, stop_event, initia
         train_combined,
     )
     from keras_models.schemes import layer_weights
+    from keras_models.training import predict_classes
 
     members = list(combined.members.values())
     for index, (name, seed) in enumerate(members):
@@ -366,6 +369,32 @@ def _run_all_at_once(combined, config, dataset, writer, emit, stop_event, initia
         )
 
     checkpoint_seconds = []
+    # A branch that diverged stops there, as in sequential mode, and the others go on; its
+    # last good weights and predictions are written when it diverges, since the branch goes on
+    # computing (unrecorded) in the shared model. Those that diverged before a resume are kept
+    # as they were written.
+    diverged = list(writer.status.get("diverged") or [])
+    gave_up = {(d.get("network"), d.get("seed")) for d in diverged}
+    final = {}
+    for name, seed in members:
+        if (name, seed) in gave_up:
+            kept = read_weights(writer.folder, name, "final", seed, combined.seeds)
+            if kept is not None:
+                final[name, seed] = nested_weights(kept)
+
+    def on_diverged(name, seed, exc):
+        branch = combined.branch(name, seed)
+        final[name, seed] = layer_weights(branch)
+        writer.save_weights(name, "final", flat_weights(final[name, seed]), seed=seed)
+        if any(row["network"] == name and row["seed"] == seed for row in writer.epochs):
+            writer.save_predictions(name, predict_classes(branch, dataset.x_test,
+                                                          eval_batch_size),
+                                    dataset.y_test, seed=seed)
+        diverged.append({"network": name, "seed": seed, "epoch": exc.epoch,
+                         "batch": exc.batch, "message": str(exc)})
+        gave_up.add((name, seed))
+        writer.write_status(diverged=diverged)
+        emit(NetworkDiverged(name, exc.epoch, exc.batch, str(exc), seed))
 
     if not stop_event.is_set():
         train_combined(
@@ -374,16 +403,19 @@ def _run_all_at_once(combined, config, dataset, writer, emit, stop_event, initia
             emit=emit, stop_event=stop_event, on_epoch=on_epoch, seconds_per_epoch=estimates,
             eval_batch_size=eval_batch_size, first_epoch=saved + 1,
             restore=(lambda model: restore_checkpoint(model, checkpoint)) if saved else None,
+            gave_up=gave_up, on_diverged=on_diverged,
         )
-    final = {(name, seed): layer_weights(combined.branch(name, seed)) for name, seed in members}
-    for (name, seed), weights in final.items():
-        writer.save_weights(name, "final", flat_weights(weights), seed=seed)
-    if saved or shared_epochs:
+    going = [member for member in members if member not in gave_up]
+    for name, seed in going:
+        final[name, seed] = layer_weights(combined.branch(name, seed))
+        writer.save_weights(name, "final", flat_weights(final[name, seed]), seed=seed)
+    if going and (saved or shared_epochs):
         predicted = predict_combined(combined, dataset.x_test, eval_batch_size)
-        for name, seed in members:
+        for name, seed in going:
             writer.save_predictions(name, predicted[name, seed], dataset.y_test, seed=seed)
+    done = Counter((row["network"], row["seed"]) for row in writer.epochs)
     for row in writer.write_summary():
-        emit(_finished_event(row, saved + len(shared_epochs)))
+        emit(_finished_event(row, done[row.network, row.seed]))
     return final
 
 
