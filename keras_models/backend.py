@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 from study.protocol.backends import (
     BackendError,
@@ -44,7 +45,62 @@ def select_backend(name: str | None = None) -> str:
     os.environ["KERAS_BACKEND"] = name
     if name == "tensorflow":
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    enable_compile_cache(name)
     return name
+
+
+def compile_cache_dir() -> Path | None:
+    """Where compiled XLA programs are kept between runs, or None when switched off.
+
+    KERNEL_LAB_COMPILE_CACHE names the folder ("off" or "0": no cache); by default
+    $XDG_CACHE_HOME/kernel-lab/compiled (~/.cache/kernel-lab/compiled).
+    """
+    setting = os.environ.get("KERNEL_LAB_COMPILE_CACHE", "").strip()
+    if setting.lower() in {"off", "0", "no", "false"}:
+        return None
+    if setting:
+        return Path(setting).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "kernel-lab" / "compiled"
+
+
+def enable_compile_cache(name: str) -> Path | None:
+    """Let JAX and TensorFlow keep their compiled XLA programs on disk (compile_cache_dir).
+
+    A second run of the same study then loads its programs instead of compiling them again:
+    the combined model's steps, the short last batch's and the isolated timing's (README
+    "Performance"). The backends check a cached program against the program, the compiler
+    version and the device before using it. Returns the backend's folder, or None (torch, the
+    cache switched off, or a folder that cannot be made: then every run compiles, as before).
+    """
+    folder = compile_cache_dir()
+    if folder is None or name not in {"jax", "tensorflow"}:
+        return None
+    folder = folder / name
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    if name == "jax":
+        # Cache every program: each is small and quick to compile, but a study compiles a dozen
+        # of them before its first batch.
+        settings = {"jax_compilation_cache_dir": str(folder),
+                    "jax_persistent_cache_min_compile_time_secs": 0.0,
+                    "jax_persistent_cache_min_entry_size_bytes": 0}
+        if "jax" in sys.modules:
+            import jax
+
+            for key, value in settings.items():
+                jax.config.update(key, value)
+        else:
+            for key, value in settings.items():
+                os.environ.setdefault(key.upper(), str(value))
+    else:
+        flags = os.environ.get("TF_XLA_FLAGS", "")
+        if "tf_xla_persistent_cache_directory" not in flags:
+            os.environ["TF_XLA_FLAGS"] = (
+                f"{flags} --tf_xla_persistent_cache_directory={folder}").strip()
+    return folder
 
 
 def list_devices(backend: str | None = None) -> list[DeviceInfo]:

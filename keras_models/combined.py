@@ -352,7 +352,7 @@ def train_combined(
     emit: Callable,
     stop_event: threading.Event,
     on_epoch: Callable[[CombinedEpoch], None],
-    seconds_per_epoch: Mapping[str, float] | None = None,
+    seconds_per_epoch: Mapping[str, float] | Callable[[], Mapping] | None = None,
     eval_batch_size: int = EVAL_BATCH_SIZE,
     progress_interval: float = 0.25,
     options: dict | None = None,
@@ -366,7 +366,9 @@ def train_combined(
     Each seed's branches see that seed's batches (epoch_order(n, seed, epoch)), as a one-seed
     study of that seed would. Each result's train_seconds is `seconds_per_epoch[network]` (its
     isolated-timing estimate, see isolated_seconds_per_epoch), since the shared step's wall time
-    belongs to no single network; without it the shared time is used. eval_seconds is the
+    belongs to no single network; without it the shared time is used. `seconds_per_epoch` may
+    be a function giving the estimates, called when the first epoch has trained (so that the
+    timing does not delay the first batch). eval_seconds is the
     shared evaluation's time split evenly over the branches. An epoch cut short by
     `stop_event` is not reported (see fit_epochs). Results are keyed by (network, seed). A
     resumed study starts at `first_epoch`, after `restore(model)` has loaded the checkpoint.
@@ -422,14 +424,15 @@ def train_combined(
         live = callback.live()
         if not live:
             break
+        per_network = (seconds_per_epoch() if callable(seconds_per_epoch)
+                       else seconds_per_epoch) or {}
         results = {
             members[name]: EpochResult(
                 epoch=epoch,
                 train_loss=_logs_value(train_logs, name, "mean_loss", single),
                 test_loss=_logs_value(test_logs, name, "mean_loss", single),
                 test_accuracy=_logs_value(test_logs, name, "accuracy", single),
-                train_seconds=float((seconds_per_epoch or {}).get(members[name][0],
-                                                                  train_seconds)),
+                train_seconds=float(per_network.get(members[name][0], train_seconds)),
                 eval_seconds=eval_seconds / len(live),
             )
             for name in live

@@ -326,20 +326,31 @@ def _run_all_at_once(combined, config, dataset, writer, emit, stop_event, initia
         emit(NetworkStarted(name, index, len(members), seed))
         emit(_kernels_event(name, 0, initial[name, seed], seed))
     checkpoint = writer.checkpoint_path(None)
-    estimates = writer.status.get("isolated_seconds_per_epoch") if saved else None
-    if not isinstance(estimates, dict) or set(estimates) != set(combined.networks):
-        estimates = isolated_seconds_per_epoch(
-            combined.networks, dataset, seed=combined.seeds[0], head=config.head,
-            kernels=kernels, batch_size=config.batch_size, learning_rate=config.learning_rate,
-            stop_event=stop_event,
-        )
+    recorded = writer.status.get("isolated_seconds_per_epoch") if saved else None
+    estimates = {}
+    if isinstance(recorded, dict) and set(recorded) == set(combined.networks):
+        estimates.update(recorded)
+
+    def timing() -> dict:
+        # Timed once, when the first epoch has trained and before its rows are written: the
+        # first batch does not wait for six more networks to compile, and every row still
+        # carries its network's estimate.
+        if not estimates:
+            estimates.update(isolated_seconds_per_epoch(
+                combined.networks, dataset, seed=combined.seeds[0], head=config.head,
+                kernels=kernels, batch_size=config.batch_size,
+                learning_rate=config.learning_rate, stop_event=stop_event,
+            ))
+            writer.write_status(isolated_seconds_per_epoch=dict(estimates))
+        return estimates
+
     earlier = list(writer.status.get("shared_epoch_seconds") or [])[:saved] if saved else []
     earlier_eval = float(writer.status.get("shared_eval_seconds") or 0.0) if saved else 0.0
     earlier_checkpoints = list(writer.status.get("checkpoint_seconds") or [])[:saved] if saved \
         else []
-    writer.write_status(isolated_seconds_per_epoch=estimates,
-                        shared_wall_seconds=float(sum(earlier)),
-                        shared_eval_seconds=earlier_eval, shared_epoch_seconds=earlier)
+    writer.write_status(shared_wall_seconds=float(sum(earlier)),
+                        shared_eval_seconds=earlier_eval, shared_epoch_seconds=earlier,
+                        **({"isolated_seconds_per_epoch": dict(estimates)} if estimates else {}))
     shared_epochs = []
 
     def on_epoch(shared):
@@ -400,7 +411,7 @@ def _run_all_at_once(combined, config, dataset, writer, emit, stop_event, initia
         train_combined(
             combined, dataset, epochs=config.epochs, batch_size=config.batch_size,
             learning_rate=config.learning_rate, shuffle=config.shuffle,
-            emit=emit, stop_event=stop_event, on_epoch=on_epoch, seconds_per_epoch=estimates,
+            emit=emit, stop_event=stop_event, on_epoch=on_epoch, seconds_per_epoch=timing,
             eval_batch_size=eval_batch_size, first_epoch=saved + 1,
             restore=(lambda model: restore_checkpoint(model, checkpoint)) if saved else None,
             gave_up=gave_up, on_diverged=on_diverged,

@@ -1,0 +1,64 @@
+"""The compiled-program cache (issue 14): a second run of a study loads its XLA programs from
+disk instead of compiling them again; the cache can be moved or switched off."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_cache_folder_follows_the_setting(monkeypatch, tmp_path):
+    from keras_models.backend import compile_cache_dir
+
+    monkeypatch.delenv("KERNEL_LAB_COMPILE_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert compile_cache_dir() == tmp_path / "xdg" / "kernel-lab" / "compiled"
+    monkeypatch.setenv("KERNEL_LAB_COMPILE_CACHE", str(tmp_path / "mine"))
+    assert compile_cache_dir() == tmp_path / "mine"
+    for off in ("off", "0", "OFF"):
+        monkeypatch.setenv("KERNEL_LAB_COMPILE_CACHE", off)
+        assert compile_cache_dir() is None
+
+
+def _study(cache: Path, data: Path, out: Path, backend: str, mode: str):
+    env = dict(os.environ, KERNEL_LAB_COMPILE_CACHE=str(cache), TF_CPP_MIN_LOG_LEVEL="2")
+    env.pop("JAX_COMPILATION_CACHE_DIR", None)
+    done = subprocess.run(
+        [sys.executable, "main.py", "study", "--backend", backend, "--mode", mode,
+         "--data", str(data), "--epochs", "1", "--batch-size", "64", "--train-limit", "200",
+         "--test-limit", "100", "--networks", "NetA1-HF,NetA2-DT", "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def _entries(folder: Path) -> set[str]:
+    return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.mark.backend
+def test_a_second_run_compiles_nothing_new(tmp_path, synthetic_data_dir, backend_name):
+    if backend_name == "torch":
+        pytest.skip("torch runs eagerly here: it has no compiled programs to keep")
+    cache = tmp_path / "cache"
+    _study(cache, synthetic_data_dir, tmp_path / "a", backend_name, "all-at-once")
+    first = _entries(cache / backend_name)
+    # The combined model's steps, its short last batch's, evaluation and the isolated timing.
+    assert len(first) >= 4, first
+    _study(cache, synthetic_data_dir, tmp_path / "b", backend_name, "all-at-once")
+    assert _entries(cache / backend_name) == first
+
+
+@pytest.mark.backend
+def test_switched_off_nothing_is_written(tmp_path, synthetic_data_dir, backend_name):
+    if backend_name == "torch":
+        pytest.skip("torch runs eagerly here: it has no compiled programs to keep")
+    _study(Path("off"), synthetic_data_dir, tmp_path / "a", backend_name, "sequential")
+    assert not (tmp_path / "off").exists()
+    assert not (ROOT / "off").exists()
