@@ -47,6 +47,7 @@ from gui.colors import (
     NOTE_STYLE,
     network_color,
 )
+from gui.plot_style import set_epoch_ticks
 from study.library import COLUMN_TITLES, COLUMNS, LibraryRow, list_studies
 from study.multi_compare import (
     CompareError,
@@ -215,6 +216,7 @@ class StudiesPanel(QWidget):
         splitter.addWidget(self.compare_view)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([320, 640])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(splitter)
@@ -232,6 +234,8 @@ class StudiesPanel(QWidget):
         self.settings_label.setWordWrap(True)
         self.settings_label.setTextFormat(Qt.TextFormat.RichText)
         self.network_selector = QComboBox()
+        self.network_selector.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.network_selector.setMinimumContentsLength(len(ALL_NETWORKS))
         self.network_selector.currentIndexChanged.connect(self._redraw)
         row = QHBoxLayout()
         row.addWidget(self.compare_title, 1)
@@ -244,6 +248,7 @@ class StudiesPanel(QWidget):
         for plot in (self.accuracy_plot, self.loss_plot):
             plot.setLabel("bottom", "epoch")
             plot.showGrid(x=True, y=True, alpha=0.2)
+            plot.getAxis("left").enableAutoSIPrefix(False)
         self.legend = self.accuracy_plot.addLegend(offset=(-10, 10))
         plots = QHBoxLayout()
         plots.addWidget(self.accuracy_plot)
@@ -266,11 +271,16 @@ class StudiesPanel(QWidget):
         table_widget = QWidget()
         table_layout = QVBoxLayout(table_widget)
         table_layout.setContentsMargins(0, 0, 0, 0)
-        table_layout.addWidget(self.settings_label)
-        table_layout.addWidget(self.compare_table, 1)
+        # The differing settings beside the table (above it in reading order: left first).
+        beside = QHBoxLayout()
+        self.settings_label.setAlignment(Qt.AlignmentFlag.AlignTop)
+        beside.addWidget(self.settings_label)
+        beside.addWidget(self.compare_table, 1)
+        table_layout.addLayout(beside, 1)
         table_layout.addWidget(self.compare_note)
         lower.addWidget(plots_widget)
         lower.addWidget(table_widget)
+        lower.setSizes([500, 400])
         layout.addLayout(row)
         layout.addWidget(lower, 1)
         return widget
@@ -431,9 +441,36 @@ class StudiesPanel(QWidget):
         chosen = self.network_selector.currentData()
         networks = [chosen] if chosen else self.comparison.networks
         accuracy = draw_overlay(self.accuracy_plot, self.comparison.studies, networks,
-                                "test_accuracy", 100.0, legend=self.legend)
+                                "test_accuracy", 100.0)
         loss = draw_overlay(self.loss_plot, self.comparison.studies, networks, "test_loss", 1.0)
         self.drawn = {"test_accuracy": accuracy, "test_loss": loss}
+        self._fill_legend(networks)
+        last_epoch = max((int(max(c.getData()[0])) for c in accuracy.values()
+                          if c.getData()[0] is not None and len(c.getData()[0])), default=1)
+        for plot in (self.accuracy_plot, self.loss_plot):
+            set_epoch_ticks(plot.getAxis("bottom"), last_epoch)
+
+    def _fill_legend(self, networks) -> None:
+        """One entry per study (its line style, in grey) and, with several networks, one per
+        network (its colour): k + 6 entries instead of k × 6."""
+        import pyqtgraph as pg
+
+        from gui.study_overlay import line_style
+
+        self._legend_items = []
+        for index, study in enumerate(self.comparison.studies):
+            item = pg.PlotDataItem(pen=pg.mkPen("#404040", width=2, style=line_style(index)))
+            self._legend_items.append(item)
+            self.legend.addItem(item, study.label)
+        if len(networks) > 1:
+            for network in networks:
+                item = pg.PlotDataItem(pen=pg.mkPen(network_color(network), width=3))
+                self._legend_items.append(item)
+                self.legend.addItem(item, network)
+
+    def legend_labels(self) -> list[str]:
+        """The legend's entries, in order."""
+        return [label.text for _sample, label in self.legend.items]
 
     def show_network(self, network: str) -> None:
         """Draw only `network`'s curves ("" for all)."""
@@ -444,8 +481,12 @@ class StudiesPanel(QWidget):
         differences = {(d["network"], d["study"], d["measure"]): d
                        for d in comparison.differences}
         table = self.compare_table
-        table.setRowCount(len(comparison.rows))
-        for r, row in enumerate(comparison.rows):
+        # Network by network, the studies in their order, so each network's figures sit together.
+        order = {label: i for i, label in enumerate(comparison.labels)}
+        networks = {name: i for i, name in enumerate(comparison.networks)}
+        rows = sorted(comparison.rows, key=lambda r: (networks[r["network"]], order[r["study"]]))
+        table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
             peak = differences.get((row["network"], row["study"], "peak_test_accuracy"))
             final = differences.get((row["network"], row["study"], "final_test_accuracy"))
             epochs = f"{row['epochs_done']}/{row['epochs_planned']}"

@@ -13,6 +13,7 @@ from gui.colors import network_color
 from gui.panels.studies_panel import ALL_NETWORKS, StudiesPanel
 from gui.study_overlay import line_style
 from study.library import COLUMNS
+from study.protocol.networks import NETWORKS
 from tests.library_studies import (
     DAMAGED,
     HALF_WRITTEN,
@@ -126,8 +127,14 @@ def test_multi_select_compare(panel, qtbot, library):
         assert pen.color().name() == network_color(network)
         assert pen.style() == line_style(panel.comparison.labels.index(label))
     assert line_style(0) != line_style(1)
+    # The legend: each study's line style, then each network's colour.
+    assert panel.legend_labels() == [REPORT, SOFTMAX, *NETWORKS]
+    # The table goes network by network, the baseline first.
+    assert [r[0] for r in rows[:4]] == ["NetA1-HF", "NetA1-HF", "NetA1-HT", "NetA1-HT"]
+    assert [r[1] for r in rows[:2]] == [REPORT, SOFTMAX]
     panel.show_network("NetA1-DT")
     assert sorted(panel.drawn_curves()) == [(REPORT, "NetA1-DT"), (SOFTMAX, "NetA1-DT")]
+    assert panel.legend_labels() == [REPORT, SOFTMAX]
     x, y = panel.drawn_curves()[SOFTMAX, "NetA1-DT"].getData()
     assert list(x) == [1, 2, 3] and list(y) == pytest.approx([60.0, 66.0, 65.0])
     panel.show_network("")
