@@ -103,8 +103,10 @@ def _set_status(folder: Path, **changes) -> None:
     path.write_text(json.dumps(status))
 
 
-def snapshot(root) -> dict[str, tuple[int, bytes]]:
-    """{relative path: (mtime_ns, bytes)} of every file under `root`."""
+def snapshot(root) -> dict[str, tuple]:
+    """{relative path: (mtime_ns, bytes)} of every file under `root`, and (mtime_ns,) of every
+    folder (a file made and removed again changes its folder's mtime)."""
     root = Path(root)
-    return {str(p.relative_to(root)): (p.stat().st_mtime_ns, p.read_bytes())
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {str(p.relative_to(root)): (p.stat().st_mtime_ns, p.read_bytes()) if p.is_file()
+            else (p.stat().st_mtime_ns,)
+            for p in sorted([root, *root.rglob("*")])}

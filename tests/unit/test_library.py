@@ -113,7 +113,10 @@ def test_an_unreadable_status_is_named_and_nothing_raises(tmp_path):
 
 def test_list_prints_every_study_and_never_a_traceback(library):
     root, _folders = library
+    before = snapshot(root)
+    list_studies([root])
     done = _run("list", root)
+    assert snapshot(root) == before
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stdout + done.stderr
     lines = done.stdout.splitlines()
