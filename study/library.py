@@ -354,5 +354,8 @@ def run_list_command(args) -> int:
         print(f"error: {', '.join(missing)}: not a folder", file=sys.stderr)
         return 2
     rows = list_studies([f for f in folders if f.is_dir()])
+    if not rows:
+        print(f"No studies found in {', '.join(str(f) for f in folders)}.")
+        return 0
     print(library_table(rows))
     return 0

@@ -173,7 +173,7 @@ class StudiesPanel(QWidget):
         self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
         self.compare_button = QPushButton("Compare")
         self.compare_button.setToolTip("Compare the selected studies (two or more); the first "
-                                       "selected is the baseline of the differences")
+                                       "in the table's order is the baseline of the differences")
         self.compare_button.setEnabled(False)
         self.compare_button.clicked.connect(self.compare_selected)
         self.count_label = QLabel()
@@ -535,7 +535,10 @@ class StudiesPanel(QWidget):
 
         panel.sig_open_study.connect(open_study)
         window.tabs.currentChanged.connect(on_tab)
-        window.sig_run_finished.connect(lambda _outcome: panel.refresh())
+        # After a run its study is new or changed: list again if the tab has been looked at.
+        window.sig_run_finished.connect(
+            lambda _outcome: panel.refresh() if panel.listed_once else None)
+        window.setup.sig_changed.connect(panel._show_folders)
         return panel
 
 

@@ -132,6 +132,8 @@ def test_list_of_a_missing_folder_is_one_line(tmp_path, capsys):
     assert main.main(["list", str(tmp_path / "nope")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("error: ") and "not a folder" in err
+    assert main.main(["list", str(tmp_path)]) == 0
+    assert capsys.readouterr().out == f"No studies found in {tmp_path}.\n"
 
 
 # ----- comparing studies ----------------------------------------------------------------------
