@@ -167,3 +167,27 @@ def test_double_click_opens_the_study_in_the_window(window, qtbot):
     assert window.tabs.currentIndex() == 0
     assert window.state.summary_rows()[0].peak_test_accuracy == pytest.approx(0.60)
     assert snapshot(root) == before
+
+
+def test_listing_runs_off_the_gui_thread(qtbot, tmp_path, monkeypatch):
+    import threading
+
+    import gui.panels.studies_panel as studies_panel
+
+    seen = []
+    release = threading.Event()
+
+    def slow_listing(folders):
+        seen.append(threading.current_thread() is threading.main_thread())
+        release.wait(5)
+        return []
+
+    monkeypatch.setattr(studies_panel, "list_studies", slow_listing)
+    widget = StudiesPanel(studies_root=lambda: tmp_path)
+    qtbot.addWidget(widget)
+    with qtbot.waitSignal(widget.sig_listed, timeout=LISTING_MS):
+        widget.refresh()
+        # refresh() has returned while the listing still runs: the window stays responsive.
+        assert widget.count_label.text() == "listing…"
+        release.set()
+    assert seen == [False] and widget.count_label.text() == "0 studies"
