@@ -33,8 +33,6 @@ MARKER = "compare.json"
 MARKER_FORMAT = "kernel-lab/compare"
 MEASURES = (("peak_test_accuracy", "peak"), ("final_test_accuracy", "final"))
 ONE_SEED = "one seed"
-# Settings never shown as differing: ones a study always has its own of.
-IGNORED_SETTINGS = ()
 STUDY_COLUMNS_HEAD = ("study",)
 STUDY_COLUMNS_TAIL = ("network", "state", "n_seeds", "seeds_done", "epochs_done", "epochs_planned",
                       "peak_test_accuracy", "peak_ci_low", "peak_ci_high",
@@ -142,8 +140,6 @@ def setting_values(state: StudyState) -> dict[str, str]:
     values = {}
     config = state.config.to_dict() if state.config is not None else {}
     for key, value in config.items():
-        if key in IGNORED_SETTINGS:
-            continue
         values[key] = _setting_text(key, value)
     if state.config is not None:
         values["seeds"] = ",".join(str(s) for s in state.config.seed_list)
@@ -221,7 +217,7 @@ def difference_rows(comparison: MultiComparison) -> list[dict]:
     base = comparison.studies[0]
     rows = []
     for network in comparison.networks:
-        for measure, _short in MEASURES:
+        for measure, _label in MEASURES:
             for study in comparison.studies[1:]:
                 rows.append(_difference_row(base, study, network, measure))
     return rows
@@ -317,6 +313,7 @@ def write_comparison(comparison: MultiComparison, out_dir, force: bool = False,
                      extra_writers: Iterable[CompareWriter] = ()) -> list[str]:
     """Write the comparison's files into `out_dir`; returns the file names. CompareError when
     the destination is refused or writing fails (an earlier comparison is then left intact)."""
+    # The export's staging and swap, so a comparison is replaced as atomically as an export.
     from study.export import _fresh_sibling, _move_into_place
 
     out_dir = Path(out_dir)

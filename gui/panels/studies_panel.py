@@ -59,7 +59,7 @@ from study.multi_compare import (
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 PATH_ROLE = Qt.ItemDataRole.UserRole + 2
 ALL_NETWORKS = "All networks"
-SETTINGS_EXTRA_FOLDERS = "studies/extra_folders"
+SETTINGS_EXTRA_FOLDERS = "library/extra_folders"
 STATE_COLORS = {"failed": ERROR_COLOR, "damaged": ERROR_COLOR, "interrupted": INCOMPLETE_COLOR,
                 "stopped": INCOMPLETE_COLOR, "unknown": INCOMPLETE_COLOR}
 COMPARE_HEADERS = ("Network", "Study", "Seeds", "Epochs", "Peak test acc.", "Final test acc.",
@@ -321,7 +321,7 @@ class StudiesPanel(QWidget):
         thread.sig_listed.connect(self._on_listed)
         thread.finished.connect(lambda: _RUNNING.discard(thread))
         _RUNNING.add(thread)
-        self._threads.append(thread)
+        self._threads = [t for t in self._threads if t.isRunning()] + [thread]
         thread.start()
 
     @Slot(int, list)

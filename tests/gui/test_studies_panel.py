@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 
 from gui.colors import network_color
 from gui.panels.studies_panel import ALL_NETWORKS, StudiesPanel
@@ -87,7 +87,8 @@ def test_added_folder_is_listed_too(qtbot, tmp_path, library):
     _root, folders = library
     empty = tmp_path / "empty-save-folder"
     empty.mkdir()
-    widget = StudiesPanel(studies_root=lambda: empty)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    widget = StudiesPanel(studies_root=lambda: empty, settings=settings)
     qtbot.addWidget(widget)
     with qtbot.waitSignal(widget.sig_listed, timeout=LISTING_MS):
         widget.refresh()
@@ -96,6 +97,10 @@ def test_added_folder_is_listed_too(qtbot, tmp_path, library):
         widget.add_folder(folders[THREE_SEEDS].parent)
     assert widget.shown_names() == ["lr-0.01"]
     assert str(folders[THREE_SEEDS].parent) in widget.folders_label.text()
+    # The added folder is remembered for the next session.
+    again = StudiesPanel(studies_root=lambda: empty, settings=settings)
+    qtbot.addWidget(again)
+    assert again.folders() == [empty, folders[THREE_SEEDS].parent]
 
 
 def test_multi_select_compare(panel, qtbot, library):
