@@ -7,6 +7,7 @@ its ImageExporter as `export` does, offscreen when there is no display).
 
 from __future__ import annotations
 
+import html
 import sys
 from pathlib import Path
 
@@ -76,7 +77,7 @@ def draw_overlay(plot, studies: list[ComparedStudy], networks, column: str, scal
             drawn[study.label, network] = curve
             if legend is not None:
                 seeds = len(study.seeds_of(network))
-                label = study.label + (f" (mean of {seeds} seeds)" if seeds > 1 else "")
+                label = study.label + (f" ({seeds} seeds)" if seeds > 1 else "")
                 legend.addItem(curve, f"{network} — {label}" if name_networks else label)
     return drawn
 
@@ -97,8 +98,10 @@ def overlay_figure(comparison: MultiComparison, network: str, size=OVERLAY_SIZE)
                     colspan=3, size="17pt", color=TEXT_COLOR, bold=True)
     styles = "; ".join(f"{style_word(i)}: {s.label}" for i, s in enumerate(comparison.studies))
     differing = ", ".join(key for key, _ in comparison.settings) or "none"
-    layout.addLabel(f"{styles}   (settings that differ: {differing}; several seeds: their "
-                    "mean)", row=1, col=0, colspan=3, size="11pt", color=MUTED_TEXT_COLOR)
+    lines = [_clipped(styles), _clipped(f"settings that differ: {differing}; a study of several "
+                                        "seeds is drawn as their mean")]
+    layout.addLabel("<br>".join(html.escape(line) for line in lines), row=1, col=0, colspan=3,
+                    size="11pt", color=MUTED_TEXT_COLOR)
     tick_font = QFont()
     tick_font.setPointSize(11)
     label_style = {"color": TEXT_COLOR, "font-size": "13pt"}
@@ -130,6 +133,11 @@ def overlay_figure(comparison: MultiComparison, network: str, size=OVERLAY_SIZE)
     layout.layout.setColumnStretchFactor(2, 1)
     widget.drawn = drawn
     return widget
+
+
+def _clipped(text: str, length: int = 170) -> str:
+    # A figure is 1500 px wide: a longer line would widen the layout past the image.
+    return text if len(text) <= length else text[:length - 1] + "…"
 
 
 def overlay_png_name(network: str) -> str:
