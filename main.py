@@ -31,6 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
     export_kernels.add_argument("--out", metavar="DIR", required=True, help="where to write")
     export_kernels.add_argument("--force", action="store_true",
                                 help="overwrite kernel files already in DIR")
+    from study.cli import add_library_commands  # `list` and `compare` (study library)
+
+    add_library_commands(commands)
     return parser
 
 
@@ -45,6 +48,14 @@ def main(argv=None) -> int:
         from gui.export_all import run_export_command
 
         return run_export_command(args)
+    if args.command == "list":
+        from study.library import run_list_command
+
+        return run_list_command(args)
+    if args.command == "compare":
+        from gui.study_overlay import run_compare_command
+
+        return run_compare_command(args)
     if args.command == "export-kernels":
         from gui.kernel_export import run_export_kernels_command
 

@@ -105,6 +105,11 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(training, "Training")
         self.tabs.addTab(self.kernel_panel, "Kernels")
         self.tabs.addTab(self.compare_panel, "Compare")
+        # --- Studies tab (study library, issue 11; all logic in gui/panels/studies_panel.py) ---
+        from gui.panels.studies_panel import StudiesPanel
+
+        self.studies_panel = StudiesPanel.attach(self)
+        # --- end Studies tab ---
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(scroll)

@@ -353,3 +353,13 @@ def _install_sigterm(stop_event: threading.Event, terminated: threading.Event):
         return signal.signal(signal.SIGTERM, handler)
     except ValueError:
         return None
+
+
+# ----- study library: `list` and `compare` (logic in study/library.py, study/multi_compare.py) -
+def add_library_commands(commands) -> None:
+    """Register `list` and `compare` on main.py's subcommands (main.py runs them)."""
+    from study.library import add_list_parser
+    from study.multi_compare import add_compare_parser
+
+    add_list_parser(commands)
+    add_compare_parser(commands)

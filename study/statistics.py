@@ -199,3 +199,41 @@ def seeds_needed(sd: float, margin: float, confidence: float = CONFIDENCE,
         if stats.t.ppf(0.5 + confidence / 2, n - 1) * sd / math.sqrt(n) < margin:
             return n
     return None
+
+
+@dataclass(frozen=True)
+class WelchDifference:
+    """mean(b) − mean(a) of two independent samples with its Welch t interval (unequal
+    variances) and two-sided p-value; interval, df and p are NaN unless both have n ≥ 2."""
+
+    difference: float
+    low: float
+    high: float
+    df: float
+    p_value: float
+    n_a: int
+    n_b: int
+
+
+def welch_difference(a: Iterable[float], b: Iterable[float],
+                     confidence: float = CONFIDENCE) -> WelchDifference:
+    """mean(b) − mean(a) and its Welch–Satterthwaite t interval (scipy.stats); ValueError when
+    a sample is empty. Samples without spread give the difference as a zero-width interval."""
+    xa = np.asarray([float(v) for v in a], dtype=np.float64)
+    xb = np.asarray([float(v) for v in b], dtype=np.float64)
+    if len(xa) == 0 or len(xb) == 0:
+        raise ValueError("a difference needs at least one value on each side")
+    difference = float(xb.mean() - xa.mean())
+    if len(xa) < 2 or len(xb) < 2:
+        return WelchDifference(difference, math.nan, math.nan, math.nan, math.nan,
+                               len(xa), len(xb))
+    va, vb = xa.var(ddof=1) / len(xa), xb.var(ddof=1) / len(xb)
+    se = math.sqrt(va + vb)
+    if se == 0.0:
+        return WelchDifference(difference, difference, difference, math.nan,
+                               0.0 if difference else 1.0, len(xa), len(xb))
+    df = (va + vb) ** 2 / (va ** 2 / (len(xa) - 1) + vb ** 2 / (len(xb) - 1))
+    half = float(stats.t.ppf(0.5 + confidence / 2.0, df)) * se
+    p_value = float(stats.ttest_ind(xb, xa, equal_var=False).pvalue)
+    return WelchDifference(difference, difference - half, difference + half, float(df),
+                           p_value, len(xa), len(xb))

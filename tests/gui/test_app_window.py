@@ -371,5 +371,5 @@ def test_shortcuts_and_scheme_tooltips(window):
     assert "Conv1Frozen" in window.setup.network_boxes["NetA2-HF"].toolTip()
     assert "Glorot" in window.setup.network_boxes["NetA1-DT"].toolTip()
     assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
-        "Training", "Kernels", "Compare"]
+        "Training", "Kernels", "Compare", "Studies"]
     assert window.file_menu.title() == "&File"

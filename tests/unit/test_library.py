@@ -1,0 +1,265 @@
+"""The study library and the comparison of studies: `main.py list` and `main.py compare`, their
+rows, numbers, files and refusals; browsing and comparing never change a study's files."""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import stats
+
+import main
+from study.library import list_studies, study_row
+from study.multi_compare import (
+    ONE_SEED,
+    compare_studies,
+    differing_settings,
+    load_studies,
+)
+from study.statistics import t_interval, welch_difference
+from tests.known_study import (
+    ACCURACY,
+    EVAL_SECONDS,
+    SEED_SHIFT,
+    SEEDS,
+    TRAIN_SECONDS,
+    seeded_accuracy,
+)
+from tests.library_studies import (
+    DAMAGED,
+    HALF_WRITTEN,
+    INTERRUPTED,
+    REPORT,
+    RUNNING,
+    SOFTMAX,
+    STOPPED,
+    THREE_SEED_SHIFT,
+    THREE_SEEDS,
+    snapshot,
+    write_library,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory):
+    root = tmp_path_factory.mktemp("library")
+    return root, write_library(root)
+
+
+def _run(*args):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    return subprocess.run([sys.executable, "main.py", *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True, env=env, timeout=300)
+
+
+def _read_csv(path):
+    with open(path, newline="") as fh:
+        reader = csv.DictReader(fh)
+        return reader.fieldnames, list(reader)
+
+
+# ----- the library ----------------------------------------------------------------------------
+def test_every_kind_of_study_is_listed_with_its_truthful_state(library):
+    root, folders = library
+    rows = {row.name: row for row in list_studies([root])}
+    assert sorted(rows) == sorted(folders)
+    assert {name: row.state for name, row in rows.items()} == {
+        SOFTMAX: "finished", REPORT: "finished", THREE_SEEDS: "finished", STOPPED: "stopped",
+        INTERRUPTED: "interrupted", RUNNING: "running", HALF_WRITTEN: "unknown",
+        DAMAGED: "finished"}
+    softmax = rows[SOFTMAX]
+    assert (softmax.backend, softmax.device, softmax.mode, softmax.head) == (
+        "torch", "cpu", "sequential", "softmax")
+    assert softmax.epochs_text == "3/3" and softmax.seeds_text == "1"
+    # The best network's peak: NetA2-DT reaches 0.81 at its last epoch.
+    assert softmax.best_peak == pytest.approx(0.81) and softmax.best_network == "NetA2-DT"
+    assert softmax.duration_seconds == pytest.approx(
+        sum(sum(v) for v in TRAIN_SECONDS.values()) + 18 * EVAL_SECONDS)
+    assert softmax.duration_text == "2:38"
+    report = rows[REPORT]
+    assert (report.head, report.backend, report.seeds_text) == ("report", "jax", "5 (0–4)")
+    # Multi-seed: each network's peak is its mean over the seeds (the seed shifts average 0).
+    assert report.best_peak == pytest.approx(0.81 + float(np.mean(SEED_SHIFT)))
+    stopped = rows[STOPPED]
+    assert stopped.epochs_text == "0–2/3" and (stopped.train_size, stopped.test_size) == (256, 128)
+    assert stopped.best_peak == pytest.approx(0.60)
+    assert "elsewhere.invalid" in rows[INTERRUPTED].problem
+    assert rows[HALF_WRITTEN].problem == "half-written: no metrics.csv"
+    assert rows[DAMAGED].problem.startswith("config.json: not valid JSON")
+    assert all(row.problem == "" for name, row in rows.items()
+               if name in (SOFTMAX, REPORT, THREE_SEEDS, STOPPED, RUNNING))
+
+
+def test_a_study_folder_given_as_the_folder_is_listed_alone(library):
+    _root, folders = library
+    (row,) = list_studies([folders[SOFTMAX]])
+    assert row.name == SOFTMAX and row.state == "finished"
+
+
+def test_an_unreadable_status_is_named_and_nothing_raises(tmp_path):
+    folders = write_library(tmp_path)
+    (folders[STOPPED] / "status.json").write_text("[]")
+    row = study_row(folders[STOPPED])
+    assert row.state == "unknown" and "damaged" in row.problem
+
+
+def test_list_prints_every_study_and_never_a_traceback(library):
+    root, _folders = library
+    before = snapshot(root)
+    list_studies([root])
+    done = _run("list", root)
+    assert snapshot(root) == before
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].split()[:3] == ["study", "state", "backend"]
+    by_name = {line.split()[0]: line for line in lines[1:]}
+    assert " interrupted " in by_name[INTERRUPTED]
+    assert " unknown " in by_name[HALF_WRITTEN] and "no metrics.csv" in by_name[HALF_WRITTEN]
+    assert "report" in by_name[REPORT].split() and "5 (0–4)" in by_name[REPORT]
+    assert "81.00 % (NetA2-DT)" in by_name[SOFTMAX]
+
+
+def test_list_of_a_missing_folder_is_one_line(tmp_path, capsys):
+    assert main.main(["list", str(tmp_path / "nope")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: ") and "not a folder" in err
+    assert main.main(["list", str(tmp_path)]) == 0
+    assert capsys.readouterr().out == f"No studies found in {tmp_path}.\n"
+
+
+# ----- comparing studies ----------------------------------------------------------------------
+def test_welch_difference_is_scipys():
+    a, b = [0.80, 0.82, 0.81, 0.79], [0.84, 0.83, 0.86]
+    result = welch_difference(a, b)
+    va, vb = np.var(a, ddof=1) / 4, np.var(b, ddof=1) / 3
+    df = (va + vb) ** 2 / (va ** 2 / 3 + vb ** 2 / 2)
+    half = stats.t.ppf(0.975, df) * math.sqrt(va + vb)
+    assert result.difference == pytest.approx(np.mean(b) - np.mean(a))
+    assert (result.low, result.high) == pytest.approx((result.difference - half,
+                                                       result.difference + half))
+    assert result.p_value == pytest.approx(stats.ttest_ind(b, a, equal_var=False).pvalue)
+    one = welch_difference([0.8], [0.85])
+    assert one.difference == pytest.approx(0.05) and math.isnan(one.low)
+
+
+def test_comparison_numbers_settings_and_caveats(library):
+    _root, folders = library
+    comparison = compare_studies(load_studies(
+        [folders[REPORT], folders[THREE_SEEDS], folders[SOFTMAX]]))
+    assert comparison.labels == [REPORT, "lr-0.01", SOFTMAX]
+    settings = dict(comparison.settings)
+    assert settings["head"] == ["report", "softmax", "softmax"]
+    assert settings["learning_rate"] == ["0.000335", "0.01", "0.000335"]
+    assert settings["seeds"] == ["0,1,2,3,4", "0,1,2", "0"]
+    assert settings["backend"] == ["jax", "jax", "torch"]
+    assert "epochs" not in settings and "networks" not in settings
+
+    rows = {(r["study"], r["network"]): r for r in comparison.rows}
+    report_dt = [seeded_accuracy("NetA2-DT", i) for i in range(len(SEEDS))]
+    peaks = [max(v) for v in report_dt]
+    expected = t_interval(peaks)
+    row = rows[REPORT, "NetA2-DT"]
+    assert row["n_seeds"] == 5 and row["peak_test_accuracy"] == pytest.approx(expected.mean)
+    assert (row["peak_ci_low"], row["peak_ci_high"]) == pytest.approx((expected.low,
+                                                                        expected.high))
+    assert rows[SOFTMAX, "NetA2-DT"]["peak_ci_low"] is None
+
+    diffs = {(d["study"], d["network"], d["measure"]): d for d in comparison.differences}
+    welch = diffs["lr-0.01", "NetA1-HF", "peak_test_accuracy"]
+    three = [max(seeded_accuracy("NetA1-HF", i, {
+        "NetA1-HF": tuple(a + THREE_SEED_SHIFT for a in ACCURACY["NetA1-HF"])}))
+        for i in range(3)]
+    five = [max(seeded_accuracy("NetA1-HF", i)) for i in range(5)]
+    expected = welch_difference(five, three)
+    assert welch["difference"] == pytest.approx(expected.difference)
+    assert (welch["ci_low"], welch["ci_high"]) == pytest.approx((expected.low, expected.high))
+    assert welch["caveat"] == "" and (welch["n_baseline"], welch["n_study"]) == (5, 3)
+    single = diffs[SOFTMAX, "NetA1-HF", "final_test_accuracy"]
+    assert single["ci_low"] is None and single["caveat"] == f"{ONE_SEED} in {SOFTMAX}"
+
+
+def test_two_single_seed_studies_give_the_plain_difference_and_say_one_seed(library):
+    _root, folders = library
+    comparison = compare_studies(load_studies([folders[SOFTMAX], folders[STOPPED]]))
+    diffs = {(d["network"], d["measure"]): d for d in comparison.differences}
+    hf = diffs["NetA1-HF", "peak_test_accuracy"]
+    assert hf["difference"] == pytest.approx(0.60 - 0.60)
+    assert hf["caveat"] == f"{ONE_SEED}; {STOPPED}: 2 of 3 epochs"
+    assert hf["ci_low"] is None and hf["ci_high"] is None
+    # NetA1-DT has no epochs in the stopped study; NetA2 networks are not in it at all.
+    assert diffs["NetA1-DT", "peak_test_accuracy"]["caveat"] == f"no epochs in {STOPPED}"
+    assert diffs["NetA2-DT", "peak_test_accuracy"]["difference"] is None
+
+
+def test_identical_settings_do_not_differ(library):
+    _root, folders = library
+    states = [s.state for s in load_studies([folders[SOFTMAX], folders[SOFTMAX]])]
+    assert differing_settings(states) == []
+
+
+def test_compare_writes_csvs_and_overlay_pngs(library, tmp_path):
+    root, folders = library
+    before = snapshot(root)
+    out = tmp_path / "cmp"
+    done = _run("compare", folders[SOFTMAX], folders[REPORT], "--out", out)
+    assert done.returncode == 0, done.stderr
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted(["compare.json", "studies.csv", "differences.csv",
+                            *(f"overlay_{n}.png" for n in ACCURACY)])
+    assert all((out / n).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for n in names
+               if n.endswith(".png"))
+    columns, rows = _read_csv(out / "studies.csv")
+    assert columns[:4] == ["study", "head", "backend", "seeds"]
+    assert len(rows) == 12 and {r["study"] for r in rows} == {SOFTMAX, REPORT}
+    hf = next(r for r in rows if r["study"] == SOFTMAX and r["network"] == "NetA1-HF")
+    assert (hf["head"], float(hf["peak_test_accuracy"]), float(hf["final_test_accuracy"])) \
+        == ("softmax", 0.6, 0.55)
+    columns, diffs = _read_csv(out / "differences.csv")
+    assert columns[:7] == ["network", "measure", "baseline", "study", "baseline_mean",
+                           "study_mean", "difference"]
+    assert len(diffs) == 12 and all(d["caveat"].startswith(ONE_SEED) for d in diffs)
+    # Reading studies never changes them.
+    assert snapshot(root) == before
+
+    # The same --out again: refused, one line, the comparison untouched; --force replaces it.
+    written = snapshot(out)
+    again = _run("compare", folders[SOFTMAX], folders[REPORT], "--out", out)
+    assert again.returncode == 2 and again.stderr.count("\n") == 1
+    assert "--force" in again.stderr and snapshot(out) == written
+    forced = _run("compare", folders[SOFTMAX], folders[STOPPED], "--out", out, "--force")
+    assert forced.returncode == 0, forced.stderr
+    _columns, rows = _read_csv(out / "studies.csv")
+    assert {r["study"] for r in rows} == {SOFTMAX, STOPPED}
+
+
+@pytest.mark.parametrize("case", ["one study", "half-written", "damaged", "missing",
+                                  "not a comparison"])
+def test_compare_refusals_are_one_line_and_make_no_folder(library, tmp_path, capsys, case):
+    _root, folders = library
+    out = tmp_path / "out"
+    studies = {"one study": [folders[SOFTMAX]],
+               "half-written": [folders[SOFTMAX], folders[HALF_WRITTEN]],
+               "damaged": [folders[DAMAGED], folders[SOFTMAX]],
+               "missing": [folders[SOFTMAX], tmp_path / "no-such-study"],
+               "not a comparison": [folders[SOFTMAX], folders[REPORT]]}[case]
+    if case == "not a comparison":
+        out.mkdir()
+        (out / "notes.txt").write_text("mine")
+    code = main.main(["compare", *map(str, studies), "--out", str(out), "--force"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("error: ") and "Traceback" not in err
+    if case == "not a comparison":
+        assert [p.name for p in out.iterdir()] == ["notes.txt"]
+    else:
+        assert not out.exists()
+    assert not any(p.name.startswith(".out.") for p in tmp_path.iterdir())
