@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/benchmark.py                 # full Fashion-MNIST, 2 epochs
     .venv/bin/python benchmarks/benchmark.py --train-limit 6000 --test-limit 1000
     .venv/bin/python benchmarks/benchmark.py --seeds-check 5     # N seeds against 1, all-at-once
+    .venv/bin/python benchmarks/benchmark.py --first-batch       # Run -> first batch, cold/warm
 
 Side by side on the same data: (a) a plain PyTorch loop written as the report's code is
 (DataLoader over a TensorDataset, batch 128, Adam 3.35e-4, the six networks one after another,
@@ -17,6 +18,10 @@ time (building, compiling, all-at-once's isolated timing, saving); "60 ep" proje
 60-epoch study as one-time + 60 × s/epoch. With --epochs 1 there is no steady epoch: s/epoch is
 then the first epoch, compilation included, and nothing is projected. Run it on an idle machine:
 the runs take turns, so load from elsewhere lands on whichever is running.
+
+--first-batch runs, instead, each backend and mode's `main.py study` as the app's Run does and
+times its first batch: cold (an empty compiled-program cache, KERNEL_LAB_COMPILE_CACHE) and warm
+(the cache the cold run filled). The table's runs each start with an empty cache (cold).
 
 --seeds-check N runs, instead, the same all-at-once study (on the first of --backends, JAX by
 default) with 1 seed and with N seeds (--seeds N) side by side, and prints what N seeds cost
@@ -215,8 +220,12 @@ def run_child(spec: dict) -> dict:
     if spec.get("backend"):
         env["KERAS_BACKEND"] = spec["backend"]
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child",
-                           json.dumps(spec)], capture_output=True, text=True, env=env, cwd=ROOT)
+    with tempfile.TemporaryDirectory(prefix="kernel-lab-cache-") as cache:
+        # An empty compiled-program cache: each run compiles everything, as a first run does.
+        env["KERNEL_LAB_COMPILE_CACHE"] = cache
+        done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child",
+                               json.dumps(spec)], capture_output=True, text=True, env=env,
+                              cwd=ROOT)
     lines = [line for line in done.stdout.splitlines() if line.startswith(RESULT_TAG)]
     if done.returncode != 0 or not lines:
         tail = (done.stderr or done.stdout).strip().splitlines()[-15:]
@@ -298,6 +307,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--seeds-check", type=int, metavar="N", help="instead of the table: "
                         "all-at-once with 1 seed against N seeds (target: N=5 within 2.5x)")
+    parser.add_argument("--first-batch", action="store_true", help="instead of the table: "
+                        "seconds from starting a study to its first batch, with an empty and "
+                        "with a filled compiled-program cache (targets: 8 s and 4 s)")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -351,6 +363,52 @@ def seeds_check(args, data, backend: str) -> int:
     return 0
 
 
+def time_to_first_batch(backend: str, mode: str, cache: str, args) -> float | str:
+    """Seconds from starting `main.py study` (as the app's Run starts its worker process) to
+    its first batch's progress event; the study is then stopped (SIGTERM). Or an error line."""
+    import signal
+
+    command = [sys.executable, "main.py", "study", "--backend", backend, "--mode", mode,
+               "--epochs", "1", "--events", "json", "--seed", str(args.seed)]
+    for flag, value in (("--data", args.data), ("--train-limit", args.train_limit),
+                        ("--test-limit", args.test_limit)):
+        if value is not None:
+            command += [flag, str(value)]
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1",
+               KERNEL_LAB_COMPILE_CACHE=cache)
+    with tempfile.TemporaryDirectory(prefix="kernel-lab-first-batch-") as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(command + ["--out", out], cwd=ROOT, env=env, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        seconds: float | str = "no batch reported"
+        for line in proc.stdout:
+            if '"event":"BatchProgress"' in line.replace(" ", ""):
+                seconds = time.perf_counter() - started
+                break
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=600)
+    return seconds
+
+
+def first_batch_check(args) -> int:
+    """Run → first batch, cold (an empty compiled-program cache) and warm (the cache the cold
+    run filled), for each backend and mode."""
+    backends = args.backends.split(",") if args.backends else installed_backends()
+    modes = args.modes.split(",")
+    print(f"Machine: {machine_line()}", flush=True)
+    header = (f"{'backend':<12}{'mode':<13}{'cold s':>8}{'warm s':>8}"
+              "   targets: cold <= 8, warm <= 4")
+    print(header + "\n" + "-" * len(header), flush=True)
+    for backend in backends:
+        for mode in modes:
+            with tempfile.TemporaryDirectory(prefix="kernel-lab-cache-") as cache:
+                cold = time_to_first_batch(backend, mode, cache, args)
+                warm = time_to_first_batch(backend, mode, cache, args)
+            cells = [f"{v:>8.1f}" if isinstance(v, float) else f"  {v}" for v in (cold, warm)]
+            print(f"{backend:<12}{mode:<13}{''.join(cells)}", flush=True)
+    return 0
+
+
 def main(argv=None) -> int:
     """Run every entry, one process each, and print the table."""
     args = parse_args(argv)
@@ -365,6 +423,8 @@ def main(argv=None) -> int:
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.first_batch:
+        return first_batch_check(args)
     if args.seeds_check:
         return seeds_check(args, data, args.backends.split(",")[0] if args.backends else "jax")
     backends = args.backends.split(",") if args.backends else installed_backends()

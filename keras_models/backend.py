@@ -16,6 +16,7 @@ from study.protocol.backends import (
     backend_status,
     parse_device,
 )
+from study.protocol.files import cache_root
 
 
 def loaded_backend() -> str | None:
@@ -60,8 +61,7 @@ def compile_cache_dir() -> Path | None:
         return None
     if setting:
         return Path(setting).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "kernel-lab" / "compiled"
+    return cache_root() / "compiled"
 
 
 def enable_compile_cache(name: str) -> Path | None:

@@ -7,6 +7,9 @@ Search order when no folder is given: the system copy from Debian's `dataset-fas
 from __future__ import annotations
 
 import gzip
+import hashlib
+import io
+import json
 import os
 import zlib
 from dataclasses import dataclass
@@ -14,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from study.protocol.files import cache_root, replace_atomically
 from study.protocol.networks import NUM_CLASSES
 
 SYSTEM_DIR = Path("/usr/share/datasets/fashion-mnist")
@@ -187,15 +191,67 @@ def load_idx_folder(folder) -> Dataset:
         if path is None:
             raise DataError(f"{folder}: {base} (or {base}.gz) is missing; {INSTALL_HINT}")
         paths[key] = path
-    arrays = {
-        key: read_idx(path, IMAGE_MAGIC if key.startswith("x") else LABEL_MAGIC)
-        for key, path in paths.items()
-    }
+    arrays = _read_parsed(paths)
+    if arrays is None:
+        arrays = {
+            key: read_idx(path, IMAGE_MAGIC if key.startswith("x") else LABEL_MAGIC)
+            for key, path in paths.items()
+        }
+        _keep_parsed(paths, arrays)
     x_train, y_train = _pair(arrays["x_train"], arrays["y_train"],
                              str(paths["x_train"]), str(paths["y_train"]))
     x_test, y_test = _pair(arrays["x_test"], arrays["y_test"],
                            str(paths["x_test"]), str(paths["y_test"]))
     return Dataset(x_train, y_train, x_test, y_test, f"IDX files in {folder}")
+
+
+def parsed_cache_dir(paths: dict[str, Path]) -> Path | None:
+    """Where the parsed arrays of these IDX files are kept (cache_root()/data/KEY, KEY from each
+    file's real path, size and modification time), or None when KERNEL_LAB_DATA_CACHE is off."""
+    if os.environ.get("KERNEL_LAB_DATA_CACHE", "").strip().lower() in {"off", "0", "no", "false"}:
+        return None
+    try:
+        stats = [[key, str(path.resolve()), path.stat().st_size, path.stat().st_mtime_ns]
+                 for key, path in sorted(paths.items())]
+    except OSError:
+        return None
+    key = hashlib.sha256(json.dumps(stats).encode()).hexdigest()[:32]
+    return cache_root() / "data" / key
+
+
+def _read_parsed(paths: dict[str, Path]) -> dict[str, np.ndarray] | None:
+    """The arrays parsed from these files by an earlier run, or None (not kept, unreadable or
+    not what a parse gives: then the files are parsed again). Gunzipping and parsing the four
+    files costs more than a second at every start; reading the kept arrays a few milliseconds."""
+    folder = parsed_cache_dir(paths)
+    if folder is None:
+        return None
+    arrays = {}
+    try:
+        for key in IDX_FILES:
+            array = np.load(folder / f"{key}.npy", allow_pickle=False)
+            expected = 3 if key.startswith("x") else 1
+            if array.dtype != np.uint8 or array.ndim != expected:
+                return None
+            arrays[key] = array
+    except (OSError, ValueError, EOFError):
+        return None
+    return arrays
+
+
+def _keep_parsed(paths: dict[str, Path], arrays: dict[str, np.ndarray]) -> None:
+    """Keep the parsed arrays for the next run (see _read_parsed); a failure only costs time."""
+    folder = parsed_cache_dir(paths)
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for key, array in arrays.items():
+            buffer = io.BytesIO()
+            np.save(buffer, np.ascontiguousarray(array, dtype=np.uint8), allow_pickle=False)
+            replace_atomically(folder / f"{key}.npy", buffer.getvalue(), fsync=False)
+    except OSError:
+        pass
 
 
 def load_npz(path) -> Dataset:

@@ -10,6 +10,9 @@ from tests.synthetic import write_synthetic_idx
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# The tests make hundreds of throw-away datasets: none of them is kept in the parsed-data cache
+# (tests/unit/test_data_cache.py switches it on for itself). Child processes inherit this.
+os.environ.setdefault("KERNEL_LAB_DATA_CACHE", "off")
 
 
 @pytest.fixture(scope="session")

@@ -30,3 +30,10 @@ def replace_atomically(path, payload: bytes, fsync: bool = True) -> Path:
             os.unlink(tmp)
         raise
     return path
+
+
+def cache_root() -> Path:
+    """Kernel Lab's cache folder: $XDG_CACHE_HOME/kernel-lab (~/.cache/kernel-lab). Nothing in
+    it is needed: it only saves time (parsed datasets, compiled programs)."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "kernel-lab"
