@@ -13,11 +13,14 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QMainWindow,
     QMessageBox,
     QScrollArea,
     QSplitter,
+    QStyle,
+    QSystemTrayIcon,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -43,6 +46,8 @@ from study.state import StudyState
 from study.store import RESUMABLE_STATES, StoreError
 
 WINDOW_TITLE = "Kernel Lab"
+# How long the run-ended notice stays in the tray (ms).
+NOTICE_MS = 8000
 SETTINGS_SETUP = "setup/config"
 SETTINGS_STUDIES = "setup/studies_root"
 SETTINGS_GEOMETRY = "window/geometry"
@@ -69,6 +74,11 @@ class MainWindow(QMainWindow):
         self.failure_message = ""
         self.last_message: tuple[str, str] = ("", "")
         self.message_box: QMessageBox | None = None
+        # ("tray" | "status", text) of the last run-ended notice; a folder to open once the
+        # running study has stopped (File › Open during a run, answered "stop it").
+        self.last_notice: tuple[str, str] = ("", "")
+        self.tray_icon: QSystemTrayIcon | None = None
+        self._open_after_run: str = ""
 
         self.setup = SetupPanel(probe_devices=probe_devices)
         scroll = QScrollArea()
@@ -76,6 +86,13 @@ class MainWindow(QMainWindow):
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setMinimumWidth(self.setup.sizeHint().width() + 24)
+        # Run and Stop sit under the scrolling setup, so they stay visible in a small window.
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.setSpacing(2)
+        left_layout.addWidget(scroll, 1)
+        left_layout.addWidget(self.setup.run_bar)
 
         self.progress = TrainingProgress()
         self.plots = LivePlots(model=self.model)
@@ -107,7 +124,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.compare_panel, "Compare")
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(scroll)
+        self.splitter.addWidget(left)
         self.splitter.addWidget(self.tabs)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
@@ -123,6 +140,8 @@ class MainWindow(QMainWindow):
         self.setup.study_box.sig_use_settings.connect(self.use_study_settings)
         self.model.sig_reset.connect(self._on_study_reset)
         self.progress.bind(self.model)
+        # After the bar has taken the event: the title shows its fraction during a run.
+        self.model.sig_event.connect(self._update_title)
         self.resize(1400, 860)
         self._restore_settings(studies_root)
         self._update_run_state()
@@ -176,6 +195,40 @@ class MainWindow(QMainWindow):
         for action in (self.open_action, self.run_action, self.stop_action):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(action)
+
+        self.shortcuts_action = QAction("&Keyboard shortcuts", self)
+        self.shortcuts_action.setShortcut(QKeySequence.StandardKey.HelpContents)
+        self.shortcuts_action.triggered.connect(self.show_shortcuts)
+        self.about_action = QAction("&About Kernel Lab", self)
+        self.about_action.triggered.connect(self.show_about)
+        self.help_menu = menu.addMenu("&Help")
+        self.help_menu.addAction(self.shortcuts_action)
+        self.help_menu.addAction(self.about_action)
+        self.shortcuts_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.addAction(self.shortcuts_action)
+        self.help_dialog = None
+
+    # ----- help -------------------------------------------------------------------------------
+    @Slot()
+    def show_shortcuts(self) -> None:
+        """Help › Keyboard shortcuts: every action's shortcut, read from the actions."""
+        from gui.help_dialogs import ShortcutsDialog
+
+        self._open_help(ShortcutsDialog(self))
+
+    @Slot()
+    def show_about(self) -> None:
+        """Help › About: version (package metadata) and the backends available."""
+        from gui.help_dialogs import AboutDialog
+
+        self._open_help(AboutDialog(self))
+
+    def _open_help(self, dialog) -> None:
+        if self.help_dialog is not None:
+            self.help_dialog.close()
+            self.help_dialog.deleteLater()
+        self.help_dialog = dialog
+        dialog.open()
 
     # ----- settings ---------------------------------------------------------------------------
     def _restore_settings(self, studies_root) -> None:
@@ -322,6 +375,7 @@ class MainWindow(QMainWindow):
         self.setup.set_running(True)
         self._update_run_state()
         self.statusBar().showMessage(status)
+        self._update_title()
         self.worker.start()
 
     def can_resume(self) -> bool:
@@ -398,7 +452,61 @@ class MainWindow(QMainWindow):
         else:
             self.progress.finish(state, f"Study {state}: {Path(folder).name}")
             self.statusBar().showMessage(f"Study {state}: {folder}")
+        self._update_title()
+        self.notify_run_ended(state, Path(folder).name if folder else "")
+        pending, self._open_after_run = self._open_after_run, ""
+        if pending:
+            self.open_study_folder(pending)
         self.sig_run_finished.emit(outcome)
+
+    # ----- title and notices ----------------------------------------------------------------
+    def title_text(self) -> str:
+        """The window title: "Kernel Lab", or "Kernel Lab — 37 % · study-…" during a run."""
+        if not self.is_running():
+            return WINDOW_TITLE
+        folder = self.model.state.folder
+        if folder is None:
+            return f"{WINDOW_TITLE} — starting…"
+        percent = int(100 * self.progress.done_fraction())
+        return f"{WINDOW_TITLE} — {percent} % · {folder.name}"
+
+    @Slot()
+    def _update_title(self, *_args) -> None:
+        title = self.title_text()
+        if title != self.windowTitle():
+            self.setWindowTitle(title)
+
+    def notify_run_ended(self, state: str, name: str) -> None:
+        """Say that a run ended: a tray message where the desktop shows them, else the status
+        bar (which then keeps the notice until the next message)."""
+        title = f"Study {state}"
+        text = f"{name} {state}." if name else f"The study {state} before its folder was made."
+        if QSystemTrayIcon.isSystemTrayAvailable() and QSystemTrayIcon.supportsMessages():
+            if self.tray_icon is None:
+                icon = self.windowIcon()
+                if icon.isNull():
+                    icon = self.style().standardIcon(QStyle.StandardPixmap.SP_ComputerIcon)
+                self.tray_icon = QSystemTrayIcon(icon, self)
+                self.tray_icon.setToolTip(WINDOW_TITLE)
+            self.tray_icon.show()
+            kind = (QSystemTrayIcon.MessageIcon.Critical if state == "failed"
+                    else QSystemTrayIcon.MessageIcon.Information)
+            self.tray_icon.showMessage(title, text, kind, NOTICE_MS)
+            self.last_notice = ("tray", f"{title}: {text}")
+        else:
+            self.statusBar().showMessage(f"{title}: {text}")
+            self.last_notice = ("status", f"{title}: {text}")
+        # Where the desktop supports it, the task bar entry asks for attention too.
+        QApplication.alert(self)
+
+    def confirm_stop_run(self, doing: str) -> bool:
+        """Ask before a running study is stopped to `doing` ("close the window", …)."""
+        answer = QMessageBox.question(
+            self, "A study is running",
+            f"A study is running. Stop it (completed epochs are kept) and {doing}?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
 
     # ----- opening ----------------------------------------------------------------------------
     @Slot()
@@ -412,8 +520,13 @@ class MainWindow(QMainWindow):
     def open_study_folder(self, folder) -> bool:
         """Show a stored study's curves, summary, kernels and comparisons; False if it can't."""
         if self.is_running():
-            self.show_message("information", "A study is running",
-                              "Stop the running study before opening another one.")
+            # "No" keeps the run going; "Yes" stops it and opens the folder once it has ended.
+            if not self.confirm_stop_run(f"open {Path(folder).name}"):
+                return False
+            self._open_after_run = str(folder)
+            self.stop_run()
+            self.statusBar().showMessage(f"Stopping the running study; {folder} opens when it "
+                                         "has stopped…")
             return False
         try:
             state = self.model.open_folder(folder)
@@ -517,9 +630,14 @@ class MainWindow(QMainWindow):
 
     # ----- closing ----------------------------------------------------------------------------
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        """Save the settings; stop a running study (kill it if it does not stop in time)."""
-        self.save_settings()
+        """Save the settings; stop a running study (kill it if it does not stop in time),
+        after asking: "No" keeps the window and the run."""
         worker = self.worker
+        if worker is not None and worker.isRunning() \
+                and not self.confirm_stop_run("close the window"):
+            event.ignore()
+            return
+        self.save_settings()
         if worker is not None:
             worker.sig_exited.disconnect(self._on_worker_exited)
             worker.request_stop()
