@@ -359,7 +359,9 @@ class KernelPanel(QWidget):
         from gui.kernel_export import CSV_FILE, export_grids
         from study.kernels import write_kernel_csv
 
-        paths = export_grids(self._networks, self._kernels, out_dir, self._current_name())
+        # The PNGs use the colour scales the viewer shows.
+        paths = export_grids(self._networks, self._kernels, out_dir, self._current_name(),
+                             self.own_scale_box.isChecked())
         if self._state.folder is not None:
             stored = open_study(self._state.folder)
             paths.append(write_kernel_csv(stored, Path(out_dir) / CSV_FILE))
