@@ -139,6 +139,11 @@ class MainWindow(QMainWindow):
         self.kernel_panel.sig_kernels_changed.connect(self._update_run_state)
         self.setup.study_box.sig_use_settings.connect(self.use_study_settings)
         self.model.sig_reset.connect(self._on_study_reset)
+        # A study's rows (and an all-at-once study's note) may need more room than the first
+        # layout gave the summary: it grows, up to half the tab, to show all six rows.
+        for signal in (self.model.sig_reset, self.model.sig_status_changed,
+                       self.model.sig_summary_changed):
+            signal.connect(lambda *_: QTimer.singleShot(0, self._fit_summary_rows))
         self.progress.bind(self.model)
         # After the bar has taken the event: the title shows its fraction during a run.
         self.model.sig_event.connect(self._update_title)
@@ -629,8 +634,23 @@ class MainWindow(QMainWindow):
 
     def _size_summary(self) -> None:
         total = sum(self.training_splitter.sizes())
-        rows = min(total // 3, self.summary.height_for_rows(6))
+        rows = min(total // 3, self.summary.height_for_rows(6) + self._summary_note_height())
         self.training_splitter.setSizes([total - rows, rows])
+
+    def _summary_note_height(self) -> int:
+        note = self.summary.note
+        return note.heightForWidth(self.summary.width()) + 6 if not note.isHidden() else 0
+
+    def _fit_summary_rows(self) -> None:
+        """Grow the summary (never past half the tab) until six rows fit without scrolling."""
+        need = self.summary.height_for_rows(6) - self.summary.height()
+        sizes = self.training_splitter.sizes()
+        if need <= 0 or len(sizes) != 2:
+            return
+        total = sum(sizes)
+        grow = min(need, max(0, total // 2 - sizes[1]))
+        if grow > 0:
+            self.training_splitter.setSizes([sizes[0] - grow, sizes[1] + grow])
 
     # ----- closing ----------------------------------------------------------------------------
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name

@@ -280,3 +280,16 @@ def test_summary_shows_all_six_rows_at_the_default_size(qtbot, tmp_path):
     for row in range(6):
         rect = table.visualItemRect(table.item(row, 0))
         assert _inside(rect, viewport), (row, rect, viewport)
+
+
+def test_summary_shows_all_six_rows_under_an_all_at_once_note(qtbot, tmp_path):
+    from tests.gui.test_all_at_once_views import write_all_at_once_study
+
+    window = make_window(qtbot, tmp_path)
+    assert window.open_study_folder(write_all_at_once_study(tmp_path / "studies"))
+    qtbot.wait(50)
+    table = window.summary
+    assert table.note.isVisible() and "Networks trained together" in table.note.text()
+    viewport = table.viewport().rect()
+    for row in range(6):
+        assert _inside(table.visualItemRect(table.item(row, 0)), viewport), row
