@@ -485,7 +485,7 @@ class MainWindow(QMainWindow):
         """Say that a run ended: a tray message where the desktop shows them, else the status
         bar (which then keeps the notice until the next message)."""
         title = f"Study {state}"
-        text = f"{name} {state}." if name else f"The study {state} before its folder was made."
+        text = name or "before its folder was made"
         if QSystemTrayIcon.isSystemTrayAvailable() and QSystemTrayIcon.supportsMessages():
             if self.tray_icon is None:
                 icon = self.windowIcon()

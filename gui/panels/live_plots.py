@@ -85,7 +85,7 @@ class LivePlots(QWidget):
             self.spread_combo.addItem(text, spread)
         self.spread_combo.setToolTip(SPREAD_TIP)
         self.spread_combo.currentIndexChanged.connect(self._on_display_changed)
-        self.seed_lines_box = QCheckBox("Show single seeds")
+        self.seed_lines_box = QCheckBox("Single seeds")
         self.seed_lines_box.setToolTip("Draw every seed's curve as a faint line")
         self.seed_lines_box.toggled.connect(self._on_display_changed)
         controls.addWidget(self.seeds_label)
@@ -97,7 +97,7 @@ class LivePlots(QWidget):
         self.smoothing_slider = QSlider(Qt.Orientation.Horizontal)
         self.smoothing_slider.setRange(0, int(round(100 * MAX_WEIGHT)))
         self.smoothing_slider.setValue(0)
-        self.smoothing_slider.setFixedWidth(110)
+        self.smoothing_slider.setFixedWidth(90)
         self.smoothing_slider.setToolTip(SMOOTHING_TIP)
         self.smoothing_label = QLabel()
         self.smoothing_label.setToolTip(SMOOTHING_TIP)
@@ -107,7 +107,9 @@ class LivePlots(QWidget):
         self.hover_label = QLabel()
         self.hover_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # Never widens the window: a long read-out is cut, not the layout stretched.
-        self.hover_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.hover_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.hover_label.setMinimumHeight(self.hover_label.fontMetrics().height() + 2)
+        self.hover_label.setContentsMargins(4, 0, 4, 0)
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 0, 4, 0)
         bar.addWidget(self.seed_controls)
@@ -116,7 +118,7 @@ class LivePlots(QWidget):
         bar.addWidget(smoothing_title)
         bar.addWidget(self.smoothing_slider)
         bar.addWidget(self.smoothing_label)
-        bar.addWidget(self.hover_label, 1)
+        bar.addStretch(1)
         outer.addLayout(bar)
         self._show_smoothing_label()
         layout = QHBoxLayout()
@@ -136,6 +138,8 @@ class LivePlots(QWidget):
             plot.getAxis("bottom").setStyle(tickTextOffset=4)
             self.plots[column] = plot
             layout.addWidget(plot)
+        # The hovered point's values, under the plots (also drawn beside the point).
+        outer.addWidget(self.hover_label)
         self.legend = self.plots["test_accuracy"].addLegend(
             offset=(-6, -6), brush=pg.mkBrush(255, 255, 255, 210), pen=pg.mkPen("#bbbbbb"))
         self.legend.setLabelTextSize("8pt")
@@ -154,6 +158,9 @@ class LivePlots(QWidget):
         for column, plot in self.plots.items():
             text = pg.TextItem(color="#202020", fill=pg.mkBrush(255, 255, 255, 225),
                                border=pg.mkPen("#999999"), anchor=(0, 1))
+            font = text.textItem.font()
+            font.setPointSizeF(max(7.0, font.pointSizeF() - 1))
+            text.setFont(font)
             text.setZValue(100)
             text.hide()
             plot.addItem(text, ignoreBounds=True)
@@ -251,8 +258,10 @@ class LivePlots(QWidget):
         state = self.model.state
         seeds = state.seeds
         self.seed_controls.setVisible(len(seeds) > 1)
-        self.seeds_label.setText(f"Mean of {len(seeds)} seeds ({', '.join(map(str, seeds))})."
-                                 if len(seeds) > 1 else "")
+        # Short, so the controls fit a small window; the seeds themselves are in the tooltip.
+        self.seeds_label.setText(f"Mean of {len(seeds)} seeds." if len(seeds) > 1 else "")
+        self.seeds_label.setToolTip(f"seeds {', '.join(map(str, seeds))}" if len(seeds) > 1
+                                    else "")
         with_epochs = [n for n in state.networks if state.seeds_of(n)]
         networks = state.networks if state.live else with_epochs
         self.set_networks(networks)
@@ -390,6 +399,7 @@ class LivePlots(QWidget):
         """Hide the hover read-out."""
         self.hovered = None
         self.hover_label.setText("")
+        self.hover_label.setToolTip("")
         for text in self._hover_texts.values():
             text.hide()
 
@@ -422,22 +432,37 @@ class LivePlots(QWidget):
             return
         _distance, network, x, y = best
         epoch = int(round(x))
-        text = self.point_text(network, column, epoch)
+        parts = self.point_parts(network, column, epoch)
         self.hovered = (network, column, epoch)
-        self.hover_label.setText(text)
+        self.hover_label.setText(" · ".join(parts))
+        self.hover_label.setToolTip(" · ".join(parts))
         for other, item in self._hover_texts.items():
             item.setVisible(other == column)
         item = self._hover_texts[column]
-        item.setText(text.replace(" · ", "\n", 2))
-        (x_low, x_high), _ = view.viewRange()
-        # Towards the middle of the plot, so the read-out stays inside it.
-        item.setAnchor((1, 1) if x > (x_low + x_high) / 2 else (0, 1))
-        item.setPos(x, y)
+        # Beside the point, the short form: who, epoch and value (and the smoothed value).
+        short = [network, parts[1], f"epoch {epoch}: {parts[3].split(': ', 1)[1]}",
+                 *("smoothed: " + part.split(": ", 1)[1] for part in parts[4:]
+                   if part.startswith("smoothed"))]
+        item.setText("\n".join(short))
+        (x_low, x_high), (y_low, y_high) = view.viewRange()
+        # On the side with room for it (in pixels), so the read-out stays inside the plot.
+        width = item.boundingRect().width()
+        room_right = (x_high - x) / (pixel_w or 1.0)
+        room_left = (x - x_low) / (pixel_w or 1.0)
+        left = room_right < width and room_left > room_right
+        item.setAnchor((1 if left else 0, 0 if y >= (y_low + y_high) / 2 else 1))
+        # Where neither side has room, the box is pushed in from the plot's edge.
+        span = width * (pixel_w or 1.0)
+        item.setPos(max(x, x_low + span) if left else min(x, x_high - span), y)
 
     def point_text(self, network: str, column: str, epoch: int) -> str:
         """What hovering a point says: "NetA1-HF · seed 0 · epoch 3 · Test accuracy: 72.31 %";
         a multi-seed study names the mean of n seeds and its band; smoothing adds the smoothed
         value."""
+        return " · ".join(self.point_parts(network, column, epoch))
+
+    def point_parts(self, network: str, column: str, epoch: int) -> list[str]:
+        """point_text's parts, one a line in the read-out beside the point."""
         state = self.model.state
         title, scale = next((t, s) for c, t, _u, s in PLOTS if c == column)
         seeds = state.seeds_of(network)
@@ -452,22 +477,24 @@ class LivePlots(QWidget):
                 i = int(where[0])
                 low, high = band.low[i] * scale, band.high[i] * scale
                 if np.isfinite(low) and np.isfinite(high):
-                    extra = (f" ({SPREAD_WORDS.get(spread, spread)} "
-                             f"{format_value(column, low)} – {format_value(column, high)})")
+                    extra = (f"{SPREAD_WORDS.get(spread, spread)} "
+                             f"{format_value(column, low)} – {format_value(column, high)}")
         else:
             epochs, values = state.curve(network, column)
             where = np.flatnonzero(epochs == epoch)
             who = f"seed {seeds[0]}" if seeds else "seed ?"
             extra = ""
         value = values[int(where[0])] * scale if where.size else float("nan")
-        text = f"{network} · {who} · epoch {epoch} · {title}: {format_value(column, value)}{extra}"
+        parts = [network, who, f"epoch {epoch}", f"{title}: {format_value(column, value)}"]
+        if extra:
+            parts.append(extra)
         if self.smoothing() > 0 and where.size:
             x, y = self.drawn_points(network, column)
             drawn = np.flatnonzero(x == epoch)
             if drawn.size:
-                text += (f" · smoothed ({self.smoothing():.2f}): "
-                         f"{format_value(column, float(y[int(drawn[0])]))}")
-        return text
+                parts.append(f"smoothed ({self.smoothing():.2f}): "
+                             f"{format_value(column, float(y[int(drawn[0])]))}")
+        return parts
 
     def raw_points(self, network: str, column: str) -> tuple[np.ndarray, np.ndarray]:
         """(epochs, values) of the faint raw points shown beside a smoothed line (empty when

@@ -134,7 +134,7 @@ def test_smoothing_follows_the_bands_and_the_seed_lines(qtbot, tmp_path):
     hover(plots, "test_accuracy", x[1], y[1])
     text = plots.hover_label.text()
     assert text.startswith(f"{network} · mean of {len(SEEDS)} seeds · epoch 2 · Test accuracy: ")
-    assert "(95 % CI " in text and "smoothed (0.50)" in text
+    assert " · 95 % CI " in text and "smoothed (0.50)" in text
 
 
 def test_a_stored_study_is_smoothed_too(qtbot, tmp_path):

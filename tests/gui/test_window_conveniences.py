@@ -91,8 +91,8 @@ def test_run_end_notice_falls_back_to_the_status_bar(qtbot, tmp_path):
     assert not main_window_module.QSystemTrayIcon.isSystemTrayAvailable()
     folder = write_stored_study(tmp_path / "studies")
     start_fake_run(window, folder).exit_with(0)
-    assert window.last_notice == ("status", f"Study finished: {folder.name} finished.")
-    assert window.statusBar().currentMessage() == f"Study finished: {folder.name} finished."
+    assert window.last_notice == ("status", f"Study finished: {folder.name}")
+    assert window.statusBar().currentMessage() == f"Study finished: {folder.name}"
     assert window.tray_icon is None
 
 
@@ -126,7 +126,7 @@ def test_run_end_notice_goes_to_the_tray_where_there_is_one(qtbot, tmp_path, mon
     window = make_window(qtbot, tmp_path)
     folder = write_stored_study(tmp_path / "studies")
     start_fake_run(window, folder).exit_with(1)
-    assert shown == [("Study failed", f"{folder.name} failed.", FakeTray.MessageIcon.Critical)]
+    assert shown == [("Study failed", folder.name, FakeTray.MessageIcon.Critical)]
     assert window.last_notice[0] == "tray"
 
 
