@@ -21,7 +21,7 @@ from gui.worker import RunOutcome
 from study.config import StudyConfig
 from study.protocol.events import BatchProgress, NetworkStarted, StudyStarted
 from tests.gui.test_app_window import make_window, write_stored_study
-from tests.known_study import write_known_study
+from tests.known_study import write_known_seeded_study, write_known_study
 
 
 class FakeWorker(QObject):
@@ -267,6 +267,16 @@ def test_run_and_stop_stay_visible_at_1000x650(qtbot, tmp_path):
     left = _window_rect(window.splitter.widget(0), window)
     assert not left.intersects(_window_rect(window.tabs, window))
     assert _inside(run, left) and _inside(stop, left)
+    # A study of several seeds (more controls above the plots) still fits, on every tab.
+    assert window.open_study_folder(write_known_seeded_study(tmp_path / "studies"))
+    for index in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(index)
+        qtbot.wait(20)
+        assert (window.width(), window.height()) == (1000, 650), window.tabs.tabText(index)
+        minimum = window.minimumSizeHint()
+        assert minimum.width() <= 1000 and minimum.height() <= 650
+        for button in buttons:
+            assert button.visibleRegion().boundingRect() == button.rect()
 
 
 def test_summary_shows_all_six_rows_at_the_default_size(qtbot, tmp_path):
@@ -293,3 +303,27 @@ def test_summary_shows_all_six_rows_under_an_all_at_once_note(qtbot, tmp_path):
     viewport = table.viewport().rect()
     for row in range(6):
         assert _inside(table.visualItemRect(table.item(row, 0)), viewport), row
+
+
+def test_comparison_table_scrolls_instead_of_cutting_its_columns_at_1000x650(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path)
+    window.resize(1000, 650)
+    assert window.open_study_folder(write_known_seeded_study(tmp_path / "studies"))
+    window.tabs.setCurrentIndex(2)
+    qtbot.wait(50)
+    compare = window.compare_panel
+    table = compare.comparison_table
+    header = table.horizontalHeader()
+    wanted = compare.comparison_columns.wanted_widths()
+    # No header or cell is cut: each column is at least as wide as its contents.
+    assert all(header.sectionSize(c) >= w for c, w in enumerate(wanted))
+    if not compare.comparison_columns.fits():
+        assert table.horizontalScrollBar().isVisible()
+    # Every row stays in view above the scroll bar.
+    viewport = table.viewport().rect()
+    for row in range(table.rowCount()):
+        assert _inside(table.visualItemRect(table.item(row, 0)), viewport), row
+    # Wide enough, the columns stretch to the table's width again.
+    window.resize(2600, 860)
+    qtbot.waitUntil(lambda: compare.comparison_columns.fits())
+    qtbot.waitUntil(lambda: not table.horizontalScrollBar().isVisible())
