@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
         self.last_notice: tuple[str, str] = ("", "")
         self.tray_icon: QSystemTrayIcon | None = None
         self._open_after_run: str = ""
+        self._close_without_asking = False
 
         self.setup = SetupPanel(probe_devices=probe_devices)
         scroll = QScrollArea()
@@ -653,11 +654,19 @@ class MainWindow(QMainWindow):
             self.training_splitter.setSizes([sizes[0] - grow, sizes[1] + grow])
 
     # ----- closing ----------------------------------------------------------------------------
+    def close_without_asking(self) -> bool:
+        """Close, stopping a running study without the question (Ctrl-C in the terminal)."""
+        self._close_without_asking = True
+        try:
+            return self.close()
+        finally:
+            self._close_without_asking = False
+
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         """Save the settings; stop a running study (kill it if it does not stop in time),
         after asking: "No" keeps the window and the run."""
         worker = self.worker
-        if worker is not None and worker.isRunning() \
+        if worker is not None and worker.isRunning() and not self._close_without_asking \
                 and not self.confirm_stop_run("close the window"):
             event.ignore()
             return

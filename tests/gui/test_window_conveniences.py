@@ -327,3 +327,12 @@ def test_comparison_table_scrolls_instead_of_cutting_its_columns_at_1000x650(qtb
     window.resize(2600, 860)
     qtbot.waitUntil(lambda: compare.comparison_columns.fits())
     qtbot.waitUntil(lambda: not table.horizontalScrollBar().isVisible())
+
+
+def test_ctrl_c_in_the_terminal_closes_without_asking(qtbot, tmp_path, monkeypatch):
+    window = make_window(qtbot, tmp_path)
+    worker = start_fake_run(window, write_stored_study(tmp_path / "studies"))
+    asked = []
+    answer(monkeypatch, QMessageBox.StandardButton.No, asked)
+    assert window.close_without_asking()
+    assert asked == [] and worker.stop_requested and window.worker is None
