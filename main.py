@@ -24,6 +24,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("study_dir", metavar="STUDY_DIR", help="the study folder to export")
     export.add_argument("--out", metavar="DIR", help="export folder (default: STUDY_DIR/export)")
     export.add_argument("--force", action="store_true", help="replace an earlier export there")
+    export.add_argument("--smoothing", type=float, default=0.0, metavar="W",
+                        help="draw the training-plot PNGs smoothed (EMA weight 0-0.99, as the "
+                             "app's slider; default 0: raw)")
+    export.add_argument("--own-difference-scale", action="store_true",
+                        help="kernel PNGs: the difference on its own colour scale")
     export_kernels = commands.add_parser(
         "export-kernels", help="PNGs of a stored study's kernel grids and kernels.csv "
                                "(no display needed)")

@@ -70,7 +70,7 @@ def run_app(open_folder=None) -> int:
     window = create_window(open_folder)
     # Ctrl-C in the terminal closes the window properly (stopping a run) instead of being lost
     # while Qt's event loop holds the interpreter; the timer lets Python see the signal.
-    signal.signal(signal.SIGINT, lambda *_: window.close())
+    signal.signal(signal.SIGINT, lambda *_: window.close_without_asking())
     heartbeat = QTimer()
     heartbeat.timeout.connect(lambda: None)
     heartbeat.start(250)

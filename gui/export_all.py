@@ -67,10 +67,24 @@ def kernel_csv_writer():
     return write_kernel_values
 
 
-def export_all(stored, out_dir=None, force: bool = False) -> ExportResult:
-    """Export all: every CSV, one PNG per comparison, kernels.csv and the kernel grid PNGs."""
+def export_all(stored, out_dir=None, force: bool = False, smoothing: float = 0.0,
+               own_difference_scale: bool = False) -> ExportResult:
+    """Export all: every CSV, one PNG per comparison, the three training plots (smoothed with
+    `smoothing` as the window shows them), each confusion matrix, kernels.csv and the kernel
+    grid PNGs (the difference on its own colour scale when `own_difference_scale`)."""
+    from gui.figure_export import write_confusion_pngs, write_training_pngs
+
     ensure_qapplication()
-    writers = [write_comparison_pngs, kernel_csv_writer(), kernel_grid_writer()]
+    grids = kernel_grid_writer()
+
+    def training_pngs(stored, folder):
+        return write_training_pngs(stored, folder, smoothing)
+
+    def kernel_pngs(stored, folder):
+        return grids(stored, folder, own_difference_scale=own_difference_scale)
+
+    writers = [write_comparison_pngs, training_pngs, write_confusion_pngs, kernel_csv_writer(),
+               kernel_pngs if grids is not None else None]
     return export_study(stored, out_dir, force=force,
                         extra_writers=[w for w in writers if w is not None])
 
@@ -80,11 +94,17 @@ def run_export_command(args) -> int:
     from study.export import check_destination, default_export_folder
     from study.store import StoreError, open_study
 
+    smoothing = getattr(args, "smoothing", 0.0) or 0.0
+    if not 0.0 <= smoothing <= 0.99:
+        print(f"error: --smoothing must be from 0 to 0.99, got {smoothing:g}", file=sys.stderr)
+        return 2
     try:
         stored = open_study(args.study_dir)
         out_dir = Path(args.out) if args.out else default_export_folder(stored.folder)
         check_destination(out_dir, args.force)
-        result = export_all(stored, out_dir, force=args.force)
+        result = export_all(stored, out_dir, force=args.force,
+                            smoothing=smoothing,
+                            own_difference_scale=getattr(args, "own_difference_scale", False))
     except (StoreError, ExportError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -104,11 +124,15 @@ class ExportJob(QObject):
 
     sig_finished = Signal(bool, str)  # succeeded, one-line message
 
-    def __init__(self, study_folder, out_dir, force: bool = False, parent=None):
+    def __init__(self, study_folder, out_dir, force: bool = False, parent=None,
+                 smoothing: float = 0.0, own_difference_scale: bool = False):
         super().__init__(parent)
         self.study_folder = Path(study_folder)
         self.out_dir = Path(out_dir)
         self.force = force
+        # What the window shows: the training plots' smoothing, the kernels' colour scales.
+        self.smoothing = smoothing
+        self.own_difference_scale = own_difference_scale
         self.process = QProcess(self)
         self.process.finished.connect(self._on_finished)
         self.process.errorOccurred.connect(self._on_error)
@@ -119,6 +143,10 @@ class ExportJob(QObject):
         arguments = ["export", self.study_folder, "--out", self.out_dir]
         if self.force:
             arguments.append("--force")
+        if self.smoothing:
+            arguments += ["--smoothing", f"{self.smoothing:g}"]
+        if self.own_difference_scale:
+            arguments.append("--own-difference-scale")
         # The child only renders into files; it needs no screen even when the app has one.
         start_qprocess(self.process, main_command(*arguments), child_environment(offscreen=True))
 

@@ -57,8 +57,13 @@ def render_grid_png(grid, size: tuple[int, int]) -> bytes:
 
 
 def export_grids(networks: Sequence[str], kernels: dict[str, NetworkKernels], out_dir,
-                 current_name: str = "Final") -> list[Path]:
-    """Write the kernel PNGs of `kernels` into `out_dir` (created if needed); return their paths."""
+                 current_name: str = "Final",
+                 own_difference_scale: bool = False) -> list[Path]:
+    """Write the kernel PNGs of `kernels` into `out_dir` (created if needed); return their paths.
+
+    `own_difference_scale` is the Kernels tab's "Difference on its own colour scale": the
+    difference then gets its own colour scale and bar, as the viewer shows it.
+    """
     from gui.kernel_view import conv2_grid, network_grid, overview_grid
 
     out_dir = Path(out_dir)
@@ -77,15 +82,17 @@ def export_grids(networks: Sequence[str], kernels: dict[str, NetworkKernels], ou
         found = kernels.get(network)
         if found is None:
             continue
-        write(f"{network}-conv1.png", network_grid(found, current_name), NETWORK_IMAGE_SIZE)
+        write(f"{network}-conv1.png", network_grid(found, current_name, own_difference_scale),
+              NETWORK_IMAGE_SIZE)
         if found.initial_conv2 is not None:
             states = ("initial", "current", "difference") if found.current_conv2 is not None \
                 else ("initial",)
-            write(f"{network}-conv2.png", conv2_grid(found, states, current_name),
+            write(f"{network}-conv2.png",
+                  conv2_grid(found, states, current_name, own_difference_scale),
                   CONV2_IMAGE_SIZE)
     if kernels:
-        write(OVERVIEW_FILE, overview_grid(list(networks), kernels, current_name),
-              OVERVIEW_IMAGE_SIZE)
+        write(OVERVIEW_FILE, overview_grid(list(networks), kernels, current_name,
+                                           own_difference_scale), OVERVIEW_IMAGE_SIZE)
     return written
 
 
@@ -102,13 +109,15 @@ def planned_files(stored: StoredStudy) -> list[str]:
     return names
 
 
-def export_kernel_grids(stored: StoredStudy, out_dir) -> list[Path]:
+def export_kernel_grids(stored: StoredStudy, out_dir,
+                        own_difference_scale: bool = False) -> list[Path]:
     """Write PNGs of a stored study's kernel grids (initial, final, difference) into `out_dir`.
 
     One NET-conv1.png per network with stored weights, NET-conv2.png per NetA2 network and
     all-networks-conv1.png; existing files are replaced. StoreError if a file cannot be written.
     """
-    return export_grids(list(stored.config.networks), stored_kernels(stored), out_dir, "Final")
+    return export_grids(list(stored.config.networks), stored_kernels(stored), out_dir, "Final",
+                        own_difference_scale)
 
 
 def run_export_kernels_command(args) -> int:

@@ -13,11 +13,14 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QMainWindow,
     QMessageBox,
     QScrollArea,
     QSplitter,
+    QStyle,
+    QSystemTrayIcon,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -43,6 +46,8 @@ from study.state import StudyState
 from study.store import RESUMABLE_STATES, StoreError
 
 WINDOW_TITLE = "Kernel Lab"
+# How long the run-ended notice stays in the tray (ms).
+NOTICE_MS = 8000
 SETTINGS_SETUP = "setup/config"
 SETTINGS_STUDIES = "setup/studies_root"
 SETTINGS_GEOMETRY = "window/geometry"
@@ -69,6 +74,12 @@ class MainWindow(QMainWindow):
         self.failure_message = ""
         self.last_message: tuple[str, str] = ("", "")
         self.message_box: QMessageBox | None = None
+        # ("tray" | "status", text) of the last run-ended notice; a folder to open once the
+        # running study has stopped (File › Open during a run, answered "stop it").
+        self.last_notice: tuple[str, str] = ("", "")
+        self.tray_icon: QSystemTrayIcon | None = None
+        self._open_after_run: str = ""
+        self._close_without_asking = False
 
         self.setup = SetupPanel(probe_devices=probe_devices)
         scroll = QScrollArea()
@@ -76,6 +87,13 @@ class MainWindow(QMainWindow):
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setMinimumWidth(self.setup.sizeHint().width() + 24)
+        # Run and Stop sit under the scrolling setup, so they stay visible in a small window.
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.setSpacing(2)
+        left_layout.addWidget(scroll, 1)
+        left_layout.addWidget(self.setup.run_bar)
 
         self.progress = TrainingProgress()
         self.plots = LivePlots(model=self.model)
@@ -112,7 +130,7 @@ class MainWindow(QMainWindow):
         # --- end Studies tab ---
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(scroll)
+        self.splitter.addWidget(left)
         self.splitter.addWidget(self.tabs)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
@@ -127,7 +145,14 @@ class MainWindow(QMainWindow):
         self.kernel_panel.sig_kernels_changed.connect(self._update_run_state)
         self.setup.study_box.sig_use_settings.connect(self.use_study_settings)
         self.model.sig_reset.connect(self._on_study_reset)
+        # A study's rows (and an all-at-once study's note) may need more room than the first
+        # layout gave the summary: it grows, up to half the tab, to show all six rows.
+        for signal in (self.model.sig_reset, self.model.sig_status_changed,
+                       self.model.sig_summary_changed):
+            signal.connect(lambda *_: QTimer.singleShot(0, self._fit_summary_rows))
         self.progress.bind(self.model)
+        # After the bar has taken the event: the title shows its fraction during a run.
+        self.model.sig_event.connect(self._update_title)
         self.resize(1400, 860)
         self._restore_settings(studies_root)
         self._update_run_state()
@@ -181,6 +206,40 @@ class MainWindow(QMainWindow):
         for action in (self.open_action, self.run_action, self.stop_action):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(action)
+
+        self.shortcuts_action = QAction("&Keyboard shortcuts", self)
+        self.shortcuts_action.setShortcut(QKeySequence.StandardKey.HelpContents)
+        self.shortcuts_action.triggered.connect(self.show_shortcuts)
+        self.about_action = QAction("&About Kernel Lab", self)
+        self.about_action.triggered.connect(self.show_about)
+        self.help_menu = menu.addMenu("&Help")
+        self.help_menu.addAction(self.shortcuts_action)
+        self.help_menu.addAction(self.about_action)
+        self.shortcuts_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.addAction(self.shortcuts_action)
+        self.help_dialog = None
+
+    # ----- help -------------------------------------------------------------------------------
+    @Slot()
+    def show_shortcuts(self) -> None:
+        """Help › Keyboard shortcuts: every action's shortcut, read from the actions."""
+        from gui.help_dialogs import ShortcutsDialog
+
+        self._open_help(ShortcutsDialog(self))
+
+    @Slot()
+    def show_about(self) -> None:
+        """Help › About: version (package metadata) and the backends available."""
+        from gui.help_dialogs import AboutDialog
+
+        self._open_help(AboutDialog(self))
+
+    def _open_help(self, dialog) -> None:
+        if self.help_dialog is not None:
+            self.help_dialog.close()
+            self.help_dialog.deleteLater()
+        self.help_dialog = dialog
+        dialog.open()
 
     # ----- settings ---------------------------------------------------------------------------
     def _restore_settings(self, studies_root) -> None:
@@ -327,6 +386,7 @@ class MainWindow(QMainWindow):
         self.setup.set_running(True)
         self._update_run_state()
         self.statusBar().showMessage(status)
+        self._update_title()
         self.worker.start()
 
     def can_resume(self) -> bool:
@@ -403,7 +463,61 @@ class MainWindow(QMainWindow):
         else:
             self.progress.finish(state, f"Study {state}: {Path(folder).name}")
             self.statusBar().showMessage(f"Study {state}: {folder}")
+        self._update_title()
+        self.notify_run_ended(state, Path(folder).name if folder else "")
+        pending, self._open_after_run = self._open_after_run, ""
+        if pending:
+            self.open_study_folder(pending)
         self.sig_run_finished.emit(outcome)
+
+    # ----- title and notices ----------------------------------------------------------------
+    def title_text(self) -> str:
+        """The window title: "Kernel Lab", or "Kernel Lab — 37 % · study-…" during a run."""
+        if not self.is_running():
+            return WINDOW_TITLE
+        folder = self.model.state.folder
+        if folder is None:
+            return f"{WINDOW_TITLE} — starting…"
+        percent = int(100 * self.progress.done_fraction())
+        return f"{WINDOW_TITLE} — {percent} % · {folder.name}"
+
+    @Slot()
+    def _update_title(self, *_args) -> None:
+        title = self.title_text()
+        if title != self.windowTitle():
+            self.setWindowTitle(title)
+
+    def notify_run_ended(self, state: str, name: str) -> None:
+        """Say that a run ended: a tray message where the desktop shows them, else the status
+        bar (which then keeps the notice until the next message)."""
+        title = f"Study {state}"
+        text = name or "before its folder was made"
+        if QSystemTrayIcon.isSystemTrayAvailable() and QSystemTrayIcon.supportsMessages():
+            if self.tray_icon is None:
+                icon = self.windowIcon()
+                if icon.isNull():
+                    icon = self.style().standardIcon(QStyle.StandardPixmap.SP_ComputerIcon)
+                self.tray_icon = QSystemTrayIcon(icon, self)
+                self.tray_icon.setToolTip(WINDOW_TITLE)
+            self.tray_icon.show()
+            kind = (QSystemTrayIcon.MessageIcon.Critical if state == "failed"
+                    else QSystemTrayIcon.MessageIcon.Information)
+            self.tray_icon.showMessage(title, text, kind, NOTICE_MS)
+            self.last_notice = ("tray", f"{title}: {text}")
+        else:
+            self.statusBar().showMessage(f"{title}: {text}")
+            self.last_notice = ("status", f"{title}: {text}")
+        # Where the desktop supports it, the task bar entry asks for attention too.
+        QApplication.alert(self)
+
+    def confirm_stop_run(self, doing: str) -> bool:
+        """Ask before a running study is stopped to `doing` ("close the window", …)."""
+        answer = QMessageBox.question(
+            self, "A study is running",
+            f"A study is running. Stop it (completed epochs are kept) and {doing}?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
 
     # ----- opening ----------------------------------------------------------------------------
     @Slot()
@@ -417,8 +531,13 @@ class MainWindow(QMainWindow):
     def open_study_folder(self, folder) -> bool:
         """Show a stored study's curves, summary, kernels and comparisons; False if it can't."""
         if self.is_running():
-            self.show_message("information", "A study is running",
-                              "Stop the running study before opening another one.")
+            # "No" keeps the run going; "Yes" stops it and opens the folder once it has ended.
+            if not self.confirm_stop_run(f"open {Path(folder).name}"):
+                return False
+            self._open_after_run = str(folder)
+            self.stop_run()
+            self.statusBar().showMessage(f"Stopping the running study; {folder} opens when it "
+                                         "has stopped…")
             return False
         try:
             state = self.model.open_folder(folder)
@@ -463,7 +582,11 @@ class MainWindow(QMainWindow):
         force = target.is_dir() and is_export_folder(target)
         if force and not self.confirm_replace_export(target):
             return False
-        self.export_job = ExportJob(self.stored.folder, target, force, self)
+        # The PNGs draw what the window shows: the curves' smoothing, the kernels' scales.
+        self.export_job = ExportJob(self.stored.folder, target, force, self,
+                                    smoothing=self.plots.smoothing(),
+                                    own_difference_scale=self.kernel_panel.own_scale_box
+                                    .isChecked())
         self.export_job.sig_finished.connect(self._on_export_finished)
         self.export_action.setEnabled(False)
         self.statusBar().showMessage(f"Exporting to {target}…")
@@ -517,14 +640,42 @@ class MainWindow(QMainWindow):
 
     def _size_summary(self) -> None:
         total = sum(self.training_splitter.sizes())
-        rows = min(total // 3, self.summary.height_for_rows(6))
+        rows = min(total // 3, self.summary.height_for_rows(6) + self._summary_note_height())
         self.training_splitter.setSizes([total - rows, rows])
 
+    def _summary_note_height(self) -> int:
+        note = self.summary.note
+        return note.heightForWidth(self.summary.width()) + 6 if not note.isHidden() else 0
+
+    def _fit_summary_rows(self) -> None:
+        """Grow the summary (never past half the tab) until six rows fit without scrolling."""
+        need = self.summary.height_for_rows(6) - self.summary.height()
+        sizes = self.training_splitter.sizes()
+        if need <= 0 or len(sizes) != 2:
+            return
+        total = sum(sizes)
+        grow = min(need, max(0, total // 2 - sizes[1]))
+        if grow > 0:
+            self.training_splitter.setSizes([sizes[0] - grow, sizes[1] + grow])
+
     # ----- closing ----------------------------------------------------------------------------
+    def close_without_asking(self) -> bool:
+        """Close, stopping a running study without the question (Ctrl-C in the terminal)."""
+        self._close_without_asking = True
+        try:
+            return self.close()
+        finally:
+            self._close_without_asking = False
+
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        """Save the settings; stop a running study (kill it if it does not stop in time)."""
-        self.save_settings()
+        """Save the settings; stop a running study (kill it if it does not stop in time),
+        after asking: "No" keeps the window and the run."""
         worker = self.worker
+        if worker is not None and worker.isRunning() and not self._close_without_asking \
+                and not self.confirm_stop_run("close the window"):
+            event.ignore()
+            return
+        self.save_settings()
         if worker is not None:
             worker.sig_exited.disconnect(self._on_worker_exited)
             worker.request_stop()

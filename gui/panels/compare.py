@@ -47,6 +47,7 @@ from gui.seed_text import (
     signed_text,
 )
 from gui.study_model import StudyModel
+from gui.table_fit import ColumnFitter
 from study.compare import (
     COMPARISONS,
     DOES_NOT_HOLD,
@@ -311,6 +312,8 @@ class ComparePanel(QWidget):
             "Seeds averaged: with several, each figure is their mean ± the half-width of its "
             "95 % Student-t interval")
         self.comparison_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # In a narrow window the columns keep their widths and the table scrolls sideways.
+        self.comparison_columns = ColumnFitter(self.comparison_table, after=_fit_height)
         self.timing_label = QLabel()
         self.timing_label.setWordWrap(True)
         self.timing_label.setStyleSheet(NOTE_STYLE)
@@ -501,7 +504,7 @@ class ComparePanel(QWidget):
                         item.setToolTip(f"{row['network']} {note}: its final accuracy is not "
                                         "final")
                 self.comparison_table.setItem(r, c, item)
-        _fit_height(self.comparison_table)
+        self.comparison_columns.fit()
 
     def drawn_networks(self) -> list[str]:
         """Networks whose curves the comparison plots show."""
@@ -687,4 +690,7 @@ def _fit_height(table: QTableWidget) -> None:
     """Make a short table exactly as tall as its header and rows, so none hides behind a scroll."""
     height = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
     height += sum(table.rowHeight(r) for r in range(table.rowCount()))
-    table.setFixedHeight(height + 2)
+    if table.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOn:
+        height += table.horizontalScrollBar().sizeHint().height()
+    if table.height() != height + 2 or table.minimumHeight() != height + 2:
+        table.setFixedHeight(height + 2)

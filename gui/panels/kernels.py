@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -48,6 +49,8 @@ class KernelPanel(QWidget):
         self.model = model if model is not None else StudyModel(self)
 
         self.source_label = QLabel()
+        # Wraps, so a long study name never widens the window.
+        self.source_label.setWordWrap(True)
         self.own_scale_box = QCheckBox("Difference on its own colour scale")
         self.own_scale_box.setToolTip(
             "Off: initial, current and difference share one symmetric scale, so sizes compare "
@@ -77,12 +80,18 @@ class KernelPanel(QWidget):
         self.conv2_state_label = QLabel("conv2 shows:")
         self.follow_box = QCheckBox("Follow the training network")
         self.follow_box.setChecked(True)
-        controls = QHBoxLayout()
-        for widget in (QLabel("Network:"), self.network_combo, self.seed_label, self.seed_combo,
-                       QLabel("Layer:"), self.layer_combo,
-                       self.conv2_state_label, self.conv2_state_combo, self.follow_box):
-            controls.addWidget(widget)
-        controls.addStretch(1)
+        # Two rows, so the tab fits a 1000-pixel-wide window beside the setup column.
+        controls = QVBoxLayout()
+        first_row, second_row = QHBoxLayout(), QHBoxLayout()
+        for row, widgets in ((first_row, (QLabel("Network:"), self.network_combo,
+                                          self.seed_label, self.seed_combo, QLabel("Layer:"),
+                                          self.layer_combo)),
+                             (second_row, (self.conv2_state_label, self.conv2_state_combo,
+                                           self.follow_box))):
+            for widget in widgets:
+                row.addWidget(widget)
+            row.addStretch(1)
+            controls.addLayout(row)
         self.frozen_badge = QLabel("FROZEN")
         self.frozen_badge.setStyleSheet(FROZEN_BADGE_STYLE)
         self.frozen_badge.setToolTip("current − initial is exactly zero: conv1 did not train")
@@ -124,7 +133,12 @@ class KernelPanel(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(selected_page, "Selected network")
         self.tabs.addTab(overview_page, "All networks")
-        self.tabs.addTab(self.editor, "ByHand editor")
+        # The editor's four kernel grids side by side scroll in a narrow window.
+        editor_scroll = QScrollArea()
+        editor_scroll.setWidget(self.editor)
+        editor_scroll.setWidgetResizable(True)
+        editor_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.tabs.addTab(editor_scroll, "ByHand editor")
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
@@ -345,7 +359,9 @@ class KernelPanel(QWidget):
         from gui.kernel_export import CSV_FILE, export_grids
         from study.kernels import write_kernel_csv
 
-        paths = export_grids(self._networks, self._kernels, out_dir, self._current_name())
+        # The PNGs use the colour scales the viewer shows.
+        paths = export_grids(self._networks, self._kernels, out_dir, self._current_name(),
+                             self.own_scale_box.isChecked())
         if self._state.folder is not None:
             stored = open_study(self._state.folder)
             paths.append(write_kernel_csv(stored, Path(out_dir) / CSV_FILE))

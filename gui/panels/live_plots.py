@@ -4,17 +4,32 @@ The data lives in the StudyModel's state; a change marks a curve dirty and a tim
 the redraw rate never follows the event rate; each curve is created once, then setData.
 A multi-seed study draws each network's mean over its seeds with a shaded band (the 95 % CI of
 the mean, or min–max) and, on request, every seed as a faint line.
+
+Smoothing (TensorBoard's debiased EMA, gui.smoothing) draws the smoothed line with the raw points
+kept faint beside it; the band edges and seed lines are smoothed alike, so the band stays around
+the line it belongs to. Hovering a point names network, seed (or the mean of n seeds), epoch and
+the value (and the smoothed value when smoothing is on).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
 
 from gui.colors import BAND_ALPHA, BAND_EDGE_ALPHA, SEED_LINE_ALPHA, network_color
+from gui.smoothing import MAX_WEIGHT, ema
 from gui.study_model import StudyModel
 from study.state import CI, MIN_MAX
 
@@ -28,6 +43,21 @@ REDRAW_INTERVAL_MS = 125
 SPREADS = ((CI, "95 % CI of the mean"), (MIN_MAX, "min – max of the seeds"))
 SPREAD_TIP = ("The shaded band around each network's mean over its seeds: the 95 % Student-t "
               "interval of the mean, or the lowest and highest seed")
+SMOOTHING_TIP = ("Smooth the curves with an exponential moving average (as TensorBoard does, "
+                 "debiased at the start): 0 is off, 0.99 the smoothest. The raw points stay "
+                 "faint beside the smoothed line; bands and seed lines are smoothed alike.")
+SPREAD_WORDS = {CI: "95 % CI", MIN_MAX: "min – max"}
+# Alpha (0–255) of the raw points drawn beside a smoothed line.
+RAW_ALPHA = 80
+# How near (pixels) the pointer must be to a point for its values to show.
+HOVER_PIXELS = 12
+
+
+def format_value(column: str, value: float) -> str:
+    """A curve value as its axis shows it: "72.31 %" for accuracy, "0.4321" for a loss."""
+    if not np.isfinite(value):
+        return "n/a"
+    return f"{value:.2f} %" if column == "test_accuracy" else f"{value:.4f}"
 
 
 def _faded(color: str, alpha: int) -> QColor:
@@ -48,23 +78,49 @@ class LivePlots(QWidget):
         # Seed controls: shown only for a study of several seeds.
         self.seed_controls = QWidget()
         controls = QHBoxLayout(self.seed_controls)
-        controls.setContentsMargins(4, 0, 4, 0)
+        controls.setContentsMargins(0, 0, 0, 0)
         self.seeds_label = QLabel()
         self.spread_combo = QComboBox()
         for spread, text in SPREADS:
             self.spread_combo.addItem(text, spread)
         self.spread_combo.setToolTip(SPREAD_TIP)
         self.spread_combo.currentIndexChanged.connect(self._on_display_changed)
-        self.seed_lines_box = QCheckBox("Show single seeds")
+        self.seed_lines_box = QCheckBox("Single seeds")
         self.seed_lines_box.setToolTip("Draw every seed's curve as a faint line")
         self.seed_lines_box.toggled.connect(self._on_display_changed)
         controls.addWidget(self.seeds_label)
         controls.addWidget(QLabel("Band:"))
         controls.addWidget(self.spread_combo)
         controls.addWidget(self.seed_lines_box)
-        controls.addStretch(1)
         self.seed_controls.hide()
-        outer.addWidget(self.seed_controls)
+        # Smoothing and the hover read-out: for every study.
+        self.smoothing_slider = QSlider(Qt.Orientation.Horizontal)
+        self.smoothing_slider.setRange(0, int(round(100 * MAX_WEIGHT)))
+        self.smoothing_slider.setValue(0)
+        self.smoothing_slider.setFixedWidth(90)
+        self.smoothing_slider.setToolTip(SMOOTHING_TIP)
+        self.smoothing_label = QLabel()
+        self.smoothing_label.setToolTip(SMOOTHING_TIP)
+        self.smoothing_label.setMinimumWidth(self.smoothing_label.fontMetrics().horizontalAdvance(
+            "0.00 (off)"))
+        self.smoothing_slider.valueChanged.connect(self._on_smoothing_changed)
+        self.hover_label = QLabel()
+        self.hover_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Never widens the window: a long read-out is cut, not the layout stretched.
+        self.hover_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.hover_label.setMinimumHeight(self.hover_label.fontMetrics().height() + 2)
+        self.hover_label.setContentsMargins(4, 0, 4, 0)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(4, 0, 4, 0)
+        bar.addWidget(self.seed_controls)
+        smoothing_title = QLabel("Smoothing:")
+        smoothing_title.setToolTip(SMOOTHING_TIP)
+        bar.addWidget(smoothing_title)
+        bar.addWidget(self.smoothing_slider)
+        bar.addWidget(self.smoothing_label)
+        bar.addStretch(1)
+        outer.addLayout(bar)
+        self._show_smoothing_label()
         layout = QHBoxLayout()
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
@@ -82,6 +138,8 @@ class LivePlots(QWidget):
             plot.getAxis("bottom").setStyle(tickTextOffset=4)
             self.plots[column] = plot
             layout.addWidget(plot)
+        # The hovered point's values, under the plots (also drawn beside the point).
+        outer.addWidget(self.hover_label)
         self.legend = self.plots["test_accuracy"].addLegend(
             offset=(-6, -6), brush=pg.mkBrush(255, 255, 255, 210), pen=pg.mkPen("#bbbbbb"))
         self.legend.setLabelTextSize("8pt")
@@ -92,6 +150,23 @@ class LivePlots(QWidget):
                                                  pg.FillBetweenItem]] = {}
         # (network, seed, column) -> one seed's faint line
         self._seed_lines: dict[tuple[str, int, str], pg.PlotDataItem] = {}
+        # (network, column) -> the faint raw points beside a smoothed line
+        self._raw: dict[tuple[str, str], pg.PlotDataItem] = {}
+        # column -> the read-out drawn next to the hovered point
+        self._hover_texts: dict[str, pg.TextItem] = {}
+        self.hovered: tuple[str, str, int] | None = None  # (network, column, epoch)
+        for column, plot in self.plots.items():
+            text = pg.TextItem(color="#202020", fill=pg.mkBrush(255, 255, 255, 225),
+                               border=pg.mkPen("#999999"), anchor=(0, 1))
+            font = text.textItem.font()
+            font.setPointSizeF(max(7.0, font.pointSizeF() - 1))
+            text.setFont(font)
+            text.setZValue(100)
+            text.hide()
+            plot.addItem(text, ignoreBounds=True)
+            self._hover_texts[column] = text
+            plot.scene().sigMouseMoved.connect(
+                lambda pos, column=column: self.hover_at(column, pos))
         self._networks: list[str] = []
         self._dirty: set[str] = set()
         self.redraws = 0
@@ -122,6 +197,30 @@ class LivePlots(QWidget):
         """The study shown has several seeds: means, bands and seed lines are drawn."""
         return len(self.model.state.seeds) > 1
 
+    def smoothing(self) -> float:
+        """The EMA weight of the curves (0: not smoothed)."""
+        return self.smoothing_slider.value() / 100.0
+
+    def set_smoothing(self, weight: float) -> None:
+        """Smooth the curves with EMA weight `weight` (0 … 0.99; 0 turns smoothing off)."""
+        self.smoothing_slider.setValue(int(round(100 * min(max(weight, 0.0), MAX_WEIGHT))))
+
+    def _show_smoothing_label(self) -> None:
+        weight = self.smoothing()
+        self.smoothing_label.setText(f"{weight:.2f}" if weight else "0 (off)")
+
+    def _on_smoothing_changed(self, _value: int) -> None:
+        self._show_smoothing_label()
+        smoothed = self.smoothing() > 0
+        for curve in self._curves.values():
+            # A smoothed line is a line; its raw points are drawn faint beside it.
+            curve.setSymbol(None if smoothed else "o")
+        self._on_display_changed()
+
+    def _smooth(self, values: np.ndarray) -> np.ndarray:
+        weight = self.smoothing()
+        return ema(values, weight) if weight else values
+
     def _on_display_changed(self, *_args) -> None:
         self._dirty.update(self._networks)
         self.redraw()
@@ -134,6 +233,10 @@ class LivePlots(QWidget):
                 self.plots[column].removeItem(item)
         for (_network, _seed, column), line in self._seed_lines.items():
             self.plots[column].removeItem(line)
+        for (_network, column), raw in self._raw.items():
+            self.plots[column].removeItem(raw)
+        self._raw.clear()
+        self.clear_hover()
         self._bands.clear()
         self._seed_lines.clear()
         self.legend.clear()
@@ -155,8 +258,10 @@ class LivePlots(QWidget):
         state = self.model.state
         seeds = state.seeds
         self.seed_controls.setVisible(len(seeds) > 1)
-        self.seeds_label.setText(f"Mean of {len(seeds)} seeds ({', '.join(map(str, seeds))})."
-                                 if len(seeds) > 1 else "")
+        # Short, so the controls fit a small window; the seeds themselves are in the tooltip.
+        self.seeds_label.setText(f"Mean of {len(seeds)} seeds." if len(seeds) > 1 else "")
+        self.seeds_label.setToolTip(f"seeds {', '.join(map(str, seeds))}" if len(seeds) > 1
+                                    else "")
         with_epochs = [n for n in state.networks if state.seeds_of(n)]
         networks = state.networks if state.live else with_epochs
         self.set_networks(networks)
@@ -179,6 +284,8 @@ class LivePlots(QWidget):
                 name=network, pen=pg.mkPen(color, width=2), symbol="o", symbolSize=5,
                 symbolBrush=color, symbolPen=color,
             )
+            if self.smoothing() > 0:
+                curve.setSymbol(None)
             # The legend draws its sample from the scatter's own style, which pyqtgraph sets only
             # once data arrives; set it now so a network still waiting looks right.
             curve.scatter.setPen(pg.mkPen(color))
@@ -216,6 +323,17 @@ class LivePlots(QWidget):
             self._seed_lines[network, seed, column] = line
         return line
 
+    def _raw_points(self, network: str, column: str) -> pg.PlotDataItem:
+        raw = self._raw.get((network, column))
+        if raw is None:
+            faded = _faded(network_color(network), RAW_ALPHA)
+            raw = pg.PlotDataItem(pen=pg.mkPen(faded, width=1), symbol="o", symbolSize=4,
+                                  symbolBrush=faded, symbolPen=None)
+            raw.setZValue(-3)
+            self.plots[column].addItem(raw)
+            self._raw[network, column] = raw
+        return raw
+
     def add_epoch(self, event) -> None:
         """Apply one EpochEnded event to the model; the timer draws it."""
         self.model.apply(event)
@@ -232,25 +350,33 @@ class LivePlots(QWidget):
         multi = self.multi_seed()
         spread = self.spread()
         show_seeds = multi and self.seed_lines_box.isChecked()
+        smoothed = self.smoothing() > 0
+        smooth = self._smooth
         for network in self._dirty:
             for column, _title, _unit, scale in PLOTS:
                 if not multi:
                     epochs, values = state.curve(network, column)
-                    self._curves[network, column].setData(epochs.astype(float), values * scale)
+                    x, raw_values = epochs.astype(float), values * scale
+                else:
+                    band = state.curve_band(network, column, spread)
+                    x, raw_values = band.epochs.astype(float), band.mean * scale
+                self._curves[network, column].setData(x, smooth(raw_values))
+                if smoothed:
+                    self._raw_points(network, column).setData(x, raw_values)
+                if (network, column) in self._raw:
+                    self._raw[network, column].setVisible(smoothed)
+                if not multi:
                     continue
-                band = state.curve_band(network, column, spread)
-                x = band.epochs.astype(float)
                 low, high, fill = self._band(network, column)
-                self._curves[network, column].setData(x, band.mean * scale)
-                low.setData(x, band.low * scale)
-                high.setData(x, band.high * scale)
+                low.setData(x, smooth(band.low * scale))
+                high.setData(x, smooth(band.high * scale))
                 for item in (low, high, fill):
                     item.setVisible(len(x) > 0)
                 for seed in state.seeds_of(network):
                     line = self._seed_line(network, seed, column)
                     if show_seeds:
                         epochs, values = state.curve(network, column, seed)
-                        line.setData(epochs.astype(float), values * scale)
+                        line.setData(epochs.astype(float), smooth(values * scale))
                     line.setVisible(show_seeds)
         self._dirty.clear()
         self._fit_epoch_ticks()
@@ -267,6 +393,117 @@ class LivePlots(QWidget):
                 axis.setTickSpacing(major=1, minor=1)
             else:
                 axis.setTickSpacing()
+
+    # ----- hover ------------------------------------------------------------------------------
+    def clear_hover(self) -> None:
+        """Hide the hover read-out."""
+        self.hovered = None
+        self.hover_label.setText("")
+        self.hover_label.setToolTip("")
+        for text in self._hover_texts.values():
+            text.hide()
+
+    def hover_at(self, column: str, scene_pos) -> None:
+        """The pointer is at `scene_pos` over `column`'s plot: show the nearest point's values
+        (within HOVER_PIXELS), or nothing."""
+        plot = self.plots[column]
+        view = plot.getPlotItem().getViewBox()
+        if not view.sceneBoundingRect().contains(scene_pos):
+            self.clear_hover()
+            return
+        point = view.mapSceneToView(scene_pos)
+        pixel_w, pixel_h = view.viewPixelSize()
+        best = None
+        for network in self._networks:
+            for item in (self._curves.get((network, column)), self._raw.get((network, column))):
+                if item is None or not item.isVisible():
+                    continue
+                x, y = item.getData()
+                if x is None or len(x) == 0:
+                    continue
+                distance = np.hypot((np.asarray(x) - point.x()) / (pixel_w or 1.0),
+                                    (np.asarray(y) - point.y()) / (pixel_h or 1.0))
+                distance = np.where(np.isfinite(distance), distance, np.inf)
+                index = int(np.argmin(distance))
+                if distance[index] <= HOVER_PIXELS and (best is None or distance[index] < best[0]):
+                    best = (distance[index], network, float(x[index]), float(y[index]))
+        if best is None:
+            self.clear_hover()
+            return
+        _distance, network, x, y = best
+        epoch = int(round(x))
+        parts = self.point_parts(network, column, epoch)
+        self.hovered = (network, column, epoch)
+        self.hover_label.setText(" · ".join(parts))
+        self.hover_label.setToolTip(" · ".join(parts))
+        for other, item in self._hover_texts.items():
+            item.setVisible(other == column)
+        item = self._hover_texts[column]
+        # Beside the point, the short form: who, epoch and value (and the smoothed value).
+        short = [network, parts[1], f"epoch {epoch}: {parts[3].split(': ', 1)[1]}",
+                 *("smoothed: " + part.split(": ", 1)[1] for part in parts[4:]
+                   if part.startswith("smoothed"))]
+        item.setText("\n".join(short))
+        (x_low, x_high), (y_low, y_high) = view.viewRange()
+        # On the side with room for it (in pixels), so the read-out stays inside the plot.
+        width = item.boundingRect().width()
+        room_right = (x_high - x) / (pixel_w or 1.0)
+        room_left = (x - x_low) / (pixel_w or 1.0)
+        left = room_right < width and room_left > room_right
+        item.setAnchor((1 if left else 0, 0 if y >= (y_low + y_high) / 2 else 1))
+        # Where neither side has room, the box is pushed in from the plot's edge.
+        span = width * (pixel_w or 1.0)
+        item.setPos(max(x, x_low + span) if left else min(x, x_high - span), y)
+
+    def point_text(self, network: str, column: str, epoch: int) -> str:
+        """What hovering a point says: "NetA1-HF · seed 0 · epoch 3 · Test accuracy: 72.31 %";
+        a multi-seed study names the mean of n seeds and its band; smoothing adds the smoothed
+        value."""
+        return " · ".join(self.point_parts(network, column, epoch))
+
+    def point_parts(self, network: str, column: str, epoch: int) -> list[str]:
+        """point_text's parts, one a line in the read-out beside the point."""
+        state = self.model.state
+        title, scale = next((t, s) for c, t, _u, s in PLOTS if c == column)
+        seeds = state.seeds_of(network)
+        if self.multi_seed():
+            spread = self.spread()
+            band = state.curve_band(network, column, spread)
+            epochs, values = band.epochs, band.mean
+            where = np.flatnonzero(epochs == epoch)
+            who = f"mean of {len(seeds)} seeds"
+            extra = ""
+            if where.size:
+                i = int(where[0])
+                low, high = band.low[i] * scale, band.high[i] * scale
+                if np.isfinite(low) and np.isfinite(high):
+                    extra = (f"{SPREAD_WORDS.get(spread, spread)} "
+                             f"{format_value(column, low)} – {format_value(column, high)}")
+        else:
+            epochs, values = state.curve(network, column)
+            where = np.flatnonzero(epochs == epoch)
+            who = f"seed {seeds[0]}" if seeds else "seed ?"
+            extra = ""
+        value = values[int(where[0])] * scale if where.size else float("nan")
+        parts = [network, who, f"epoch {epoch}", f"{title}: {format_value(column, value)}"]
+        if extra:
+            parts.append(extra)
+        if self.smoothing() > 0 and where.size:
+            x, y = self.drawn_points(network, column)
+            drawn = np.flatnonzero(x == epoch)
+            if drawn.size:
+                parts.append(f"smoothed ({self.smoothing():.2f}): "
+                             f"{format_value(column, float(y[int(drawn[0])]))}")
+        return parts
+
+    def raw_points(self, network: str, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """(epochs, values) of the faint raw points shown beside a smoothed line (empty when
+        smoothing is off)."""
+        raw = self._raw.get((network, column))
+        if raw is None or not raw.isVisible():
+            return np.array([]), np.array([])
+        x, y = raw.getData()
+        return (np.array([]), np.array([])) if x is None else (np.asarray(x), np.asarray(y))
 
     def curve(self, network: str, column: str) -> pg.PlotDataItem | None:
         """The curve item of a network in one plot (None if it has none)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import zipfile
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QToolButton,
     QVBoxLayout,
@@ -138,6 +140,7 @@ class SetupPanel(QWidget):
         self._probes = {}
         self._wanted_device = "cpu"
         self.error_labels: dict[str, QLabel] = {}
+        self.browse_buttons: dict[str, QToolButton] = {}
 
         self._device_notes: dict[str, str] = {}
         outer = QVBoxLayout(self)
@@ -151,11 +154,16 @@ class SetupPanel(QWidget):
         outer.addWidget(self._engine_group())
         outer.addStretch(1)
 
+        # Why Run is disabled, and Run / Stop: one widget the main window places under the
+        # scrolling fields, so the buttons never scroll out of a small window.
+        self.run_bar = QWidget()
+        run_layout = QVBoxLayout(self.run_bar)
+        run_layout.setContentsMargins(6, 0, 6, 6)
         self.run_reason = QLabel()
         self.run_reason.setWordWrap(True)
         self.run_reason.setStyleSheet(ERROR_STYLE)
         self.run_reason.hide()
-        outer.addWidget(self.run_reason)
+        run_layout.addWidget(self.run_reason)
         buttons = QHBoxLayout()
         self.run_button = QPushButton("Run")
         self.run_button.setToolTip("Start the study (Ctrl+R)")
@@ -165,7 +173,8 @@ class SetupPanel(QWidget):
         for button in (self.run_button, self.stop_button):
             button.setMinimumHeight(32)
             buttons.addWidget(button)
-        outer.addLayout(buttons)
+        run_layout.addLayout(buttons)
+        outer.addWidget(self.run_bar)
         self._fill_backends()
 
     # ----- building ---------------------------------------------------------------------------
@@ -279,7 +288,15 @@ class SetupPanel(QWidget):
         browse = QToolButton()
         browse.setText("…")
         browse.setToolTip(f"Choose the {label.lower()}")
-        browse.clicked.connect(pick)
+        self.browse_buttons[field] = browse
+        if callable(pick):
+            browse.clicked.connect(pick)
+        else:  # a menu of choices ((text, slot), …)
+            menu = QMenu(browse)
+            for text, slot in pick:
+                menu.addAction(text, slot)
+            browse.setMenu(menu)
+            browse.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         row = QHBoxLayout()
         row.addWidget(edit, 1)
         row.addWidget(browse)
@@ -292,9 +309,12 @@ class SetupPanel(QWidget):
         form = QFormLayout(group)
         self.data_edit = self._path_row(
             form, "data_dir", "Dataset",
-            "Folder with the four Fashion-MNIST IDX files (or an .npz); empty: the system copy "
-            f"in {SYSTEM_DIR}", "system Fashion-MNIST", self._pick_data_dir,
+            "Folder with the four Fashion-MNIST IDX files, or an .npz file holding x_train, "
+            f"y_train, x_test, y_test; empty: the system copy in {SYSTEM_DIR}",
+            "system Fashion-MNIST",
+            (("Folder of IDX files…", self._pick_data_dir), (".npz file…", self._pick_data_npz)),
         )
+        self.data_browse = self.browse_buttons["data_dir"]
         self.train_limit_edit = self._line(form, "train_limit", "Train images",
                                            "Use only the first N training images (empty: all "
                                            "60,000)", "all")
@@ -414,6 +434,12 @@ class SetupPanel(QWidget):
         if data and not os.path.exists(os.path.expanduser(data)):
             found.append(f"data_dir: {data} does not exist; choose the folder holding the four "
                          "Fashion-MNIST IDX files, or an .npz file (empty: the system copy)")
+        elif data and os.path.isfile(os.path.expanduser(data)) \
+                and not zipfile.is_zipfile(os.path.expanduser(data)):
+            # A cheap look at the file's end: an .npz is a zip archive.
+            found.append(f"data_dir: {data} is a file but not an .npz archive; choose an .npz "
+                         "file holding x_train, y_train, x_test, y_test, or the folder of the "
+                         "four IDX files")
         root = self.studies_root()
         if root.exists() and not root.is_dir():
             found.append(f"studies_root: {root} is a file; choose a folder for the studies")
@@ -566,9 +592,19 @@ class SetupPanel(QWidget):
     # ----- dialogs ----------------------------------------------------------------------------
     def _pick_data_dir(self) -> None:
         start = self.data_dir() or (str(SYSTEM_DIR) if SYSTEM_DIR.is_dir() else "")
+        if start and os.path.isfile(start):
+            start = os.path.dirname(start)
         folder = QFileDialog.getExistingDirectory(self, "Dataset folder (four IDX files)", start)
         if folder:
             self.data_edit.setText(folder)
+
+    def _pick_data_npz(self) -> None:
+        start = self.data_dir() or ""
+        path, _filter = QFileDialog.getOpenFileName(
+            self, "Dataset .npz (x_train, y_train, x_test, y_test)", start,
+            "NumPy archives (*.npz);;All files (*)")
+        if path:
+            self.data_edit.setText(path)
 
     def _pick_studies_root(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Save studies in",

@@ -158,8 +158,10 @@ def test_a_child_that_ignores_stop_is_killed(qtbot, window, synthetic_data_dir, 
     assert window.run_action.isEnabled()
 
 
-def test_closing_the_window_stops_the_run(qtbot, tmp_path, synthetic_data_dir):
+def test_closing_the_window_stops_the_run(qtbot, tmp_path, synthetic_data_dir, monkeypatch):
     window = make_window(qtbot, tmp_path)
+    # Closing during a run asks first (tests/gui/test_window_conveniences.py); answer "stop".
+    monkeypatch.setattr(window, "confirm_stop_run", lambda doing: True)
     configure(window, synthetic_data_dir, epochs=300, batch_size=8)
     assert window.start_run()
     qtbot.waitUntil(lambda: len(window.plots.drawn_points("NetA1-HF", "test_accuracy")[0])
