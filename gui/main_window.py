@@ -43,7 +43,7 @@ from study.protocol.events import (
     StudyStarted,
 )
 from study.state import StudyState
-from study.store import RESUMABLE_STATES, StoreError
+from study.store import RESUMABLE_STATES, StoreError, remove_orphans
 
 WINDOW_TITLE = "Kernel Lab"
 # How long the run-ended notice stays in the tray (ms).
@@ -551,7 +551,14 @@ class MainWindow(QMainWindow):
         epochs = sum(len(rows) for rows in state.rows.values())
         self.progress.reset_idle(f"Opened {state.folder.name} ({state.state}, {epochs} "
                                  "epoch rows)")
-        self.statusBar().showMessage(f"Opened {state.folder}")
+        removed = []
+        if state.state != "running":
+            # What a killed writer left behind (its temp files, its disk reserve) goes when the
+            # study is opened; browsing the Studies list never touches a study's files.
+            removed = remove_orphans(state.folder)
+        self.statusBar().showMessage(
+            f"Opened {state.folder}" + (f"; removed {len(removed)} temp file(s) a killed run "
+                                        "left behind" if removed else ""))
         if state.problems:
             self.show_message("warning", "Study partly damaged",
                               "Some of the study's files could not be read; everything else "
