@@ -69,6 +69,7 @@ def test_a_backend_change_replaces_it_and_closing_leaves_no_process(qtbot, windo
                                                                      backend_name):
     other = "jax" if backend_name != "jax" else "torch"
     setup = window.setup
+    setup.backend_combo.setCurrentIndex(setup.backend_combo.findData(backend_name))
     first = ready_worker(qtbot, window)
     assert first.backend == backend_name
     window.warm.delay_ms = 0
