@@ -393,7 +393,8 @@ class MainWindow(QMainWindow):
         """Show `config`'s run as starting and start its worker (a new run or a resume)."""
         # StudyStarted does not carry the mode: the run's state starts from its own config.
         self.model.start_run(config)
-        self.progress.reset_idle(f"{starting} (in the worker kept ready)" if worker.warm else
+        warm = getattr(worker, "warm", None)  # a worker kept ready (gui/warm_worker.py)
+        self.progress.reset_idle(f"{starting} (in the worker kept ready)" if warm else
                                  f"{starting} (Keras loads in a new process)")
         self.tabs.setCurrentIndex(0)
         self.worker = worker
