@@ -89,3 +89,17 @@ def test_switched_off_it_closes_and_starts_none(qtbot, window):
     qtbot.waitUntil(lambda: not alive(worker.pid), timeout=20_000)
     window.warm.start_now()
     assert window.warm.worker is None
+
+
+def test_run_starts_a_fresh_child_while_the_worker_is_not_ready(qtbot, window,
+                                                                synthetic_data_dir, backend_name):
+    configure(window, synthetic_data_dir, backend=backend_name)
+    window.warm.start_now()
+    starting = window.warm.worker
+    assert starting is not None and not starting.ready
+    outcome = run_to_end(qtbot, window)
+    assert outcome.state == "finished", outcome.error_text()
+    qtbot.waitUntil(lambda: starting.pid is not None, timeout=10_000)
+    assert outcome.pid != starting.pid
+    # The worker still starting is kept for the next Run.
+    assert window.warm.worker is starting
