@@ -28,7 +28,8 @@ times its first batch: cold (an empty compiled-program cache, KERNEL_LAB_COMPILE
 --warm-worker compares, with the compiled programs cached (a first, cold run fills the cache),
 a fresh child (`main.py study`, as Run starts one when no worker is ready) against the app's warm
 worker (`study --warm-start`, study/warm.py, started and ready beforehand): seconds from the job
-being handed over (the child started, or the job line written) to the first batch.
+being handed over (the child started, or the job line written) to the first batch; and the
+warm worker once more with an empty cache (its first batch then waits for compilation).
 
 --seeds-check N runs, instead, the same all-at-once study (on the first of --backends, JAX by
 default) with 1 seed and with N seeds (--seeds N) side by side, and prints what N seeds cost
@@ -456,7 +457,7 @@ def warm_worker_check(args) -> int:
     modes = args.modes.split(",")
     print(f"Machine: {machine_line()}", flush=True)
     header = (f"{'backend':<12}{'mode':<13}{'cold s':>8}{'fresh s':>9}{'worker s':>10}"
-              f"{'ratio':>7}{'ready s':>9}")
+              f"{'ratio':>7}{'ready s':>9}{'worker cold s':>15}")
     print(header + "\n" + "-" * len(header), flush=True)
     rows = []
     for backend in backends:
@@ -465,13 +466,18 @@ def warm_worker_check(args) -> int:
                 cold = time_to_first_batch(backend, mode, cache, args)
                 fresh = time_to_first_batch(backend, mode, cache, args)
                 worker, ready = time_warm_worker(backend, mode, cache, args)
+            with tempfile.TemporaryDirectory(prefix="kernel-lab-cache-") as cache:
+                worker_cold, _ = time_warm_worker(backend, mode, cache, args)
             cells = [f"{v:>{w}.1f}" if isinstance(v, float) else f"  {v}"
                      for v, w in ((cold, 8), (fresh, 9), (worker, 10))]
             ratio = (f"{worker / fresh:>7.2f}" if isinstance(worker, float)
                      and isinstance(fresh, float) else f"{'-':>7}")
-            print(f"{backend:<12}{mode:<13}{''.join(cells)}{ratio}{ready:>9.1f}", flush=True)
+            last = (f"{worker_cold:>15.1f}" if isinstance(worker_cold, float)
+                    else f"  {worker_cold}")
+            print(f"{backend:<12}{mode:<13}{''.join(cells)}{ratio}{ready:>9.1f}{last}",
+                  flush=True)
             rows.append({"backend": backend, "mode": mode, "cold": cold, "fresh": fresh,
-                         "worker": worker, "ready": ready})
+                         "worker": worker, "ready": ready, "worker_cold": worker_cold})
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2))
     return 0
