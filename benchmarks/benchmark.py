@@ -4,6 +4,8 @@
     .venv/bin/python benchmarks/benchmark.py --train-limit 6000 --test-limit 1000
     .venv/bin/python benchmarks/benchmark.py --seeds-check 5     # N seeds against 1, all-at-once
     .venv/bin/python benchmarks/benchmark.py --first-batch       # Run -> first batch, cold/warm
+    .venv/bin/python benchmarks/benchmark.py --warm-worker       # the same, fresh child vs the
+                                                                 # app's worker kept ready
 
 Side by side on the same data: (a) a plain PyTorch loop written as the report's code is
 (DataLoader over a TensorDataset, batch 128, Adam 3.35e-4, the six networks one after another,
@@ -22,6 +24,12 @@ the runs take turns, so load from elsewhere lands on whichever is running.
 --first-batch runs, instead, each backend and mode's `main.py study` as the app's Run does and
 times its first batch: cold (an empty compiled-program cache, KERNEL_LAB_COMPILE_CACHE) and warm
 (the cache the cold run filled). The table's runs each start with an empty cache (cold).
+
+--warm-worker compares, with the compiled programs cached (a first, cold run fills the cache),
+a fresh child (`main.py study`, as Run starts one when no worker is ready) against the app's warm
+worker (`study --warm-start`, study/warm.py, started and ready beforehand): seconds from the job
+being handed over (the child started, or the job line written) to the first batch; and the
+warm worker once more with an empty cache (its first batch then waits for compilation).
 
 --seeds-check N runs, instead, the same all-at-once study (on the first of --backends, JAX by
 default) with 1 seed and with N seeds (--seeds N) side by side, and prints what N seeds cost
@@ -310,6 +318,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--first-batch", action="store_true", help="instead of the table: "
                         "seconds from starting a study to its first batch, with an empty and "
                         "with a filled compiled-program cache (targets: 8 s and 4 s)")
+    parser.add_argument("--warm-worker", action="store_true", help="instead of the table: "
+                        "Run -> first batch for a fresh child and for a warm worker kept "
+                        "ready, the compiled programs cached")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -390,6 +401,88 @@ def time_to_first_batch(backend: str, mode: str, cache: str, args) -> float | st
     return seconds
 
 
+def _first_batch_after(proc, started: float) -> float | str:
+    """Seconds from `started` to the first batch's progress event on proc's stdout; then the
+    study is stopped (SIGTERM)."""
+    import signal
+
+    seconds: float | str = "no batch reported"
+    for line in proc.stdout:
+        if '"event":"BatchProgress"' in line.replace(" ", ""):
+            seconds = time.perf_counter() - started
+            break
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=600)
+    return seconds
+
+
+def time_warm_worker(backend: str, mode: str, cache: str, args) -> tuple[float | str, float]:
+    """A warm worker (`study --warm-start`, as the app keeps one ready) started and waited for;
+    then (seconds from writing its job to the first batch, or an error line; seconds it took
+    to get ready)."""
+    from study.config import StudyConfig
+
+    config = StudyConfig(backend=backend, mode=mode, epochs=1, seed=args.seed,
+                         data_dir=args.data, train_limit=args.train_limit,
+                         test_limit=args.test_limit)
+    command = [sys.executable, "main.py", "study", "--warm-start", "--backend", backend,
+               "--events", "json", "--stop-on-stdin"]
+    if args.data is not None:
+        command += ["--data", str(args.data)]
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1",
+               KERNEL_LAB_COMPILE_CACHE=cache)
+    with tempfile.TemporaryDirectory(prefix="kernel-lab-warm-") as out:
+        config_path = Path(out) / "config.json"
+        config_path.write_text(config.to_json())
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, text=True, stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        ready_line = proc.stdout.readline()
+        ready = time.perf_counter() - t0
+        if '"WorkerReady"' not in ready_line:
+            proc.kill()
+            proc.communicate()
+            return "no WorkerReady", ready
+        started = time.perf_counter()
+        proc.stdin.write(json.dumps({"config": str(config_path),
+                                     "out": str(Path(out) / "studies")}) + "\n")
+        proc.stdin.flush()
+        return _first_batch_after(proc, started), ready
+
+
+def warm_worker_check(args) -> int:
+    """Run → first batch with the compiled programs cached: a fresh child against a warm
+    worker, for each backend and mode, side by side in one run."""
+    backends = args.backends.split(",") if args.backends else ["jax"]
+    modes = args.modes.split(",")
+    print(f"Machine: {machine_line()}", flush=True)
+    header = (f"{'backend':<12}{'mode':<13}{'cold s':>8}{'fresh s':>9}{'worker s':>10}"
+              f"{'ratio':>7}{'ready s':>9}{'worker cold s':>15}")
+    print(header + "\n" + "-" * len(header), flush=True)
+    rows = []
+    for backend in backends:
+        for mode in modes:
+            with tempfile.TemporaryDirectory(prefix="kernel-lab-cache-") as cache:
+                cold = time_to_first_batch(backend, mode, cache, args)
+                fresh = time_to_first_batch(backend, mode, cache, args)
+                worker, ready = time_warm_worker(backend, mode, cache, args)
+            with tempfile.TemporaryDirectory(prefix="kernel-lab-cache-") as cache:
+                worker_cold, _ = time_warm_worker(backend, mode, cache, args)
+            cells = [f"{v:>{w}.1f}" if isinstance(v, float) else f"  {v}"
+                     for v, w in ((cold, 8), (fresh, 9), (worker, 10))]
+            ratio = (f"{worker / fresh:>7.2f}" if isinstance(worker, float)
+                     and isinstance(fresh, float) else f"{'-':>7}")
+            last = (f"{worker_cold:>15.1f}" if isinstance(worker_cold, float)
+                    else f"  {worker_cold}")
+            print(f"{backend:<12}{mode:<13}{''.join(cells)}{ratio}{ready:>9.1f}{last}",
+                  flush=True)
+            rows.append({"backend": backend, "mode": mode, "cold": cold, "fresh": fresh,
+                         "worker": worker, "ready": ready, "worker_cold": worker_cold})
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=2))
+    return 0
+
+
 def first_batch_check(args) -> int:
     """Run → first batch, cold (an empty compiled-program cache) and warm (the cache the cold
     run filled), for each backend and mode."""
@@ -425,6 +518,8 @@ def main(argv=None) -> int:
         return 2
     if args.first_batch:
         return first_batch_check(args)
+    if args.warm_worker:
+        return warm_worker_check(args)
     if args.seeds_check:
         return seeds_check(args, data, args.backends.split(",")[0] if args.backends else "jax")
     backends = args.backends.split(",") if args.backends else installed_backends()

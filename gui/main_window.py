@@ -36,6 +36,7 @@ from gui.panels.setup import SetupPanel
 from gui.panels.status_bar import StudyStatusLabels
 from gui.panels.summary import SummaryTable
 from gui.study_model import StudyModel
+from gui.warm_worker import WarmKeeper
 from gui.worker import RunOutcome, StudyWorker
 from study.config import StudyConfig
 from study.protocol.events import (
@@ -157,6 +158,19 @@ class MainWindow(QMainWindow):
         self._restore_settings(studies_root)
         self._update_run_state()
         self.study_status.refresh()
+        # --- warm worker (issue 14; the logic is in gui/warm_worker.py) ---
+        self.warm = WarmKeeper(self.settings, self.setup.backend,
+                               lambda: self.setup.data_edit.text().strip(), self.is_running, self)
+        self.keep_ready_action = QAction("&Keep a worker ready", self)
+        self.keep_ready_action.setCheckable(True)
+        self.keep_ready_action.setChecked(self.warm.setting_on())
+        self.keep_ready_action.setToolTip("Keep a training process started for the chosen "
+                                          "backend, so that Run skips loading Keras")
+        self.keep_ready_action.toggled.connect(self.warm.set_enabled)
+        self.study_menu.addSeparator()
+        self.study_menu.addAction(self.keep_ready_action)
+        self.setup.sig_backend_changed.connect(self.warm.backend_changed)
+        # --- end warm worker ---
 
     # ----- construction -----------------------------------------------------------------------
     def _build_status_bar(self) -> None:
@@ -369,7 +383,8 @@ class MainWindow(QMainWindow):
         config = self.setup.config(self.current_kernels())
         self.save_settings()
         self.failure_message = ""
-        self._launch(config, StudyWorker(config, self.setup.studies_root(), self),
+        self._launch(config, StudyWorker(config, self.setup.studies_root(), self,
+                                         warm=self.warm.take(config.backend)),
                      f"Starting {config.backend}…",
                      f"Starting a study on {config.backend} / {config.device}…")
         return True
@@ -378,7 +393,9 @@ class MainWindow(QMainWindow):
         """Show `config`'s run as starting and start its worker (a new run or a resume)."""
         # StudyStarted does not carry the mode: the run's state starts from its own config.
         self.model.start_run(config)
-        self.progress.reset_idle(f"{starting} (Keras loads in a new process)")
+        warm = getattr(worker, "warm", None)  # a worker kept ready (gui/warm_worker.py)
+        self.progress.reset_idle(f"{starting} (in the worker kept ready)" if warm else
+                                 f"{starting} (Keras loads in a new process)")
         self.tabs.setCurrentIndex(0)
         self.worker = worker
         self.worker.sig_event.connect(self._on_event)
@@ -405,7 +422,8 @@ class MainWindow(QMainWindow):
         state = self.model.state
         config, folder = state.config, state.folder
         self.failure_message = ""
-        self._launch(config, StudyWorker(config, folder.parent, self, resume_folder=folder),
+        self._launch(config, StudyWorker(config, folder.parent, self, resume_folder=folder,
+                                         warm=self.warm.take(config.backend)),
                      f"Resuming on {config.backend}…", f"Resuming {folder}…")
         return True
 
@@ -468,6 +486,7 @@ class MainWindow(QMainWindow):
         pending, self._open_after_run = self._open_after_run, ""
         if pending:
             self.open_study_folder(pending)
+        self.warm.schedule()
         self.sig_run_finished.emit(outcome)
 
     # ----- title and notices ----------------------------------------------------------------
@@ -644,6 +663,7 @@ class MainWindow(QMainWindow):
             self._summary_sized = True
             # After this event the layout has given the splitter its real height.
             QTimer.singleShot(0, self._size_summary)
+        self.warm.schedule()
 
     def _size_summary(self) -> None:
         total = sum(self.training_splitter.sizes())
@@ -683,6 +703,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.save_settings()
+        self.warm.shut()
         if worker is not None:
             worker.sig_exited.disconnect(self._on_worker_exited)
             worker.request_stop()

@@ -60,6 +60,7 @@ class RunOutcome:
     failed_message: str = ""
     folder: str = ""
     start_error: str = ""
+    pid: int | None = None
 
     @property
     def state(self) -> str:
@@ -121,9 +122,14 @@ class StudyWorker(QThread):
     sig_exited = Signal(object)
 
     def __init__(self, config: StudyConfig, out_root, parent: QObject | None = None,
-                 resume_folder=None):
+                 resume_folder=None, warm=None):
         super().__init__(parent)
         self.config = config
+        # A gui.warm_worker.WarmWorker kept ready for this backend: it is given the job, and a
+        # fresh child is started only when it cannot take it. `pid`: the run's process.
+        self.warm = warm
+        self.pid: int | None = None
+        self.used_warm = False
         self.out_root = Path(out_root)
         # A resumed study continues in its own folder with its own settings (`--resume`).
         self.resume_folder = None if resume_folder is None else Path(resume_folder)
@@ -154,30 +160,45 @@ class StudyWorker(QThread):
             return resume_command(self.resume_folder)
         return study_command(config_path, self.out_root)
 
-    def _run_child(self) -> None:
+    def job(self, config_path) -> dict:
+        """The same run as a warm worker's job (study/warm.py)."""
+        if self.resume_folder is not None:
+            return {"resume": str(self.resume_folder)}
+        return {"config": str(config_path), "out": str(self.out_root)}
+
+    def _start_child(self, config_path):
+        """(process, stderr tail, stderr reader): the warm worker given this job when it takes
+        it, else a fresh child (OSError if it cannot start)."""
+        if self.warm is not None:
+            adopted = self.warm.give_job(self.job(config_path))
+            if adopted is not None:
+                self.used_warm = True
+                return adopted
         stderr_tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
+        process = popen(self.command(config_path), child_environment(self.config.backend))
+        # stderr is drained by its own thread so a chatty backend can never fill the pipe
+        # and block the child while we wait on stdout.
+        reader = threading.Thread(target=_drain, args=(process.stderr, stderr_tail), daemon=True)
+        reader.start()
+        return process, stderr_tail, reader
+
+    def _run_child(self) -> None:
         folder = failed = ""
         fd, config_path = tempfile.mkstemp(prefix="kernel-lab-", suffix=".json")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(self.config.to_json())
             try:
-                process = popen(self.command(config_path),
-                                child_environment(self.config.backend))
+                process, stderr_tail, reader = self._start_child(config_path)
             except OSError as exc:
                 self.sig_exited.emit(RunOutcome(None, start_error=str(exc)))
                 return
+            self.pid = process.pid
             with self._lock:
                 self._process = process
                 stop_now = self._stop_requested
             if stop_now:
                 self._write_stop()
-            # stderr is drained by its own thread so a chatty backend can never fill the pipe
-            # and block the child while we wait on stdout.
-            reader = threading.Thread(
-                target=_drain, args=(process.stderr, stderr_tail), daemon=True
-            )
-            reader.start()
             for line in process.stdout:
                 line = line.strip()
                 if not line:
@@ -194,12 +215,14 @@ class StudyWorker(QThread):
                     folder = event.folder or folder
                 self.sig_event.emit(event)
             returncode = process.wait()
-            reader.join(timeout=5)
+            if reader is not None:
+                reader.join(timeout=5)
             _close(process)
         finally:
             Path(config_path).unlink(missing_ok=True)
         self.sig_exited.emit(RunOutcome(
-            returncode, "\n".join(stderr_tail), self._stop_requested, self._killed, failed, folder
+            returncode, "\n".join(stderr_tail), self._stop_requested, self._killed, failed, folder,
+            pid=self.pid,
         ))
 
     def request_stop(self, grace_seconds: float | None = None) -> None:

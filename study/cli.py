@@ -74,6 +74,8 @@ def add_study_arguments(parser: argparse.ArgumentParser) -> None:
                         "interrupted study in its own folder from its last completed epoch "
                         "(its settings cannot be changed)")
     parser.add_argument("--stop-on-stdin", action="store_true", help=argparse.SUPPRESS)
+    # The app's pre-started worker (study/warm.py): load Keras, then wait for one job on stdin.
+    parser.add_argument("--warm-start", action="store_true", help=argparse.SUPPRESS)
 
 
 # Options that would change a study's settings: refused with --resume.
@@ -261,8 +263,13 @@ def _watch_stdin(stop_event: threading.Event) -> None:
     stop_event.set()
 
 
-def run_study_command(args) -> int:
-    """`main.py study`: run, print, and return the exit status."""
+def run_study_command(args, kept=None) -> int:
+    """`main.py study`: run, print, and return the exit status (`kept`: a dataset the warm
+    worker loaded ahead, study/warm.py)."""
+    if getattr(args, "warm_start", False):
+        from study.warm import run_warm_command
+
+        return run_warm_command(args)
     from study.runner import plan_resume, run_study
 
     resume = None
@@ -296,7 +303,8 @@ def run_study_command(args) -> int:
     previous = _install_sigint(stop_event, quiet=args.events == "json")
     previous_term = _install_sigterm(stop_event, terminated)
     try:
-        run_study(config, emit=emit, stop_event=stop_event, out_root=args.out, resume=resume)
+        run_study(config, emit=emit, stop_event=stop_event, out_root=args.out, resume=resume,
+                  kept=kept)
     except KeyboardInterrupt:
         print("Aborted.", file=sys.stderr)
         return EXIT_TERMINATED if terminated.is_set() else EXIT_STOPPED

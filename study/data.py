@@ -310,6 +310,56 @@ def load_dataset(data: str | os.PathLike | None = None) -> Dataset:
     raise DataError(f"Fashion-MNIST was not found (looked in {looked}); {INSTALL_HINT}")
 
 
+def _data_setting(data) -> str | None:
+    """A data setting as compared between runs: None (the default search) or its path text."""
+    return None if data is None or str(data) == "" else str(data)
+
+
+def data_signature(data=None) -> tuple:
+    """What load_dataset(data) would read, as (path, size, mtime_ns) rows (None, None for a file
+    that is not there): a dataset loaded earlier is out of date when this has changed."""
+    data = _data_setting(data)
+    names = [base + suffix for base in IDX_FILES.values() for suffix in ("", ".gz")]
+    if data is None:
+        files = [folder / name for folder in candidate_dirs() for name in names]
+    else:
+        path = Path(data)
+        files = [path] if not path.is_dir() else [path / name for name in names]
+    rows = []
+    for path in files:
+        try:
+            stat = path.stat()
+            rows.append((str(path), stat.st_size, stat.st_mtime_ns))
+        except OSError:
+            rows.append((str(path), None, None))
+    return tuple(rows)
+
+
+@dataclass(frozen=True)
+class KeptDataset:
+    """A dataset loaded ahead of its study (the app's warm worker, study/warm.py), handed to a
+    study only when the study's data setting is the same and the files have not changed."""
+
+    data: str | None
+    dataset: Dataset
+    signature: tuple
+
+    @classmethod
+    def load(cls, data=None) -> KeptDataset:
+        """Load the dataset of this data setting now (DataError as load_dataset)."""
+        data = _data_setting(data)
+        signature = data_signature(data)
+        return cls(data, load_dataset(data), signature)
+
+    def dataset_for(self, data) -> Dataset | None:
+        """The kept dataset when `data` is the setting it was loaded for and its files are
+        unchanged; None otherwise (then the study loads its own)."""
+        data = _data_setting(data)
+        if data != self.data or data_signature(data) != self.signature:
+            return None
+        return self.dataset
+
+
 def download_to_keras_cache() -> Path:
     """Optional, online only: let Keras download Fashion-MNIST into its cache folder."""
     import keras

@@ -50,10 +50,13 @@ def run_study(
     stop_event: threading.Event | None = None,
     out_root=DEFAULT_ROOT,
     resume=None,
+    kept=None,
 ) -> Path | None:
     """Run `config` to the end (or until `stop_event`); return the study folder.
 
     `resume` (a ResumePlan from plan_resume) continues that stopped study in its own folder.
+    `kept` (a study.data.KeptDataset loaded ahead, by the app's warm worker) is used instead of
+    loading the data again when it holds this study's data setting, unchanged.
 
     None when stopped before the study started (no folder is made then).
 
@@ -66,7 +69,10 @@ def run_study(
     if resume is None:
         check_out_root(out_root)
     backend = select_backend(config.backend)
-    dataset = load_dataset(config.data_dir).limited(config.train_limit, config.test_limit)
+    dataset = kept.dataset_for(config.data_dir) if kept is not None else None
+    if dataset is None:
+        dataset = load_dataset(config.data_dir)
+    dataset = dataset.limited(config.train_limit, config.test_limit)
     check_memory(config, dataset)
     device = resolve_device(config.device, backend)
 

@@ -13,6 +13,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # The tests make hundreds of throw-away datasets: none of them is kept in the parsed-data cache
 # (tests/unit/test_data_cache.py switches it on for itself). Child processes inherit this.
 os.environ.setdefault("KERNEL_LAB_DATA_CACHE", "off")
+# The app's windows start no warm worker (gui/warm_worker.py) unless a test asks for one.
+os.environ.setdefault("KERNEL_LAB_WARM_WORKER", "off")
 
 
 @pytest.fixture(scope="session")

@@ -147,12 +147,23 @@ class NetworkDiverged:
     seed: int = 0
 
 
+@dataclass(frozen=True)
+class WorkerReady:
+    """The app's warm worker (`study --warm-start`) has loaded Keras on `backend` (and, when
+    `dataset` is not empty, that dataset) and waits for one job on its stdin."""
+
+    backend: str
+    pid: int
+    dataset: str = ""
+    seconds: float = 0.0
+
+
 EVENT_TYPES = {
     cls.__name__: cls
     for cls in (
         StudyStarted, InitIdentity, NetworkStarted, BatchProgress, EpochEnded,
         KernelsUpdated, NetworkFinished, SharedEpochTimed, StudyFinished, Failed,
-        NetworkDiverged,
+        NetworkDiverged, WorkerReady,
     )
 }
 
