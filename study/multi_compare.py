@@ -1,11 +1,15 @@
 """Two or more studies side by side — no Qt: the settings that differ, each network's peak and
 final test accuracy per study (mean and 95 % interval over its seeds), and each study's
-difference from the first (Welch t interval over the seeds; with a single seed, the plain
-difference and a caveat).
+difference from the first, with the method of its interval in the `method` column:
 
-The studies are independent samples (different settings, often different seeds), so the
-difference of two studies uses Welch's unequal-variance t interval (study.statistics), not the
-paired difference used within one study (SPEC §6).
+- "paired by seed (n)": the two studies share n ≥ 2 seeds. A seed fixes the initial tensors and
+  the batch order (SPEC §6), so the per-seed differences d_s = study(s) − first(s) over the
+  shared seeds are paired, and their mean gets the Student-t interval of study.statistics
+  (paired_difference). Pairing removes the noise both studies share, so it resolves smaller
+  differences than Welch; seeds only one study has are left out (a caveat says so).
+- "Welch": the studies share fewer than 2 seeds but have ≥ 2 each — independent samples, Welch's
+  unequal-variance t interval.
+- "one seed": a study has a single seed — the plain difference, no interval.
 
 `write_comparison` writes studies.csv and differences.csv (plus any PNG writers the caller
 plugs in, see gui/study_overlay.py) into a fresh folder, built in a hidden sibling and moved
@@ -26,20 +30,27 @@ from pathlib import Path
 from study.export import ExportError, write_export_file
 from study.protocol.networks import NETWORKS
 from study.state import StudyState
-from study.statistics import DIFFERENCE_DECIMALS, t_interval, welch_difference
+from study.statistics import (
+    DIFFERENCE_DECIMALS,
+    paired_difference,
+    t_interval,
+    welch_difference,
+)
 from study.store import StoreError, csv_text
 
 MARKER = "compare.json"
 MARKER_FORMAT = "kernel-lab/compare"
 MEASURES = (("peak_test_accuracy", "peak"), ("final_test_accuracy", "final"))
 ONE_SEED = "one seed"
+WELCH = "Welch"
+PAIRED = "paired by seed ({n})"
 STUDY_COLUMNS_HEAD = ("study",)
 STUDY_COLUMNS_TAIL = ("network", "state", "n_seeds", "seeds_done", "epochs_done", "epochs_planned",
                       "peak_test_accuracy", "peak_ci_low", "peak_ci_high",
                       "final_test_accuracy", "final_ci_low", "final_ci_high", "path")
 DIFFERENCE_COLUMNS = ("network", "measure", "baseline", "study", "baseline_mean", "study_mean",
-                      "difference", "ci_low", "ci_high", "df", "p_value", "n_baseline",
-                      "n_study", "caveat")
+                      "difference", "ci_low", "ci_high", "method", "df", "p_value",
+                      "n_baseline", "n_study", "caveat")
 
 
 class CompareError(RuntimeError):
@@ -60,10 +71,14 @@ class ComparedStudy:
 
     def values(self, network: str, measure: str) -> list[float]:
         """`measure` of `network` for each of its seeds that has epochs, in seed order."""
+        return list(self.values_by_seed(network, measure).values())
+
+    def values_by_seed(self, network: str, measure: str) -> dict[int, float]:
+        """{seed: `measure` of `network`} over its seeds that have epochs, in seed order."""
         runs = [run for (name, _seed), run in self.state.finished.items() if name == network]
         order = {seed: i for i, seed in enumerate(self.state.seeds)}
         runs.sort(key=lambda run: order.get(run.seed, len(order)))
-        return [float(getattr(run.summary, measure)) for run in runs]
+        return {run.seed: float(getattr(run.summary, measure)) for run in runs}
 
     def seeds_of(self, network: str) -> list[int]:
         """The seeds of `network` with epochs."""
@@ -212,8 +227,9 @@ def network_rows(comparison: MultiComparison) -> list[dict]:
 
 def difference_rows(comparison: MultiComparison) -> list[dict]:
     """Per network, measure and study after the first: its mean minus the first study's, with
-    the Welch 95 % interval when both have ≥ 2 seeds, and a caveat ("one seed", a network
-    missing or stopped early)."""
+    the paired 95 % interval when they share ≥ 2 seeds, else Welch's when both have ≥ 2 seeds
+    (the `method` column says which), and a caveat ("one seed", unpaired seeds left out, a
+    network missing or stopped early)."""
     base = comparison.studies[0]
     rows = []
     for network in comparison.networks:
@@ -225,32 +241,55 @@ def difference_rows(comparison: MultiComparison) -> list[dict]:
 
 def _difference_row(base: ComparedStudy, study: ComparedStudy, network: str,
                     measure: str) -> dict:
-    a, b = base.values(network, measure), study.values(network, measure)
+    by_seed_a = base.values_by_seed(network, measure)
+    by_seed_b = study.values_by_seed(network, measure)
+    a, b = list(by_seed_a.values()), list(by_seed_b.values())
     row = {"network": network, "measure": measure, "baseline": base.label,
            "study": study.label, "baseline_mean": None, "study_mean": None,
-           "difference": None, "ci_low": None, "ci_high": None, "df": None,
+           "difference": None, "ci_low": None, "ci_high": None, "method": "", "df": None,
            "p_value": None, "n_baseline": len(a), "n_study": len(b), "caveat": ""}
     caveats = []
     missing = [s.label for s, values in ((base, a), (study, b)) if not values]
     if missing:
         row["caveat"] = "no epochs in " + ", ".join(missing)
         return row
-    result = welch_difference(a, b)
-    row.update(baseline_mean=sum(a) / len(a), study_mean=sum(b) / len(b),
-               difference=_rounded(result.difference))
-    if len(a) < 2 or len(b) < 2:
-        caveats.append(ONE_SEED if len(a) < 2 and len(b) < 2 else
-                       f"{ONE_SEED} in {base.label if len(a) < 2 else study.label}")
+    shared = [s for s in by_seed_a if s in by_seed_b]
+    if len(shared) >= 2:
+        # Paired by seed (SPEC §6): d_s = study(s) − baseline(s) over the shared seeds.
+        paired = paired_difference(by_seed_b, by_seed_a)
+        row.update(baseline_mean=_mean(by_seed_a[s] for s in shared),
+                   study_mean=_mean(by_seed_b[s] for s in shared),
+                   difference=_rounded(paired.mean), ci_low=_rounded(paired.low),
+                   ci_high=_rounded(paired.high), method=PAIRED.format(n=paired.n),
+                   df=paired.n - 1, p_value=paired.p_value)
+        for which, values in ((base, by_seed_a), (study, by_seed_b)):
+            unpaired = [str(s) for s in values if s not in by_seed_a or s not in by_seed_b]
+            if unpaired:
+                caveats.append(f"seed{'s' if len(unpaired) > 1 else ''} "
+                               f"{','.join(unpaired)} of {which.label} unpaired, left out")
     else:
-        row.update(ci_low=_rounded(result.low), ci_high=_rounded(result.high),
-                   df=None if math.isnan(result.df) else result.df,
-                   p_value=result.p_value)
+        result = welch_difference(a, b)
+        row.update(baseline_mean=_mean(a), study_mean=_mean(b),
+                   difference=_rounded(result.difference))
+        if len(a) < 2 or len(b) < 2:
+            row["method"] = ONE_SEED
+            caveats.append(ONE_SEED if len(a) < 2 and len(b) < 2 else
+                           f"{ONE_SEED} in {base.label if len(a) < 2 else study.label}")
+        else:
+            row.update(ci_low=_rounded(result.low), ci_high=_rounded(result.high),
+                       method=WELCH, df=None if math.isnan(result.df) else result.df,
+                       p_value=result.p_value)
     for which in (base, study):
         done, planned = which.epochs_done(network), which.state.planned_epochs
         if planned and done < planned:
             caveats.append(f"{which.label}: {done} of {planned} epochs")
     row["caveat"] = "; ".join(caveats)
     return row
+
+
+def _mean(values) -> float:
+    values = list(values)
+    return sum(values) / len(values)
 
 
 def _rounded(value: float) -> float:

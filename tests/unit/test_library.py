@@ -15,14 +15,18 @@ import pytest
 from scipy import stats
 
 import main
+from study.config import StudyConfig
 from study.library import list_studies, study_row
 from study.multi_compare import (
     ONE_SEED,
+    WELCH,
     compare_studies,
     differing_settings,
     load_studies,
 )
-from study.statistics import t_interval, welch_difference
+from study.protocol.events import EpochResult
+from study.statistics import paired_difference, t_interval, welch_difference
+from study.store import StudyWriter
 from tests.known_study import (
     ACCURACY,
     EVAL_SECONDS,
@@ -174,17 +178,73 @@ def test_comparison_numbers_settings_and_caveats(library):
     assert rows[SOFTMAX, "NetA2-DT"]["peak_ci_low"] is None
 
     diffs = {(d["study"], d["network"], d["measure"]): d for d in comparison.differences}
-    welch = diffs["lr-0.01", "NetA1-HF", "peak_test_accuracy"]
+    # The report study (seeds 0–4) and lr-0.01 (seeds 0–2) share seeds 0, 1, 2: paired by seed.
+    paired = diffs["lr-0.01", "NetA1-HF", "peak_test_accuracy"]
     three = [max(seeded_accuracy("NetA1-HF", i, {
         "NetA1-HF": tuple(a + THREE_SEED_SHIFT for a in ACCURACY["NetA1-HF"])}))
         for i in range(3)]
     five = [max(seeded_accuracy("NetA1-HF", i)) for i in range(5)]
-    expected = welch_difference(five, three)
-    assert welch["difference"] == pytest.approx(expected.difference)
-    assert (welch["ci_low"], welch["ci_high"]) == pytest.approx((expected.low, expected.high))
-    assert welch["caveat"] == "" and (welch["n_baseline"], welch["n_study"]) == (5, 3)
+    expected = paired_difference(dict(enumerate(three)), dict(enumerate(five)))
+    assert paired["method"] == "paired by seed (3)" and paired["df"] == 2
+    assert paired["difference"] == pytest.approx(expected.mean)
+    assert (paired["ci_low"], paired["ci_high"]) == pytest.approx((expected.low, expected.high))
+    assert paired["baseline_mean"] == pytest.approx(np.mean(five[:3]))
+    assert paired["caveat"] == f"seeds 3,4 of {REPORT} unpaired, left out"
+    assert (paired["n_baseline"], paired["n_study"]) == (5, 3)
     single = diffs[SOFTMAX, "NetA1-HF", "final_test_accuracy"]
     assert single["ci_low"] is None and single["caveat"] == f"{ONE_SEED} in {SOFTMAX}"
+    assert single["method"] == ONE_SEED
+
+
+def _seeded_study(root, name: str, peaks: dict, **config) -> Path:
+    """A one-network, one-epoch study named `name` whose seed s reaches peaks[s] (peak = final
+    test accuracy)."""
+    seeds = tuple(peaks)
+    writer = StudyWriter.create(root / ".scratch", StudyConfig(
+        networks=("NetA1-HF",), epochs=1, seed=seeds[0], seeds=seeds, **config))
+    for seed, peak in peaks.items():
+        writer.append_epoch("NetA1-HF", EpochResult(1, 0.5, 0.5, peak, 1.0, 0.1), seed=seed)
+    writer.write_summary()
+    writer.write_status(state="finished", backend="jax", device="cpu")
+    target = root / name
+    os.rename(writer.folder, target)
+    return target
+
+
+def test_shared_seeds_are_paired_and_resolve_what_welch_does_not(tmp_path):
+    # Seed-to-seed spread of 5 points, a steady +1 point per seed: pairing by seed removes the
+    # spread both studies share, Welch cannot.
+    base = {1: 0.80, 2: 0.85, 3: 0.90}
+    other = {1: 0.811, 2: 0.859, 3: 0.911}
+    folders = [_seeded_study(tmp_path, "report", base, head="report"),
+               _seeded_study(tmp_path, "softmax", other),
+               _seeded_study(tmp_path, "softmax-other-seeds",
+                             {s + 3: v for s, v in other.items()}),
+               _seeded_study(tmp_path, "softmax-one-shared",
+                             {s + 2: v for s, v in other.items()})]
+    comparison = compare_studies(load_studies(folders))
+    diffs = {(d["study"], d["measure"]): d for d in comparison.differences}
+
+    paired = diffs["softmax", "peak_test_accuracy"]
+    d = [0.011, 0.009, 0.011]
+    half = stats.t.ppf(0.975, 2) * np.std(d, ddof=1) / math.sqrt(3)
+    assert paired["method"] == "paired by seed (3)" and paired["caveat"] == ""
+    assert paired["difference"] == pytest.approx(np.mean(d))
+    assert (paired["ci_low"], paired["ci_high"]) == pytest.approx((np.mean(d) - half,
+                                                                   np.mean(d) + half))
+    assert paired["p_value"] == pytest.approx(
+        stats.ttest_rel(list(other.values()), list(base.values())).pvalue)
+    assert paired["ci_low"] > 0  # resolved: the softmax study is better
+
+    # The same numbers on seeds that do not overlap: independent samples, Welch, not resolved.
+    welch = diffs["softmax-other-seeds", "peak_test_accuracy"]
+    expected = welch_difference(list(base.values()), list(other.values()))
+    assert welch["method"] == WELCH and welch["df"] == pytest.approx(expected.df)
+    assert welch["difference"] == pytest.approx(paired["difference"])
+    assert (welch["ci_low"], welch["ci_high"]) == pytest.approx((expected.low, expected.high))
+    assert welch["ci_low"] < 0 < welch["ci_high"]
+    # One shared seed is not a pairing: Welch over all the seeds of each.
+    assert diffs["softmax-one-shared", "final_test_accuracy"]["method"] == WELCH
 
 
 def test_two_single_seed_studies_give_the_plain_difference_and_say_one_seed(library):
@@ -194,7 +254,7 @@ def test_two_single_seed_studies_give_the_plain_difference_and_say_one_seed(libr
     hf = diffs["NetA1-HF", "peak_test_accuracy"]
     assert hf["difference"] == pytest.approx(0.60 - 0.60)
     assert hf["caveat"] == f"{ONE_SEED}; {STOPPED}: 2 of 3 epochs"
-    assert hf["ci_low"] is None and hf["ci_high"] is None
+    assert hf["ci_low"] is None and hf["ci_high"] is None and hf["method"] == ONE_SEED
     # NetA1-DT has no epochs in the stopped study; NetA2 networks are not in it at all.
     assert diffs["NetA1-DT", "peak_test_accuracy"]["caveat"] == f"no epochs in {STOPPED}"
     assert diffs["NetA2-DT", "peak_test_accuracy"]["difference"] is None
@@ -227,6 +287,7 @@ def test_compare_writes_csvs_and_overlay_pngs(library, tmp_path):
     assert columns[:7] == ["network", "measure", "baseline", "study", "baseline_mean",
                            "study_mean", "difference"]
     assert len(diffs) == 12 and all(d["caveat"].startswith(ONE_SEED) for d in diffs)
+    assert {d["method"] for d in diffs} == {ONE_SEED}
     # Reading studies never changes them.
     assert snapshot(root) == before
 
