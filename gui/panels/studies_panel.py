@@ -1,6 +1,8 @@
 """The Studies tab: every study under the save folder (and folders the user adds), sortable and
-filterable; double-click opens one in the window; select two or more and Compare overlays their
-curves and tabulates each network's peak and final accuracy with the differences.
+filterable (an added folder is listed until "Remove folder" takes it off the list — its files
+are never touched); double-click opens one in the window; select two or more and Compare
+overlays their curves and tabulates each network's peak and final accuracy with the
+differences.
 
 Listing reads only (study.library) and runs on a QThread, so a folder of many studies never
 freezes the window; comparing reads the chosen studies (study.multi_compare).
@@ -22,7 +24,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -31,6 +33,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QSplitter,
     QTableView,
@@ -63,7 +66,7 @@ SETTINGS_EXTRA_FOLDERS = "library/extra_folders"
 STATE_COLORS = {"failed": ERROR_COLOR, "damaged": ERROR_COLOR, "interrupted": INCOMPLETE_COLOR,
                 "stopped": INCOMPLETE_COLOR, "unknown": INCOMPLETE_COLOR}
 COMPARE_HEADERS = ("Network", "Study", "Seeds", "Epochs", "Peak test acc.", "Final test acc.",
-                   "Δ peak vs first", "Δ final vs first", "Note")
+                   "Δ peak vs first", "Δ final vs first", "Δ interval", "Note")
 # Listing threads still running: kept referenced until they end, whatever happens to the panel.
 _RUNNING: set = set()
 EMPTY_COMPARE = "Select two or more studies and press Compare (Ctrl-click to select several)."
@@ -165,6 +168,11 @@ class StudiesPanel(QWidget):
         self.folders_label.setWordWrap(True)
         self.add_button = QPushButton("Add folder…")
         self.add_button.clicked.connect(self.add_folder_dialog)
+        self.remove_button = QPushButton("Remove folder")
+        self.remove_button.setToolTip("Stop listing an added folder (its files are kept)")
+        self.remove_menu = QMenu(self)
+        self.remove_menu.aboutToShow.connect(self._fill_remove_menu)
+        self.remove_button.setMenu(self.remove_menu)
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.clicked.connect(self.refresh)
         self.filter_edit = QLineEdit()
@@ -198,6 +206,7 @@ class StudiesPanel(QWidget):
         top.addWidget(QLabel("Folders:"))
         top.addWidget(self.folders_label, 1)
         top.addWidget(self.add_button)
+        top.addWidget(self.remove_button)
         top.addWidget(self.refresh_button)
         second = QHBoxLayout()
         second.addWidget(self.filter_edit, 1)
@@ -262,7 +271,9 @@ class StudiesPanel(QWidget):
         self.compare_table.horizontalHeader().setStretchLastSection(True)
         self.compare_note = QLabel(
             "Peak and final: mean over the seeds ± half the 95 % Student-t interval. Δ: the "
-            "study minus the first, with the Welch 95 % interval when both have ≥ 2 seeds.")
+            "study minus the first with its 95 % interval — paired by seed (Student t over the "
+            "per-seed differences) where the two share ≥ 2 seeds, else Welch when both have "
+            "≥ 2 seeds; no interval with one seed.")
         self.compare_note.setStyleSheet(NOTE_STYLE)
         self.compare_note.setWordWrap(True)
         lower = QSplitter(Qt.Orientation.Vertical)
@@ -293,16 +304,42 @@ class StudiesPanel(QWidget):
 
     def _show_folders(self) -> None:
         self.folders_label.setText("  ·  ".join(str(f) for f in self.folders()))
+        self.remove_button.setEnabled(bool(self.removable_folders()))
+
+    def removable_folders(self) -> list[Path]:
+        """The added folders (the save folder itself is always listed)."""
+        root = Path(self.studies_root())
+        return [f for f in self.extra_folders if f != root]
+
+    def _fill_remove_menu(self) -> None:
+        self.remove_menu.clear()
+        for folder in self.removable_folders():
+            action = QAction(str(folder), self.remove_menu)
+            action.triggered.connect(lambda _checked=False, f=folder: self.remove_folder(f))
+            self.remove_menu.addAction(action)
+
+    def _save_extra_folders(self) -> None:
+        if self.settings is not None:
+            self.settings.setValue(SETTINGS_EXTRA_FOLDERS, [str(f) for f in self.extra_folders])
 
     def add_folder(self, folder) -> None:
         """List the studies of `folder` too (kept in the settings), and refresh."""
         folder = Path(folder)
         if folder not in self.folders():
             self.extra_folders.append(folder)
-            if self.settings is not None:
-                self.settings.setValue(SETTINGS_EXTRA_FOLDERS,
-                                       [str(f) for f in self.extra_folders])
+            self._save_extra_folders()
         self.refresh()
+
+    def remove_folder(self, folder) -> bool:
+        """Stop listing the added `folder` (kept in the settings) and refresh; its files are
+        left as they are. False if it is not an added folder (the save folder stays)."""
+        folder = Path(folder)
+        if folder not in self.removable_folders():
+            return False
+        self.extra_folders = [f for f in self.extra_folders if f != folder]
+        self._save_extra_folders()
+        self.refresh()
+        return True
 
     @Slot()
     def add_folder_dialog(self) -> None:
@@ -498,7 +535,8 @@ class StudiesPanel(QWidget):
                      mean_ci(row["final_test_accuracy"], row["final_ci_low"],
                              row["final_ci_high"]),
                      difference_text(peak) if peak else "baseline",
-                     difference_text(final) if final else "baseline", caveats]
+                     difference_text(final) if final else "baseline",
+                     (peak or final or {}).get("method", ""), caveats]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if c == 0:

@@ -103,6 +103,42 @@ def test_added_folder_is_listed_too(qtbot, tmp_path, library):
     assert again.folders() == [empty, folders[THREE_SEEDS].parent]
 
 
+def test_remove_folder_stops_listing_it_and_keeps_its_files(qtbot, tmp_path, library):
+    root, folders = library
+    before = snapshot(root)
+    save_folder = tmp_path / "save-folder"
+    save_folder.mkdir()
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    widget = StudiesPanel(studies_root=lambda: save_folder, settings=settings)
+    qtbot.addWidget(widget)
+    assert not widget.remove_button.isEnabled()  # nothing added: the save folder stays
+    sweep = folders[THREE_SEEDS].parent
+    for folder in (sweep, root):
+        with qtbot.waitSignal(widget.sig_listed, timeout=LISTING_MS):
+            widget.add_folder(folder)
+    assert widget.remove_button.isEnabled()
+    assert "lr-0.01" in widget.shown_names() and SOFTMAX in widget.shown_names()
+    # The button's menu offers the added folders; choosing one takes it off the list.
+    widget._fill_remove_menu()
+    actions = widget.remove_menu.actions()
+    assert [a.text() for a in actions] == [str(sweep), str(root)]
+    with qtbot.waitSignal(widget.sig_listed, timeout=LISTING_MS):
+        actions[1].trigger()
+    assert widget.folders() == [save_folder, sweep]
+    assert widget.shown_names() == ["lr-0.01"]
+    assert widget.folders_label.text() == f"{save_folder}  ·  {sweep}"
+    # The save folder and folders never added are not removable.
+    assert not widget.remove_folder(save_folder) and not widget.remove_folder(tmp_path)
+    with qtbot.waitSignal(widget.sig_listed, timeout=LISTING_MS):
+        assert widget.remove_folder(sweep)
+    assert widget.shown_names() == [] and not widget.remove_button.isEnabled()
+    # Remembered for the next session; nothing on disk changed.
+    again = StudiesPanel(studies_root=lambda: save_folder, settings=settings)
+    qtbot.addWidget(again)
+    assert again.folders() == [save_folder]
+    assert snapshot(root) == before and sweep.is_dir()
+
+
 def test_multi_select_compare(panel, qtbot, library):
     root, folders = library
     before = snapshot(root)
@@ -123,7 +159,8 @@ def test_multi_select_compare(panel, qtbot, library):
     assert baseline[2] == "5" and " ± " in baseline[4] and baseline[6] == "baseline"
     other = next(r for r in rows if r[:2] == ["NetA1-HF", SOFTMAX])
     assert other[4] == "60.00 %" and other[5] == "55.00 %"
-    assert other[6].endswith(" pt") and "one seed" in other[8]
+    assert other[6].endswith(" pt") and other[8] == "one seed" and "one seed" in other[9]
+    assert baseline[8] == ""
     # All networks: one curve per study and network, the network's colour, the study's style.
     curves = panel.drawn_curves("test_accuracy")
     assert len(curves) == 12 and len(panel.drawn_curves("test_loss")) == 12
