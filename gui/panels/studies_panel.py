@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QTableWidget,
@@ -48,6 +49,7 @@ from gui.colors import (
     HINT_STYLE,
     INCOMPLETE_COLOR,
     NOTE_STYLE,
+    TEXT_COLOR,
     network_color,
 )
 from gui.plot_style import set_epoch_ticks
@@ -67,6 +69,10 @@ STATE_COLORS = {"failed": ERROR_COLOR, "damaged": ERROR_COLOR, "interrupted": IN
                 "stopped": INCOMPLETE_COLOR, "unknown": INCOMPLETE_COLOR}
 COMPARE_HEADERS = ("Network", "Study", "Seeds", "Epochs", "Peak test acc.", "Final test acc.",
                    "Δ peak vs first", "Δ final vs first", "Δ interval", "Note")
+# The legend strip above the plots: its margins (left, top, right, bottom) and the room
+# between a sample line and its label.
+LEGEND_MARGINS = (6, 2, 6, 2)
+LEGEND_SPACING = 14
 # Listing threads still running: kept referenced until they end, whatever happens to the panel.
 _RUNNING: set = set()
 EMPTY_COMPARE = "Select two or more studies and press Compare (Ctrl-click to select several)."
@@ -225,7 +231,7 @@ class StudiesPanel(QWidget):
         splitter.addWidget(self.compare_view)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 2)
-        splitter.setSizes([320, 640])
+        splitter.setSizes([200, 760])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(splitter)
@@ -258,14 +264,33 @@ class StudiesPanel(QWidget):
             plot.setLabel("bottom", "epoch")
             plot.showGrid(x=True, y=True, alpha=0.2)
             plot.getAxis("left").enableAutoSIPrefix(False)
-        self.legend = self.accuracy_plot.addLegend(offset=(-10, 10))
-        plots = QHBoxLayout()
-        plots.addWidget(self.accuracy_plot)
-        plots.addWidget(self.loss_plot)
+        # The legend in a strip of its own above both plots: inside a plot its k + 6 entries
+        # would cover the curves (and be cut off at the plot's bottom).
+        self.legend_view = pg.GraphicsLayoutWidget()
+        self.legend_view.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.legend_view.ci.setContentsMargins(0, 0, 0, 0)
+        self.legend = pg.LegendItem(frame=False, labelTextColor=TEXT_COLOR,
+                                    horSpacing=LEGEND_SPACING, labelTextSize="10pt")
+        self.legend.layout.setContentsMargins(*LEGEND_MARGINS)
+        self.legend_view.ci.addItem(self.legend, row=0, col=0)
+        self.legend_view.ci.layout.setColumnStretchFactor(1, 1)
+        self.legend_view.ci.addLabel("", row=0, col=1)
+        self.legend_view.setVisible(False)
+        side_by_side = QHBoxLayout()
+        side_by_side.addWidget(self.accuracy_plot)
+        side_by_side.addWidget(self.loss_plot)
+        plots = QVBoxLayout()
+        plots.setContentsMargins(0, 0, 0, 0)
+        plots.setSpacing(0)
+        plots.addWidget(self.legend_view)
+        plots.addLayout(side_by_side, 1)
         self.compare_table = QTableWidget(0, len(COMPARE_HEADERS))
         self.compare_table.setHorizontalHeaderLabels(COMPARE_HEADERS)
         self.compare_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.compare_table.verticalHeader().setVisible(False)
+        # Compact rows: two studies × six networks fit without scrolling at the default size.
+        self.compare_table.verticalHeader().setDefaultSectionSize(
+            self.compare_table.fontMetrics().height() + 6)
         self.compare_table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents)
         self.compare_table.horizontalHeader().setStretchLastSection(True)
@@ -282,16 +307,13 @@ class StudiesPanel(QWidget):
         table_widget = QWidget()
         table_layout = QVBoxLayout(table_widget)
         table_layout.setContentsMargins(0, 0, 0, 0)
-        # The differing settings beside the table (above it in reading order: left first).
-        beside = QHBoxLayout()
-        self.settings_label.setAlignment(Qt.AlignmentFlag.AlignTop)
-        beside.addWidget(self.settings_label)
-        beside.addWidget(self.compare_table, 1)
-        table_layout.addLayout(beside, 1)
+        # The differing settings above the table, which keeps the whole width for its columns.
+        table_layout.addWidget(self.settings_label)
+        table_layout.addWidget(self.compare_table, 1)
         table_layout.addWidget(self.compare_note)
         lower.addWidget(plots_widget)
         lower.addWidget(table_widget)
-        lower.setSizes([500, 400])
+        lower.setSizes([420, 440])
         layout.addLayout(row)
         layout.addWidget(lower, 1)
         return widget
@@ -467,6 +489,7 @@ class StudiesPanel(QWidget):
         self.accuracy_plot.clear()
         self.loss_plot.clear()
         self.legend.clear()
+        self.legend_view.setVisible(False)
         self.drawn = {}
 
     def _redraw(self, *_args) -> None:
@@ -504,6 +527,31 @@ class StudiesPanel(QWidget):
                 item = pg.PlotDataItem(pen=pg.mkPen(network_color(network), width=3))
                 self._legend_items.append(item)
                 self.legend.addItem(item, network)
+        self.legend_view.setVisible(True)
+        self._arrange_legend()
+
+    def _arrange_legend(self) -> None:
+        """As many legend entries to a row as the strip's width holds; the strip as tall as
+        its rows."""
+        entries = len(self.legend.items)
+        if not entries:
+            return
+        left, top, right, bottom = LEGEND_MARGINS
+        width = max(self.legend_view.width(), 200) - left - right
+        # A column: sample, spacing, label, spacing (each column as wide as the widest entry).
+        widest = max(sample.boundingRect().width() + label.boundingRect().width()
+                     for sample, label in self.legend.items) + 2 * LEGEND_SPACING + 4
+        columns = max(1, min(entries, int(width // widest)))
+        self.legend.setColumnCount(columns)
+        row_height = max(max(sample.boundingRect().height(), label.boundingRect().height())
+                         for sample, label in self.legend.items)
+        rows = math.ceil(entries / columns)
+        self.legend_view.setFixedHeight(int(math.ceil(rows * row_height)) + top + bottom + 2)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if self.legend_view.isVisible():
+            self._arrange_legend()
 
     def legend_labels(self) -> list[str]:
         """The legend's entries, in order."""

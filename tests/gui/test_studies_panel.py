@@ -184,6 +184,30 @@ def test_multi_select_compare(panel, qtbot, library):
     assert snapshot(root) == before
 
 
+@pytest.mark.parametrize("width", [1300, 760])
+def test_the_legend_sits_above_the_plots_and_fits(panel, qtbot, library, width):
+    _root, folders = library
+    panel.resize(width, 900)
+    assert panel.compare_paths([folders[REPORT], folders[SOFTMAX], folders[THREE_SEEDS]])
+    qtbot.waitUntil(lambda: panel.legend_view.isVisible())
+    # Not inside a plot, where its entries would cover the curves.
+    assert panel.accuracy_plot.plotItem.legend is None
+    assert panel.loss_plot.plotItem.legend is None
+    assert len(panel.legend_labels()) == 3 + len(NETWORKS)
+
+    def fits() -> bool:
+        view = panel.legend_view
+        legend = panel.legend.mapRectToScene(panel.legend.boundingRect())
+        shown = view.mapToScene(view.viewport().rect()).boundingRect()
+        return (legend.height() > 0 and shown.contains(legend)
+                and view.geometry().bottom() < panel.accuracy_plot.geometry().top())
+
+    qtbot.waitUntil(fits)
+    # Several entries to a row, and more rows when the tab is narrow.
+    columns = panel.legend.columnCount
+    assert 6 <= columns if width == 1300 else 1 < columns < 6
+
+
 def test_compare_with_a_damaged_study_says_why(panel, library):
     _root, folders = library
     assert not panel.compare_paths([folders[SOFTMAX], folders[DAMAGED]])
