@@ -96,7 +96,8 @@ def overlay_figure(comparison: MultiComparison, network: str, size=OVERLAY_SIZE)
     layout.setContentsMargins(16, 10, 16, 12)
     layout.addLabel(f"{network}: {len(comparison.studies)} studies compared", row=0, col=0,
                     colspan=3, size="17pt", color=TEXT_COLOR, bold=True)
-    styles = "; ".join(f"{style_word(i)}: {s.label}" for i, s in enumerate(comparison.studies))
+    styles = "; ".join(f"{style_word(i)}: {comparison.legend_label(i)}"
+                       for i in range(len(comparison.studies)))
     differing = ", ".join(key for key, _ in comparison.settings) or "none"
     lines = [_clipped(styles), _clipped(f"settings that differ: {differing}; a study of several "
                                         "seeds is drawn as their mean")]

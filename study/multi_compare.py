@@ -106,6 +106,23 @@ class MultiComparison:
         """The studies' labels, in order (the first is the baseline)."""
         return [s.label for s in self.studies]
 
+    def settings_text(self, index: int, most: int = 2, width: int = 16) -> str:
+        """The `index`-th study's values of the first `most` differing settings, for legends:
+        "head report, learning_rate 0.01" ("…" when more differ; long values cut)."""
+        parts = []
+        for key, values in self.settings[:most]:
+            value = values[index] or "—"
+            parts.append(f"{key} {value if len(value) <= width else value[:width - 1] + '…'}")
+        if len(self.settings) > most:
+            parts.append("…")
+        return ", ".join(parts)
+
+    def legend_label(self, index: int) -> str:
+        """The `index`-th study's label with its differing settings: "study-… (head report)"."""
+        settings = self.settings_text(index)
+        label = self.studies[index].label
+        return f"{label} ({settings})" if settings else label
+
 
 def load_studies(folders: Iterable) -> list[ComparedStudy]:
     """Each folder's StudyState with a unique label; CompareError names a folder that is not a

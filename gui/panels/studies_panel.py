@@ -17,6 +17,7 @@ from pathlib import Path
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
     QSortFilterProxyModel,
     Qt,
@@ -269,13 +270,18 @@ class StudiesPanel(QWidget):
         self.legend_view = pg.GraphicsLayoutWidget()
         self.legend_view.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.legend_view.ci.setContentsMargins(0, 0, 0, 0)
-        self.legend = pg.LegendItem(frame=False, labelTextColor=TEXT_COLOR,
-                                    horSpacing=LEGEND_SPACING, labelTextSize="10pt")
-        self.legend.layout.setContentsMargins(*LEGEND_MARGINS)
-        self.legend_view.ci.addItem(self.legend, row=0, col=0)
+        self.legend_view.ci.setSpacing(0)
+        # One row (or more) of the studies' line styles, then the networks' colours.
+        self.legend, self.network_legend = (
+            pg.LegendItem(frame=False, labelTextColor=TEXT_COLOR, horSpacing=LEGEND_SPACING,
+                          labelTextSize="10pt") for _ in range(2))
+        for legend_row, legend in enumerate(self.legends()):
+            legend.layout.setContentsMargins(*LEGEND_MARGINS)
+            self.legend_view.ci.addItem(legend, row=legend_row, col=0)
         self.legend_view.ci.layout.setColumnStretchFactor(1, 1)
-        self.legend_view.ci.addLabel("", row=0, col=1)
+        self.legend_view.ci.addLabel("", row=0, col=1, rowspan=2)
         self.legend_view.setVisible(False)
+        self.legend_view.installEventFilter(self)
         side_by_side = QHBoxLayout()
         side_by_side.addWidget(self.accuracy_plot)
         side_by_side.addWidget(self.loss_plot)
@@ -488,7 +494,8 @@ class StudiesPanel(QWidget):
     def _clear_plots(self) -> None:
         self.accuracy_plot.clear()
         self.loss_plot.clear()
-        self.legend.clear()
+        for legend in self.legends():
+            legend.clear()
         self.legend_view.setVisible(False)
         self.drawn = {}
 
@@ -518,44 +525,51 @@ class StudiesPanel(QWidget):
         from gui.study_overlay import line_style
 
         self._legend_items = []
-        for index, study in enumerate(self.comparison.studies):
+        for index in range(len(self.comparison.studies)):
             item = pg.PlotDataItem(pen=pg.mkPen("#404040", width=2, style=line_style(index)))
             self._legend_items.append(item)
-            self.legend.addItem(item, study.label)
+            self.legend.addItem(item, self.comparison.legend_label(index))
         if len(networks) > 1:
             for network in networks:
                 item = pg.PlotDataItem(pen=pg.mkPen(network_color(network), width=3))
                 self._legend_items.append(item)
-                self.legend.addItem(item, network)
+                self.network_legend.addItem(item, network)
         self.legend_view.setVisible(True)
         self._arrange_legend()
 
+    def legends(self) -> tuple:
+        """The legend of the studies' line styles and that of the networks' colours."""
+        return self.legend, self.network_legend
+
     def _arrange_legend(self) -> None:
-        """As many legend entries to a row as the strip's width holds; the strip as tall as
-        its rows."""
-        entries = len(self.legend.items)
-        if not entries:
-            return
+        """Each legend with as many entries to a row as the strip's width holds; the strip as
+        tall as their rows."""
         left, top, right, bottom = LEGEND_MARGINS
         width = max(self.legend_view.width(), 200) - left - right
-        # A column: sample, spacing, label, spacing (each column as wide as the widest entry).
-        widest = max(sample.boundingRect().width() + label.boundingRect().width()
-                     for sample, label in self.legend.items) + 2 * LEGEND_SPACING + 4
-        columns = max(1, min(entries, int(width // widest)))
-        self.legend.setColumnCount(columns)
-        row_height = max(max(sample.boundingRect().height(), label.boundingRect().height())
-                         for sample, label in self.legend.items)
-        rows = math.ceil(entries / columns)
-        self.legend_view.setFixedHeight(int(math.ceil(rows * row_height)) + top + bottom + 2)
+        height = 0
+        for legend in self.legends():
+            entries = len(legend.items)
+            if not entries:
+                continue
+            # A column: sample, spacing, label, spacing (each as wide as the widest entry).
+            widest = max(sample.boundingRect().width() + label.boundingRect().width()
+                         for sample, label in legend.items) + 2 * LEGEND_SPACING + 4
+            columns = max(1, min(entries, int(width // widest)))
+            legend.setColumnCount(columns)
+            row_height = max(max(sample.boundingRect().height(), label.boundingRect().height())
+                             for sample, label in legend.items)
+            height += math.ceil(entries / columns) * row_height + top + bottom
+        self.legend_view.setFixedHeight(int(math.ceil(height)) + 2)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        super().resizeEvent(event)
-        if self.legend_view.isVisible():
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        # The strip's width is known only once it is laid out: arrange the legend then.
+        if watched is self.legend_view and event.type() == QEvent.Type.Resize:
             self._arrange_legend()
+        return super().eventFilter(watched, event)
 
     def legend_labels(self) -> list[str]:
         """The legend's entries, in order."""
-        return [label.text for _sample, label in self.legend.items]
+        return [label.text for legend in self.legends() for _sample, label in legend.items]
 
     def show_network(self, network: str) -> None:
         """Draw only `network`'s curves ("" for all)."""

@@ -260,6 +260,17 @@ def test_two_single_seed_studies_give_the_plain_difference_and_say_one_seed(libr
     assert diffs["NetA2-DT", "peak_test_accuracy"]["difference"] is None
 
 
+def test_legend_labels_name_the_settings_that_differ(library):
+    _root, folders = library
+    comparison = compare_studies(load_studies([folders[REPORT], folders[THREE_SEEDS]]))
+    assert [key for key, _ in comparison.settings] == ["learning_rate", "head", "seeds"]
+    assert comparison.legend_label(0) == f"{REPORT} (learning_rate 0.000335, head report, …)"
+    assert comparison.settings_text(1, most=3) == "learning_rate 0.01, head softmax, seeds 0,1,2"
+    assert comparison.settings_text(0, most=1, width=4) == "learning_rate 0.0…, …"
+    same = compare_studies(load_studies([folders[SOFTMAX], folders[SOFTMAX]]))
+    assert same.legend_label(1) == same.labels[1]
+
+
 def test_identical_settings_do_not_differ(library):
     _root, folders = library
     states = [s.state for s in load_studies([folders[SOFTMAX], folders[SOFTMAX]])]
