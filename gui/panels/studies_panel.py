@@ -69,7 +69,8 @@ SETTINGS_EXTRA_FOLDERS = "library/extra_folders"
 STATE_COLORS = {"failed": ERROR_COLOR, "damaged": ERROR_COLOR, "interrupted": INCOMPLETE_COLOR,
                 "stopped": INCOMPLETE_COLOR, "unknown": INCOMPLETE_COLOR}
 COMPARE_HEADERS = ("Network", "Study", "Seeds", "Epochs", "Peak test acc.", "Final test acc.",
-                   "Δ peak vs first", "Δ final vs first", "Δ interval", "Note")
+                   "Δ peak vs first (pt)", "Δ final vs first (pt)", "Δ interval", "Note")
+NOTE_COLUMN = COMPARE_HEADERS.index("Note")
 # The legend strip above the plots: its margins (left, top, right, bottom) and the room
 # between a sample line and its label.
 LEGEND_MARGINS = (6, 2, 6, 2)
@@ -301,10 +302,14 @@ class StudiesPanel(QWidget):
             QHeaderView.ResizeMode.ResizeToContents)
         self.compare_table.horizontalHeader().setStretchLastSection(True)
         self.compare_note = QLabel(
-            "Peak and final: mean over the seeds ± half the 95 % Student-t interval. Δ: the "
-            "study minus the first with its 95 % interval — paired by seed (Student t over the "
-            "per-seed differences) where the two share ≥ 2 seeds, else Welch when both have "
-            "≥ 2 seeds; no interval with one seed.")
+            "Peak, final: mean over the seeds ± half its 95 % t interval. Δ: study − first, "
+            "95 % interval paired by seed where they share ≥ 2 seeds, else Welch; none with "
+            "one seed.")
+        self.compare_note.setToolTip(
+            "Paired by seed: the Student-t interval of the per-seed differences over the seeds "
+            "both studies ran (a seed fixes the initial tensors and the batch order). Welch: "
+            "the unequal-variance t interval of two independent samples, when they share "
+            "fewer than 2 seeds and each has ≥ 2.")
         self.compare_note.setStyleSheet(NOTE_STYLE)
         self.compare_note.setWordWrap(True)
         lower = QSplitter(Qt.Orientation.Vertical)
@@ -319,7 +324,7 @@ class StudiesPanel(QWidget):
         table_layout.addWidget(self.compare_note)
         lower.addWidget(plots_widget)
         lower.addWidget(table_widget)
-        lower.setSizes([420, 440])
+        lower.setSizes([400, 460])
         layout.addLayout(row)
         layout.addWidget(lower, 1)
         return widget
@@ -585,12 +590,14 @@ class StudiesPanel(QWidget):
         networks = {name: i for i, name in enumerate(comparison.networks)}
         rows = sorted(comparison.rows, key=lambda r: (networks[r["network"]], order[r["study"]]))
         table.setRowCount(len(rows))
+        notes = False
         for r, row in enumerate(rows):
             peak = differences.get((row["network"], row["study"], "peak_test_accuracy"))
             final = differences.get((row["network"], row["study"], "final_test_accuracy"))
             epochs = f"{row['epochs_done']}/{row['epochs_planned']}"
             caveats = "; ".join(dict.fromkeys(
                 d["caveat"] for d in (peak, final) if d and d["caveat"]))
+            notes = notes or bool(caveats)
             cells = [row["network"], row["study"], str(row["n_seeds"]), epochs,
                      mean_ci(row["peak_test_accuracy"], row["peak_ci_low"],
                              row["peak_ci_high"]),
@@ -606,6 +613,8 @@ class StudiesPanel(QWidget):
                 if c == 3 and row["epochs_done"] < row["epochs_planned"]:
                     item.setForeground(QColor(INCOMPLETE_COLOR))
                 table.setItem(r, c, item)
+        # Without a caveat the Note column would only take the room the others need.
+        table.setColumnHidden(NOTE_COLUMN, not notes)
 
     def table_texts(self) -> list[list[str]]:
         """The comparison table's cells as text, row by row."""
@@ -652,23 +661,22 @@ def mean_ci(mean, low, high) -> str:
 
 
 def difference_text(row: dict) -> str:
-    """"+0.40 pt [−0.10, +0.90]" or "+0.40 pt" (one seed); "—" without a difference."""
+    """"+0.40 [−0.10, +0.90]" or "+0.40" (one seed), in points; "—" without a difference."""
     if row.get("difference") is None:
         return "—"
-    text = f"{100 * row['difference']:+.2f} pt"
+    text = f"{100 * row['difference']:+.2f}"
     if row.get("ci_low") is not None:
         text += f" [{100 * row['ci_low']:+.2f}, {100 * row['ci_high']:+.2f}]"
     return text
 
 
 def settings_html(comparison: MultiComparison) -> str:
-    """The settings that differ, as a small HTML table (one column per study)."""
+    """The settings that differ, one line each: "head: report (solid) · softmax (dashed)"."""
+    from gui.study_overlay import style_word
+
     if not comparison.settings:
         return "<i>The studies' settings are the same.</i>"
-    head = "".join(f"<th>{html.escape(s.label)}</th>" for s in comparison.studies)
-    body = "".join(
-        f"<tr><td><b>{html.escape(key)}</b></td>"
-        + "".join(f"<td>{html.escape(v)}</td>" for v in values) + "</tr>"
-        for key, values in comparison.settings)
-    return (f"Settings that differ:<table cellspacing='0' cellpadding='3' border='1'>"
-            f"<tr><th></th>{head}</tr>{body}</table>")
+    lines = [f"<b>{html.escape(key)}</b>: " + " · ".join(
+        f"{html.escape(value) or '—'} ({style_word(i)})" for i, value in enumerate(values))
+        for key, values in comparison.settings]
+    return "Settings that differ — " + "<br>".join(lines)

@@ -151,15 +151,17 @@ def test_multi_select_compare(panel, qtbot, library):
     # The first in the table's order (report-…) is the baseline.
     assert panel.comparison.labels == [REPORT, SOFTMAX]
     settings = panel.settings_label.text()
-    assert "Settings that differ" in settings and "<b>head</b>" in settings
-    assert "<td>report</td><td>softmax</td>" in settings
+    assert "Settings that differ" in settings
+    assert "<b>head</b>: report (solid) · softmax (dashed)" in settings
     rows = panel.table_texts()
     assert len(rows) == 12
     baseline = next(r for r in rows if r[:2] == ["NetA2-DT", REPORT])
     assert baseline[2] == "5" and " ± " in baseline[4] and baseline[6] == "baseline"
     other = next(r for r in rows if r[:2] == ["NetA1-HF", SOFTMAX])
     assert other[4] == "60.00 %" and other[5] == "55.00 %"
-    assert other[6].endswith(" pt") and other[8] == "one seed" and "one seed" in other[9]
+    assert other[6].startswith(("+", "-")) and "[" not in other[6]
+    assert other[8] == "one seed" and "one seed" in other[9]
+    assert not panel.compare_table.isColumnHidden(9)
     assert baseline[8] == ""
     # All networks: one curve per study and network, the network's colour, the study's style.
     curves = panel.drawn_curves("test_accuracy")
@@ -210,6 +212,17 @@ def test_the_legend_sits_above_the_plots_and_fits(panel, qtbot, library):
     # Narrower: fewer entries to a row, more rows, and still all of it shown.
     panel.resize(700, 900)
     qtbot.waitUntil(lambda: panel.network_legend.columnCount < 6 and fits())
+
+
+def test_without_caveats_the_note_column_is_hidden_and_the_table_fits(panel, qtbot, library):
+    _root, folders = library
+    # The same three-seed study twice: paired by seed, nothing to note.
+    assert panel.compare_paths([folders[THREE_SEEDS], folders[THREE_SEEDS]])
+    rows = panel.table_texts()
+    assert {r[8] for r in rows} == {"", "paired by seed (3)"} and {r[9] for r in rows} == {""}
+    assert rows[1][6] == "+0.00 [+0.00, +0.00]"
+    assert panel.compare_table.isColumnHidden(9)
+    qtbot.waitUntil(lambda: panel.compare_table.horizontalScrollBar().maximum() == 0)
 
 
 def test_compare_with_a_damaged_study_says_why(panel, library):
