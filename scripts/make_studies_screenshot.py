@@ -40,12 +40,15 @@ def main(argv=None) -> int:
 
     from gui.app import create_application
     from gui.main_window import MainWindow
+    from gui.warm_worker import SETTINGS_WARM
     from study.library import COLUMNS
 
     app = create_application()
     scratch = Path(tempfile.mkdtemp(prefix="kernel-lab-screenshot-"))
-    window = MainWindow(QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat),
-                        studies_root=str(Path(args.folder).resolve()), probe_devices=False)
+    settings = QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue(SETTINGS_WARM, False)  # no training process: this only reads studies
+    window = MainWindow(settings, studies_root=str(Path(args.folder).resolve()),
+                        probe_devices=False)
     width, height = (int(v) for v in args.size.lower().split("x"))
     window.resize(width, height)
     window.show()
