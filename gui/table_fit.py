@@ -35,18 +35,22 @@ class ColumnFitter(QObject):
         return sum(self.wanted_widths()) <= self.table.viewport().width()
 
     def fit(self) -> None:
-        """Stretch the columns when they fit, else give each its width and scroll."""
+        """When the columns fit, each gets its contents' width plus an even share of the room
+        left (an equal split would cut a wide column short); else each gets its contents' width
+        and the table scrolls."""
         table = self.table
         header = table.horizontalHeader()
         widths = self.wanted_widths()
-        if sum(widths) <= table.viewport().width():
-            header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        spare = table.viewport().width() - sum(widths)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        if spare >= 0 and widths:
+            share, extra = divmod(spare, len(widths))
+            widths = [w + share + (1 if i < extra else 0) for i, w in enumerate(widths)]
             policy = Qt.ScrollBarPolicy.ScrollBarAlwaysOff
         else:
-            header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-            for column, width in enumerate(widths):
-                header.resizeSection(column, width)
             policy = Qt.ScrollBarPolicy.ScrollBarAlwaysOn
+        for column, width in enumerate(widths):
+            header.resizeSection(column, width)
         if table.horizontalScrollBarPolicy() != policy:
             table.setHorizontalScrollBarPolicy(policy)
         if self.after is not None:

@@ -327,6 +327,16 @@ def test_comparison_table_scrolls_instead_of_cutting_its_columns_at_1000x650(qtb
     window.resize(2600, 860)
     qtbot.waitUntil(lambda: compare.comparison_columns.fits())
     qtbot.waitUntil(lambda: not table.horizontalScrollBar().isVisible())
+    # Just wide enough: each column still at least as wide as its contents (an equal split of
+    # the width cut the wide ones short), together filling the viewport.
+    wanted = compare.comparison_columns.wanted_widths()
+    assert max(wanted) > sum(wanted) / len(wanted) + 30  # uneven, or this proves nothing
+    window.resize(window.width() - (table.viewport().width() - sum(wanted) - 12), 860)
+    qtbot.waitUntil(lambda: table.viewport().width() < sum(wanted) + 40)
+    assert compare.comparison_columns.fits()
+    assert all(header.sectionSize(c) >= w for c, w in enumerate(wanted))
+    assert abs(sum(header.sectionSize(c) for c in range(table.columnCount()))
+               - table.viewport().width()) <= 1
 
 
 def test_ctrl_c_in_the_terminal_closes_without_asking(qtbot, tmp_path, monkeypatch):
