@@ -297,6 +297,8 @@ class SetupPanel(QWidget):
                 menu.addAction(text, slot)
             browse.setMenu(menu)
             browse.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+            # The menu's arrow would squeeze the "…" into a clipped "…,".
+            browse.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0px; }")
         row = QHBoxLayout()
         row.addWidget(edit, 1)
         row.addWidget(browse)
