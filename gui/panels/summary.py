@@ -70,10 +70,13 @@ def summary_cells(row, incomplete: str = "") -> list[str]:
     ]
 
 
-def mean_summary_cells(row: dict, seeds_planned: int = 0, incomplete: str = "") -> list[str]:
+def mean_summary_cells(row: dict, seeds_planned: int = 0, incomplete: str = "",
+                       one_timing: bool = False) -> list[str]:
     """The table's texts for one network averaged over its seeds (study.compare.network_row):
     means ± CI half-width, the mean peak epoch ("12.4", "2"), the mean total, and n (of the
-    planned seeds when fewer have finished)."""
+    planned seeds when fewer have finished). `one_timing`: the seconds are one isolated-timing
+    estimate per network (all-at-once), shown plain, since an interval over copies of one
+    figure ("± 0.00 s") would read as precision."""
     peak = mean_ci_text(row["peak_test_accuracy"], row.get("peak_test_accuracy_ci_low"),
                         row.get("peak_test_accuracy_ci_high"), scale=100.0, unit="%")
     final = mean_ci_text(row["final_test_accuracy"], row.get("final_test_accuracy_ci_low"),
@@ -84,8 +87,9 @@ def mean_summary_cells(row: dict, seeds_planned: int = 0, incomplete: str = "") 
         peak,
         mean_epoch_text(row["peak_epoch"]),
         f"{final} {incomplete}" if incomplete else final,
-        mean_ci_text(row["seconds_per_epoch"], row.get("seconds_per_epoch_ci_low"),
-                     row.get("seconds_per_epoch_ci_high"), unit="s"),
+        mean_ci_text(row["seconds_per_epoch"],
+                     None if one_timing else row.get("seconds_per_epoch_ci_low"),
+                     None if one_timing else row.get("seconds_per_epoch_ci_high"), unit="s"),
         format_duration(row["total_seconds"]),
         f"{n} of {seeds_planned}" if seeds_planned > n else str(n),
     ]
@@ -209,7 +213,11 @@ class SummaryTable(QTableWidget):
         tips[2] = f"mean over {n} seeds of the first epoch that reached the peak"
         tips[5] = f"mean over {n} seeds"
         tips[len(HEADERS)] = f"seeds {row.get('seeds', '')}"
-        for column, text in enumerate(mean_summary_cells(row, seeds_planned, incomplete)):
+        one_timing = self.timing == ISOLATED_ESTIMATE
+        if one_timing:
+            tips[4] = "one isolated-timing estimate per network (the same for every seed)"
+        for column, text in enumerate(mean_summary_cells(row, seeds_planned, incomplete,
+                                                         one_timing)):
             item = QTableWidgetItem(text)
             item.setToolTip(tips.get(column, ""))
             if incomplete and column == FINAL_COLUMN:

@@ -402,3 +402,27 @@ def test_a_running_multi_seed_study_draws_bands_and_counts_every_seed(qtbot):
     # Epoch 1 has three seeds, epoch 2 the two that reached it.
     assert mean == pytest.approx([100 * np.mean([0.51, 0.55, 0.59]), 100 * np.mean([0.52, 0.56])])
     assert not plots.seed_controls.isHidden()
+
+
+def test_an_all_at_once_summary_shows_its_one_timing_plain(qtbot):
+    """All-at-once times are one isolated estimate per network copied to every seed: the table
+    shows the figure alone, not "± 0.00 s", and says why in the tooltip."""
+    from gui.panels.summary import SummaryTable, mean_summary_cells
+    from study.timing import ISOLATED_ESTIMATE
+
+    row = {"network": "NetA1-HF", "n_seeds": 3, "seeds": "0 1 2",
+           "peak_test_accuracy": 0.8, "peak_test_accuracy_ci_low": 0.79,
+           "peak_test_accuracy_ci_high": 0.81, "peak_epoch": 5.0,
+           "final_test_accuracy": 0.78, "final_test_accuracy_ci_low": 0.77,
+           "final_test_accuracy_ci_high": 0.79, "seconds_per_epoch": 2.03,
+           "seconds_per_epoch_ci_low": 2.03, "seconds_per_epoch_ci_high": 2.03,
+           "total_seconds": 121.8}
+    assert mean_summary_cells(row)[4] == "2.03 ± 0.00 s"
+    assert mean_summary_cells(row, one_timing=True)[4] == "2.03 s"
+    table = SummaryTable()
+    qtbot.addWidget(table)
+    table.set_timing(ISOLATED_ESTIMATE)
+    table.add_mean_row(row)
+    assert table.item(0, 4).text() == "2.03 s"
+    assert "one isolated-timing estimate" in table.item(0, 4).toolTip()
+    assert table.item(0, 1).text() == "80.00 ± 1.00 %"
