@@ -31,6 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
     export_kernels.add_argument("--out", metavar="DIR", required=True, help="where to write")
     export_kernels.add_argument("--force", action="store_true",
                                 help="overwrite kernel files already in DIR")
+    from study.cli import add_commands
+
+    add_commands(commands)
     return parser
 
 
@@ -49,6 +52,8 @@ def main(argv=None) -> int:
         from gui.kernel_export import run_export_kernels_command
 
         return run_export_kernels_command(args)
+    if getattr(args, "run_command", None) is not None:
+        return args.run_command(args)
     from gui.app import run_app
 
     return run_app(open_folder=args.open)

@@ -81,6 +81,14 @@ SETTING_OPTIONS = ("config", "backend", "device", "epochs", "batch_size", "lr", 
                    "networks", "train_limit", "test_limit", "head", "mode", "kernels", "data")
 
 
+def add_commands(commands) -> None:
+    """Subcommands whose logic lives in a module of their own: each `add_parser` registers its
+    parser and sets `run_command`, which main.py calls."""
+    from study import evaluate
+
+    evaluate.add_parser(commands)
+
+
 def config_from_args(args) -> StudyConfig:
     """The StudyConfig the command line asks for: --config first, then each option over it."""
     import os
