@@ -182,8 +182,27 @@ class ModelSaver:
 
 def predict_classes(model: keras.Model, images, batch_size: int = 1000) -> np.ndarray:
     """The class each image is given (argmax of the model's scores)."""
-    scores = model.predict(images, batch_size=batch_size, verbose=0)
+    with _quiet_retracing():
+        scores = model.predict(images, batch_size=batch_size, verbose=0)
     return np.asarray(scores).argmax(axis=1)
+
+
+@contextlib.contextmanager
+def _quiet_retracing():
+    """On TensorFlow each model's predict traces its own function, which TensorFlow's logger
+    reports as "excessive retracing" after a few models: expected here, so not shown."""
+    if keras.backend.backend() != "tensorflow":
+        yield
+        return
+    import tensorflow as tf
+
+    logger = tf.get_logger()
+    level = logger.level
+    logger.setLevel("ERROR")
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _reason(exc: BaseException) -> str:
