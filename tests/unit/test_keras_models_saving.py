@@ -234,3 +234,41 @@ def test_a_study_without_models_and_a_bad_out_are_refused(sequential_study, tmp_
     assert code == 2 and "no trained models" in err and len(err.strip().splitlines()) == 1
     code, _, err = _evaluate(sequential_study, capsys, "--out", str(tmp_path))
     assert code == 2 and "is a folder" in err
+
+
+@pytest.mark.parametrize("mode", ["sequential", "all-at-once"])
+def test_a_resumed_study_keeps_the_models_an_uninterrupted_one_keeps(mode, synthetic_data_dir,
+                                                                    tmp_path):
+    """The peaks of the epochs before the stop are the ones to beat after the resume, and a
+    network finished before the stop gets its best model's predictions from its file."""
+    import threading
+
+    from study.config import StudyConfig
+    from study.protocol.events import EpochEnded
+    from study.runner import resume_study, run_study
+
+    config = StudyConfig(networks=NETWORKS, epochs=3, batch_size=64, learning_rate=3e-3,
+                         backend=os.environ.get("KERAS_BACKEND", "torch"),
+                         data_dir=str(synthetic_data_dir), train_limit=256, test_limit=128,
+                         mode=mode).validated()
+    whole = run_study(config, out_root=tmp_path / "whole")
+    stop = threading.Event()
+
+    def emit(event):
+        if isinstance(event, EpochEnded) and (event.network, event.epoch) == (NETWORKS[-1], 2):
+            stop.set()
+
+    folder = run_study(config, emit=emit, stop_event=stop, out_root=tmp_path / "stopped")
+    assert open_study(folder).status["state"] == "stopped"
+    assert resume_study(folder) == folder
+    for network in NETWORKS:
+        for kind in ("final", "best"):
+            ours = _kernel_weights(model_path(folder, network, 0, (0,), kind))
+            theirs = _kernel_weights(model_path(whole, network, 0, (0,), kind))
+            for key, value in ours.items():
+                np.testing.assert_array_equal(value, theirs[key], err_msg=f"{network} {kind}")
+        for name in (f"{network}.npz", f"{network}.best.npz"):
+            with np.load(folder / "predictions" / name) as a, \
+                    np.load(whole / "predictions" / name) as b:
+                np.testing.assert_array_equal(a["predicted"], b["predicted"])
+    assert not list((folder / "models").glob(".*.tmp"))
