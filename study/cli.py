@@ -73,6 +73,8 @@ def add_study_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--resume", metavar="STUDY_DIR", help="continue a stopped, failed or "
                         "interrupted study in its own folder from its last completed epoch "
                         "(its settings cannot be changed)")
+    parser.add_argument("--tensorboard", action="store_true", help="also write TensorBoard "
+                        "event files per network under STUDY_DIR/tensorboard (needs TensorFlow)")
     parser.add_argument("--stop-on-stdin", action="store_true", help=argparse.SUPPRESS)
 
 
@@ -287,10 +289,15 @@ def run_study_command(args) -> int:
             config = resume.config
         else:
             config = config_from_args(args)
+        if getattr(args, "tensorboard", False):
+            from study import tensorboard
+            tensorboard.check_available()
     except USAGE_ERRORS as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     report = _json_emitter() if args.events == "json" else TextReporter(config=config)
+    if getattr(args, "tensorboard", False):
+        report = tensorboard.TensorBoardWriter(forward=report)
     sent = set()
 
     def emit(event):
