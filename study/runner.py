@@ -166,14 +166,16 @@ def run_study(
                                  checkpoint=checkpoint):
                         done.append(result)
                         writer.append_epoch(name, result, seed=seed)
+                        # A new peak's model before the checkpoint: a kill in between costs the
+                        # epoch, which a resume trains again, saving it again.
+                        weights = layer_weights(model)
+                        saver.epoch_ended(name, seed, result.test_accuracy, weights)
                         # After the metrics row: a kill between the two costs the epoch, which
                         # a resume drops and trains again.
                         save_checkpoint(checkpoint, model, result.epoch)
                         emit(EpochEnded(name, result.epoch, result.train_loss, result.test_loss,
                                         result.test_accuracy, result.train_seconds,
                                         result.eval_seconds, seed))
-                        weights = layer_weights(model)
-                        saver.epoch_ended(name, seed, result.test_accuracy, weights)
                         emit(_kernels_event(name, result.epoch, weights, seed))
 
                     try:
