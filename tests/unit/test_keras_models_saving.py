@@ -272,3 +272,20 @@ def test_a_resumed_study_keeps_the_models_an_uninterrupted_one_keeps(mode, synth
                     np.load(whole / "predictions" / name) as b:
                 np.testing.assert_array_equal(a["predicted"], b["predicted"])
     assert not list((folder / "models").glob(".*.tmp"))
+
+
+def test_saving_and_loading_on_torch_or_jax_never_imports_tensorflow(tmp_path, backend_name):
+    """Keras' serializer would import TensorFlow (3 s, 0.5 GB) only to ask about its types."""
+    if backend_name == "tensorflow":
+        pytest.skip("on the tensorflow backend TensorFlow is loaded anyway")
+    code = (
+        "import sys\n"
+        "from keras_models.saving import load_model_file, save_model_file, standalone_model\n"
+        "save_model_file(sys.argv[1], standalone_model('NetA1-DT', 'softmax'))\n"
+        "load_model_file(sys.argv[1], 'NetA1-DT', 'softmax')\n"
+        "assert 'tensorflow' not in sys.modules\n"
+    )
+    env = dict(os.environ, KERAS_BACKEND=backend_name)
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "m.keras")], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
