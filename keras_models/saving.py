@@ -77,8 +77,8 @@ def _tensorflow_left_alone():
     try:
         yield
     finally:
-        if "tensorflow" not in sys.modules:
-            lazy_tf._available = None
+        # Unknown again: Keras asks anew next time (TensorFlow may have been loaded since).
+        lazy_tf._available = None
 
 
 def model_bytes(model: keras.Model) -> bytes:
