@@ -83,8 +83,32 @@ def _tensorflow_left_alone():
 
 def model_bytes(model: keras.Model) -> bytes:
     """The `.keras` archive of `model`, made in memory."""
+    _cache_attr_skipsets()
     with _tensorflow_left_alone():
         return _model_bytes(model)
+
+
+def _cache_attr_skipsets() -> None:
+    """Make Keras' saver reuse its attribute skip-sets instead of rebuilding them at every save.
+
+    keras.src.saving.saving_lib.get_attr_skipset caches each set under the key
+    "saving_attr_skipset_T" but looks it up under "saving_attr_skiplist_T" (Keras 3.15), so every
+    save builds six throwaway layers to compute them again: about a third of a save's time
+    (profiled: 34 of 98 ms under cProfile). Storing the same sets under the key it looks up
+    gives identical files. Anything unexpected leaves Keras to its own way.
+    """
+    try:
+        from keras.src.backend.common import global_state
+        from keras.src.saving.saving_lib import get_attr_skipset
+    except ImportError:  # pragma: no cover - another Keras layout
+        return
+    for kind in ("Operation", "Layer", "Functional"):
+        key = f"saving_attr_skiplist_{kind}"
+        try:
+            if global_state.get_global_attribute(key, None) is None:
+                global_state.set_global_attribute(key, get_attr_skipset(kind))
+        except Exception:  # noqa: BLE001 - an optimisation only  # pragma: no cover
+            return
 
 
 def _model_bytes(model: keras.Model) -> bytes:
