@@ -36,9 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
     export_kernels.add_argument("--out", metavar="DIR", required=True, help="where to write")
     export_kernels.add_argument("--force", action="store_true",
                                 help="overwrite kernel files already in DIR")
-    from study.cli import add_library_commands  # `list` and `compare` (study library)
+    from study.cli import add_commands, add_library_commands
 
-    add_library_commands(commands)
+    add_library_commands(commands)  # `list` and `compare` (study library)
+    add_commands(commands)  # the others whose module sets `run_command` (evaluate)
     return parser
 
 
@@ -65,6 +66,8 @@ def main(argv=None) -> int:
         from gui.kernel_export import run_export_kernels_command
 
         return run_export_kernels_command(args)
+    if getattr(args, "run_command", None) is not None:
+        return args.run_command(args)
     from gui.app import run_app
 
     return run_app(open_folder=args.open)

@@ -10,12 +10,53 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 
+# GPU builds when nvidia-smi finds a GPU; KERNEL_LAB_GPU=1 or 0 forces the choice (README "GPU").
+if [ -n "${KERNEL_LAB_GPU:-}" ]; then
+  gpu=$KERNEL_LAB_GPU
+elif command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L 2>/dev/null | grep -q '^GPU'; then
+  gpu=1
+else
+  gpu=0
+fi
+case "$gpu" in 0|1) ;; *) echo "[setup] KERNEL_LAB_GPU must be 0 or 1, not '$gpu'" >&2; exit 2;; esac
+want=$([ "$gpu" = 1 ] && echo gpu || echo cpu)
+
+pip() { .venv/bin/python -m pip "$@"; }
+installed_version() { pip show "$1" 2>/dev/null | sed -n 's/^Version: //p'; }
+
 stamp=.venv/.kernel-lab-installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  echo "[setup] installing dependencies (keras, torch, tensorflow, jax, PySide6, pyqtgraph, pytest) — several minutes the first time"
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[dev]"
-  touch "$stamp"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "[setup] installing dependencies (keras, torch, tensorflow, jax, PySide6, pyqtgraph, pytest; $want builds) — several minutes the first time"
+  pip install -q --upgrade pip
+  if [ "$want" = gpu ]; then
+    pip install -q -e ".[dev,gpu]"
+    # tensorflow-cpu (a base dependency on x86_64) and tensorflow (the GPU build) install the
+    # same files: remove the CPU one, then put the GPU build's files back in place.
+    if [ -n "$(installed_version tensorflow-cpu)" ]; then
+      version=$(installed_version tensorflow)
+      echo "[setup] replacing tensorflow-cpu with tensorflow $version (the GPU build)"
+      pip uninstall -q -y tensorflow-cpu
+      pip install -q --force-reinstall --no-deps "tensorflow==$version"
+    fi
+    # torch==2.13.0 is the CUDA build on PyPI; a local CPU wheel (+cpu) may have won instead.
+    if [ "$(.venv/bin/python -c 'import torch; print(torch.version.cuda or "")')" = "" ]; then
+      cuda=${KERNEL_LAB_TORCH_CUDA:-cu128}
+      echo "[setup] installing torch 2.13.0+$cuda from https://download.pytorch.org/whl/$cuda"
+      pip install -q "torch==2.13.0+$cuda" --index-url "https://download.pytorch.org/whl/$cuda" \
+        --extra-index-url https://pypi.org/simple \
+        || echo "[setup] could not install torch's CUDA build; torch stays on the CPU (README \"GPU\")"
+    fi
+  else
+    # Back from the GPU builds: tensorflow-cpu's files were replaced by tensorflow's.
+    if [ -n "$(installed_version tensorflow)" ] && [ "$(uname -m)" = x86_64 ]; then
+      version=$(installed_version tensorflow)
+      echo "[setup] replacing tensorflow (the GPU build) with tensorflow-cpu $version"
+      pip uninstall -q -y tensorflow jax-cuda12-plugin jax-cuda12-pjrt
+      pip install -q --force-reinstall --no-deps "tensorflow-cpu==$version"
+    fi
+    pip install -q -e ".[dev]"
+  fi
+  echo "$want" > "$stamp"
 fi
 
 # System packages (Debian/Ubuntu): Fashion-MNIST, and the X11 libraries Qt's xcb platform needs.

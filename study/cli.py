@@ -73,6 +73,8 @@ def add_study_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--resume", metavar="STUDY_DIR", help="continue a stopped, failed or "
                         "interrupted study in its own folder from its last completed epoch "
                         "(its settings cannot be changed)")
+    parser.add_argument("--tensorboard", action="store_true", help="also write TensorBoard "
+                        "event files per network under STUDY_DIR/tensorboard (needs TensorFlow)")
     parser.add_argument("--stop-on-stdin", action="store_true", help=argparse.SUPPRESS)
     # The app's pre-started worker (study/warm.py): load Keras, then wait for one job on stdin.
     parser.add_argument("--warm-start", action="store_true", help=argparse.SUPPRESS)
@@ -81,6 +83,14 @@ def add_study_arguments(parser: argparse.ArgumentParser) -> None:
 # Options that would change a study's settings: refused with --resume.
 SETTING_OPTIONS = ("config", "backend", "device", "epochs", "batch_size", "lr", "seed", "seeds",
                    "networks", "train_limit", "test_limit", "head", "mode", "kernels", "data")
+
+
+def add_commands(commands) -> None:
+    """Subcommands whose logic lives in a module of their own: each `add_parser` registers its
+    parser and sets `run_command`, which main.py calls."""
+    from study import evaluate
+
+    evaluate.add_parser(commands)
 
 
 def config_from_args(args) -> StudyConfig:
@@ -286,10 +296,15 @@ def run_study_command(args, kept=None) -> int:
             config = resume.config
         else:
             config = config_from_args(args)
+        if getattr(args, "tensorboard", False):
+            from study import tensorboard
+            tensorboard.check_available()
     except USAGE_ERRORS as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     report = _json_emitter() if args.events == "json" else TextReporter(config=config)
+    if getattr(args, "tensorboard", False):
+        report = tensorboard.TensorBoardWriter(forward=report)
     sent = set()
 
     def emit(event):

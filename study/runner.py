@@ -86,6 +86,7 @@ def run_study(
         return None
 
     from keras_models.checkpoint import restore_checkpoint, save_checkpoint
+    from keras_models.saving import ModelSaver
     from keras_models.schemes import build_network, layer_weights
     from keras_models.training import batches_per_epoch, predict_classes, train_network
 
@@ -119,6 +120,8 @@ def run_study(
                         row["test_accuracy"], row["train_seconds"], row["eval_seconds"],
                         row["seed"]))
     current = ("", 0)
+    # models/NET.keras and NET.best.keras: a resumed study's kept epochs hold the peaks to beat.
+    saver = ModelSaver(config.head, writer.model_path, writer.epochs)
     try:
         with keras.device(device):
             kernels = config.byhand_kernels()
@@ -146,7 +149,7 @@ def run_study(
             if config.mode == "all-at-once":
                 final = _run_all_at_once(combined, config, dataset, writer, emit, stop_event,
                                          initial, kernels, eval_batch_size,
-                                         completed.get((None, 0), 0))
+                                         completed.get((None, 0), 0), saver)
             else:
                 from keras_models.training import Diverged
 
@@ -171,13 +174,17 @@ def run_study(
                                  checkpoint=checkpoint):
                         done.append(result)
                         writer.append_epoch(name, result, seed=seed)
+                        # A new peak's model before the checkpoint: a kill in between costs the
+                        # epoch, which a resume trains again, saving it again.
+                        weights = layer_weights(model)
+                        saver.epoch_ended(name, seed, result.test_accuracy, weights)
                         # After the metrics row: a kill between the two costs the epoch, which
                         # a resume drops and trains again.
                         save_checkpoint(checkpoint, model, result.epoch)
                         emit(EpochEnded(name, result.epoch, result.train_loss, result.test_loss,
                                         result.test_accuracy, result.train_seconds,
                                         result.eval_seconds, seed))
-                        emit(_kernels_event(name, result.epoch, layer_weights(model), seed))
+                        emit(_kernels_event(name, result.epoch, weights, seed))
 
                     try:
                         results = train_network(
@@ -206,6 +213,8 @@ def run_study(
                         writer.save_predictions(name, predict_classes(model, dataset.x_test,
                                                                       eval_batch_size),
                                                 dataset.y_test, seed=seed)
+                        _save_models(saver, writer, name, seed, final[name, seed], dataset,
+                                     eval_batch_size)
                     rows = {(row.network, row.seed): row for row in writer.write_summary()}
                     if (name, seed) in rows:
                         emit(_finished_event(rows[name, seed], epochs_done))
@@ -308,8 +317,18 @@ def _finished_event(row, epochs_done: int) -> NetworkFinished:
                            row.seed)
 
 
+def _save_models(saver, writer, name: str, seed: int, weights: dict, dataset,
+                 eval_batch_size: int) -> None:
+    """models/NET.keras from the final weights, and the best model's test predictions."""
+    best = saver.finished(name, seed, weights, dataset.x_test, eval_batch_size)
+    if best is not None:
+        writer.save_predictions(name, best, dataset.y_test, seed=seed, kind="best")
+    # What keeping the .keras files cost this run (README: a new peak's file is cheap).
+    writer.write_status(model_files_saved=saver.files, model_save_seconds=saver.seconds)
+
+
 def _run_all_at_once(combined, config, dataset, writer, emit, stop_event, initial, kernels,
-                     eval_batch_size, saved: int = 0) -> dict:
+                     eval_batch_size, saved: int = 0, saver=None) -> dict:
     """Train every (network, seed) as a branch of one model; return their final weights.
 
     Events and files are those of sequential mode, per network and seed. Each network's
@@ -365,8 +384,10 @@ def _run_all_at_once(combined, config, dataset, writer, emit, stop_event, initia
             emit(EpochEnded(name, result.epoch, result.train_loss, result.test_loss,
                             result.test_accuracy, result.train_seconds, result.eval_seconds,
                             seed))
-            emit(_kernels_event(name, result.epoch,
-                                layer_weights(combined.branch(name, seed)), seed))
+            weights = layer_weights(combined.branch(name, seed))
+            if saver is not None:
+                saver.epoch_ended(name, seed, result.test_accuracy, weights)
+            emit(_kernels_event(name, result.epoch, weights, seed))
         # After the metrics rows: a kill between the two costs the epoch, which a resume
         # drops and trains again.
         t0 = time.perf_counter()
@@ -407,6 +428,9 @@ def _run_all_at_once(combined, config, dataset, writer, emit, stop_event, initia
             writer.save_predictions(name, predict_classes(branch, dataset.x_test,
                                                           eval_batch_size),
                                     dataset.y_test, seed=seed)
+            if saver is not None:
+                _save_models(saver, writer, name, seed, final[name, seed], dataset,
+                             eval_batch_size)
         diverged.append({"network": name, "seed": seed, "epoch": exc.epoch,
                          "batch": exc.batch, "message": str(exc)})
         gave_up.add((name, seed))
@@ -430,6 +454,9 @@ def _run_all_at_once(combined, config, dataset, writer, emit, stop_event, initia
         predicted = predict_combined(combined, dataset.x_test, eval_batch_size)
         for name, seed in going:
             writer.save_predictions(name, predicted[name, seed], dataset.y_test, seed=seed)
+            if saver is not None:
+                _save_models(saver, writer, name, seed, final[name, seed], dataset,
+                             eval_batch_size)
     done = Counter((row["network"], row["seed"]) for row in writer.epochs)
     for row in writer.write_summary():
         emit(_finished_event(row, done[row.network, row.seed]))

@@ -14,6 +14,10 @@ Layout:
     checkpoints/NET[.seed-S].npz (sequential) or checkpoints/all_at_once.npz (all-at-once)
                          weights, optimizer state and epoch after the last completed epoch,
                          rewritten atomically after each; `study --resume` continues from them
+    models/NET[.seed-S].keras, models/NET[.seed-S].best.keras
+                         the trained network as a Keras file: final epoch and peak test
+                         accuracy (keras_models/saving.py); predictions/NET[.seed-S].best.npz
+                         holds the best model's test predictions (`evaluate` compares to them)
 
 Every file but the append-only metrics is written atomically (temp file, then rename), so a
 crash or a full disk never leaves a half-written file behind.
@@ -62,6 +66,9 @@ CHECKPOINT_DIR = "checkpoints"
 # The states from which `study --resume` continues a study.
 RESUMABLE_STATES = ("stopped", "failed", "interrupted")
 COMBINED_CHECKPOINT = "all_at_once"
+MODELS_DIR = "models"
+# The kinds of stored model: the final epoch's, and the peak test accuracy's.
+MODEL_KINDS = ("final", "best")
 
 
 class StoreError(RuntimeError):
@@ -204,6 +211,12 @@ class StudyWriter:
         return checkpoint_path(self.folder, network, self.config.seed if seed is None else seed,
                                self.config.seed_list)
 
+    def model_path(self, network: str, seed: int | None, kind: str) -> Path:
+        """Where the .keras file of a network and seed of kind "final" or "best" goes."""
+        (self.folder / MODELS_DIR).mkdir(exist_ok=True)
+        return model_path(self.folder, network, self.config.seed if seed is None else seed,
+                          self.config.seed_list, kind)
+
     def write_status(self, **changes) -> None:
         """Update status.json (state, backend, device, dataset, …)."""
         self.status.update(changes)
@@ -299,10 +312,12 @@ class StudyWriter:
                          self.config.seed_list)
 
     def save_predictions(self, network: str, predicted: np.ndarray, labels: np.ndarray,
-                         seed: int | None = None) -> Path:
-        """Save a network's predicted classes on the test set beside the true labels."""
+                         seed: int | None = None, kind: str = "final") -> Path:
+        """Save a network's predicted classes on the test set beside the true labels (kind
+        "best": its peak-accuracy model's, predictions/NET.best.npz)."""
         (self.folder / "predictions").mkdir(exist_ok=True)
-        path = self.folder / "predictions" / f"{self._stem(network, seed)}.npz"
+        path = predictions_path(self.folder, network, self.config.seed if seed is None else seed,
+                                self.config.seed_list, kind)
         buffer = io.BytesIO()
         np.savez(buffer, predicted=np.asarray(predicted, np.int8),
                  labels=np.asarray(labels, np.int8))
@@ -317,6 +332,20 @@ class StudyWriter:
         np.savez(buffer, **flat)
         atomic_write_bytes(path, buffer.getvalue())
         return path
+
+
+def model_path(folder, network: str, seed: int, seeds, kind: str = "final") -> Path:
+    """models/NET[.seed-S].keras (kind "final") or models/NET[.seed-S].best.keras ("best")."""
+    if kind not in MODEL_KINDS:
+        raise ValueError(f"kind must be one of {', '.join(MODEL_KINDS)}, got {kind!r}")
+    suffix = ".keras" if kind == "final" else f".{kind}.keras"
+    return Path(folder) / MODELS_DIR / f"{file_stem(network, seed, seeds)}{suffix}"
+
+
+def predictions_path(folder, network: str, seed: int, seeds, kind: str = "final") -> Path:
+    """predictions/NET[.seed-S].npz (the final model's) or predictions/NET[.seed-S].best.npz."""
+    suffix = ".npz" if kind == "final" else f".{kind}.npz"
+    return Path(folder) / "predictions" / f"{file_stem(network, seed, seeds)}{suffix}"
 
 
 def checkpoint_path(folder, network: str | None, seed: int, seeds) -> Path:
@@ -345,7 +374,8 @@ def remove_orphans(folder) -> list[Path]:
     replace_atomically (.NAME.*.tmp) and the disk reserve. Returns what was removed."""
     folder = Path(folder)
     removed = []
-    for where in (folder, folder / "weights", folder / "predictions", folder / CHECKPOINT_DIR):
+    for where in (folder, folder / "weights", folder / "predictions", folder / CHECKPOINT_DIR,
+                  folder / MODELS_DIR):
         if not where.is_dir() or where.is_symlink():
             continue
         candidates = [*where.glob(".*.tmp")]
@@ -430,10 +460,11 @@ class StoredStudy:
         return read_weights(self.folder, network, which, self._seed(seed), self.seeds)
 
 
-def read_predictions(folder, network: str, seed: int,
-                     seeds) -> tuple[np.ndarray, np.ndarray] | None:
-    """(predicted, labels) from predictions/NET[.seed-S].npz of a study folder, or None."""
-    path = own_file(folder, Path(folder) / "predictions" / f"{file_stem(network, seed, seeds)}.npz")
+def read_predictions(folder, network: str, seed: int, seeds,
+                     kind: str = "final") -> tuple[np.ndarray, np.ndarray] | None:
+    """(predicted, labels) from predictions/NET[.seed-S].npz of a study folder (kind "best":
+    NET[.seed-S].best.npz), or None."""
+    path = own_file(folder, predictions_path(folder, network, seed, seeds, kind))
     if not path.is_file():
         return None
     npz = _load_npz(path)

@@ -1,0 +1,78 @@
+"""`study --tensorboard`: event files per network and seed, with epoch scalars and conv1 images;
+without TensorFlow, one line and exit 2 before anything is made."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from study.tensorboard import CELL_PIXELS, kernel_images
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _events(path: Path) -> list[tuple[int, str, str, object]]:
+    """(step, tag, plugin, value) of every summary value in one event file."""
+    import tensorflow as tf
+    from tensorflow.core.util import event_pb2
+
+    found = []
+    for record in tf.data.TFRecordDataset(str(path)):
+        event = event_pb2.Event.FromString(record.numpy())
+        for value in event.summary.value:
+            found.append((event.step, value.tag, value.metadata.plugin_data.plugin_name,
+                          tf.make_ndarray(value.tensor)))
+    return found
+
+
+def test_kernel_images_share_one_symmetric_scale():
+    conv1 = np.zeros((5, 5, 1, 4), np.float32)
+    conv1[0, 0, 0, 0], conv1[1, 1, 0, 1] = 2.0, -1.0
+    images = kernel_images(conv1)
+    assert images.shape == (4, 5 * CELL_PIXELS, 5 * CELL_PIXELS, 1)
+    assert images.dtype == np.uint8
+    assert images[0, 0, 0, 0] == 255 and images[2, 0, 0, 0] == 128  # 0 is mid grey
+    assert images[1, CELL_PIXELS, CELL_PIXELS, 0] == 64
+
+
+def test_a_study_writes_a_tensorboard_run_per_network_and_seed(tmp_path, synthetic_data_dir):
+    env = dict(os.environ, KERAS_BACKEND="jax", TF_CPP_MIN_LOG_LEVEL="2")
+    done = subprocess.run(
+        [sys.executable, "main.py", "study", "--tensorboard", "--epochs", "2", "--networks",
+         "NetA2-HT", "--seeds", "2", "--train-limit", "128", "--test-limit", "64", "--data",
+         str(synthetic_data_dir), "--out", str(tmp_path)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    (folder,) = tmp_path.iterdir()
+    for seed in (0, 1):
+        (events,) = (folder / "tensorboard" / "NetA2-HT" / f"seed-{seed}").iterdir()
+        found = _events(events)
+        scalars = {(step, tag): float(value) for step, tag, plugin, value in found
+                   if plugin == "scalars"}
+        assert {tag for _, tag in scalars} == {"train_loss", "test_loss", "test_accuracy",
+                                               "train_seconds", "eval_seconds"}
+        assert sorted({step for step, _ in scalars}) == [1, 2]
+        images = [(step, value) for step, tag, plugin, value in found if plugin == "images"]
+        assert [step for step, _ in images] == [0, 1, 2]
+        assert list(images[0][1][:2]) == [b"60", b"60"] and len(images[0][1]) == 2 + 4
+    metrics = (folder / "metrics.csv").read_text().splitlines()
+    assert len(metrics) == 1 + 2 * 2
+
+
+def test_without_tensorflow_it_is_one_line_and_exit_2(tmp_path):
+    code = (
+        "import importlib.util, sys; real = importlib.util.find_spec;"
+        "importlib.util.find_spec = lambda n, *a: None if n == 'tensorflow' else real(n, *a);"
+        "import main; sys.exit(main.main(['study', '--tensorboard', '--out', sys.argv[1]]))"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "error: --tensorboard needs TensorFlow to write the event files, and it is not "
+        "installed (pip install tensorflow-cpu)"]
+    assert not any(tmp_path.iterdir())
