@@ -31,6 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
     export_kernels.add_argument("--out", metavar="DIR", required=True, help="where to write")
     export_kernels.add_argument("--force", action="store_true",
                                 help="overwrite kernel files already in DIR")
+    from study.sweep import add_parser as add_sweep_parser  # sweeps (study/sweep.py)
+
+    add_sweep_parser(commands)
     return parser
 
 
@@ -41,6 +44,10 @@ def main(argv=None) -> int:
         from study.cli import run_study_command
 
         return run_study_command(args)
+    if args.command == "sweep":
+        from study.sweep import run_sweep_command
+
+        return run_sweep_command(args)
     if args.command == "export":
         from gui.export_all import run_export_command
 
