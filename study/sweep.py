@@ -60,8 +60,11 @@ STAGING_PREFIX = ".partial-"
 # Ray retries a point whose worker was lost (max_retries); a point's own error is final unless
 # it is a TransientPointError (what the test hook raises).
 DEFAULT_MAX_RETRIES = 2
-# The env var a test sets to make points fail: "NAME=once" or "NAME=always", ";"-separated.
+# The env var a test sets to make points fail: "NAME=once" or "NAME=always", ";"-separated;
+# "once" remembers its failure by a file in FAIL_DIR_ENV's folder (default: a temp folder of the
+# run), so the workers must share that folder with the driver (a local cluster does).
 FAIL_HOOK_ENV = "KERNEL_LAB_SWEEP_FAIL"
+FAIL_DIR_ENV = "KERNEL_LAB_SWEEP_FAIL_DIR"
 
 # Grid keys: the name in --grid and sweep.csv → (StudyConfig field, type of a value).
 GRID_KEYS = {
@@ -213,7 +216,7 @@ def _fail_hook(name: str, spec: str | None, marker_dir: str | None) -> None:
     if spec == "always":
         raise PointFailed(f"injected failure of {name} (test hook {FAIL_HOOK_ENV})")
     if spec == "once":
-        marker = Path(marker_dir or "/tmp") / f"kernel-lab-sweep-{name}.failed-once"
+        marker = Path(marker_dir or ".") / f"{name}.failed-once"
         try:
             with open(marker, "x"):
                 pass
@@ -462,7 +465,7 @@ def failure_hooks() -> dict[str, str]:
     """{point name: "once" | "always"} from the test hook's env var."""
     hooks = {}
     for part in os.environ.get(FAIL_HOOK_ENV, "").split(";"):
-        name, _, how = part.partition("=")
+        name, _, how = part.rpartition("=")
         if name.strip() and how.strip() in ("once", "always"):
             hooks[name.strip()] = how.strip()
     return hooks
@@ -634,14 +637,13 @@ def connect_ray(address: str | None, cpus: int | None):
         import ray
     except ImportError:
         raise SweepError("--executor ray needs Ray: pip install -e '.[cluster]'") from None
-    if ray.is_initialized():
-        return ray, False
     import logging
 
-    if address and address != "auto" and not address.startswith("ray://"):
-        _check_reachable(address)
-    elif address and address.startswith("ray://"):
-        _check_reachable(address[len("ray://"):])
+    if address and address != "auto":
+        _check_reachable(address.removeprefix("ray://"))
+    if ray.is_initialized():
+        # This process is connected already (a test's cluster, a notebook): use it as it is.
+        return ray, False
     kwargs = {"logging_level": logging.WARNING, "include_dashboard": False,
               "log_to_driver": False}
     if address:
@@ -835,10 +837,11 @@ def run_sweep_command(args) -> int:
 def _run_points(sweep: Sweep, todo: list[Point], executor, stop_event, out) -> int:
     """Run `todo`, writing each finished point and printing a line with the ETA; returns the
     number of points that failed."""
-    hooks = failure_hooks()
     import tempfile
 
-    marker_dir = tempfile.gettempdir()
+    hooks = failure_hooks()
+    marker_dir = os.environ.get(FAIL_DIR_ENV) or (tempfile.mkdtemp(prefix="kernel-lab-hook-")
+                                                  if hooks else None)
     jobs = [(p, point_config(sweep.base, p.values).to_json(), hooks.get(p.name), marker_dir)
             for p in todo]
     started = time.monotonic()
