@@ -12,9 +12,9 @@ fi
 
 stamp=.venv/.kernel-lab-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  echo "[setup] installing dependencies (keras, torch, tensorflow, jax, PySide6, pyqtgraph, pytest) — several minutes the first time"
+  echo "[setup] installing dependencies (keras, torch, tensorflow, jax, PySide6, pyqtgraph, pytest, ray) — several minutes the first time"
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[dev]"
+  .venv/bin/python -m pip install -q -e ".[dev,cluster]"
   touch "$stamp"
 fi
 

@@ -657,7 +657,10 @@ def connect_ray(address: str | None, cpus: int | None):
         ray.init(address=address or None, **kwargs)
     except (ConnectionError, RuntimeError, ValueError, TimeoutError) as exc:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise SweepError(f"cannot reach the Ray cluster at --address {address}: {first}"
+        hint = ("" if not address or os.environ.get("RAY_AUTH_MODE") == "token" else
+                "; a cluster with token authentication needs RAY_AUTH_MODE=token and its "
+                "token (~/.ray/auth_token) here too")
+        raise SweepError(f"cannot reach the Ray cluster at --address {address}: {first}{hint}"
                          ) from None
     return ray, True
 
