@@ -83,6 +83,10 @@ FIXED_KEYS = ("networks", "seed", "seeds", "mode", "backend", "device", "data", 
 OPTION_OF = {"lr": "lr", "batch_size": "batch_size", "head": "head", "epochs": "epochs",
              "train_limit": "train_limit", "test_limit": "test_limit"}
 
+# The driver rewrites sweep.json's heartbeat this often (seconds) while points run.
+HEARTBEAT_SECONDS = 60.0
+_SAVE_LOCK = threading.RLock()
+
 FINISHED, FAILED, PENDING, RUNNING, STOPPED, INTERRUPTED = (
     "finished", "failed", "pending", "running", "stopped", "interrupted")
 METRICS = ("peak_test_accuracy", "final_test_accuracy")
@@ -320,10 +324,20 @@ class Sweep:
 
     def save(self, **changes) -> None:
         """Rewrite sweep.json (atomically) with `changes` to its record."""
-        self.record.update(changes)
-        self.record["updated"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-        self.record["heartbeat"] = time.time()
-        _write(self.folder / SWEEP_FILE, self.to_json().encode("utf-8"))
+        with _SAVE_LOCK:
+            self.record.update(changes)
+            self.record["updated"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+            self.record["heartbeat"] = time.time()
+            _write(self.folder / SWEEP_FILE, self.to_json().encode("utf-8"))
+
+    def keep_alive(self, stop: threading.Event, every: float = HEARTBEAT_SECONDS) -> None:
+        """Rewrite sweep.json's heartbeat every `every` seconds until `stop` (a thread): a
+        reader takes a running sweep whose heartbeat is old for one whose driver is gone."""
+        while not stop.wait(every):
+            try:
+                self.save()
+            except StoreError:
+                pass
 
     def set_point(self, point: Point, **values) -> None:
         """Record a point's state (and its error, seconds, host) and save."""
@@ -786,6 +800,7 @@ def run_sweep_command(args) -> int:
     stop_event = threading.Event()
     terminated = threading.Event()
     previous = _install_signals(stop_event, terminated)
+    beating = threading.Event()
     failed = 0
     try:
         if args.resume:
@@ -796,6 +811,7 @@ def run_sweep_command(args) -> int:
                    executor=args.executor, address=args.address,
                    started=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
         sweep.write_csv()
+        threading.Thread(target=sweep.keep_alive, args=(beating,), daemon=True).start()
         todo = sweep.missing()
         print(f"Sweep folder: {sweep.folder}", file=out)
         print(f"{len(points)} points ({' × '.join(str(len(v)) for v in grid.values())}: "
@@ -817,6 +833,7 @@ def run_sweep_command(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     finally:
+        beating.set()
         _restore_signals(previous)
         if ray is not None and shutdown:
             ray.shutdown()
