@@ -264,9 +264,17 @@ def run_point(name: str, config_json: str, fail: str | None = None,
 
 
 def _worker_init(backend: str) -> None:
-    """A --workers process: the backend before any Keras import; Ctrl-C is the driver's."""
+    """A --workers process: the backend before any Keras import; Ctrl-C is the driver's; on
+    Linux it ends with its driver (a driver killed outright leaves no orphans training)."""
     os.environ["KERAS_BACKEND"] = backend
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PDEATHSIG
+        except (OSError, AttributeError):
+            pass
 
 
 # ---------------------------------------------------------------------------------------------
