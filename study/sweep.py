@@ -772,6 +772,9 @@ def _plan_new(args) -> tuple[dict, StudyConfig, list[Point]]:
     if args.mode == "sequential":
         raise SweepError("a sweep's points run all-at-once; leave out --mode sequential")
     base = config_from_args(args).replace(mode="all-at-once").validated()
+    if base.data_dir:
+        # The points (and a later --resume from elsewhere) find the data by an absolute path.
+        base = base.replace(data_dir=str(Path(base.data_dir).expanduser().absolute()))
     points = grid_points(grid)
     for point in points:
         point_config(base, point.values)
