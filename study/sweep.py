@@ -40,7 +40,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from study.config import ConfigError, StudyConfig
+from study.config import StudyConfig
 from study.protocol.exit_codes import (
     EXIT_FAILED,
     EXIT_OK,
@@ -512,7 +512,7 @@ class LocalExecutor:
                     if attempt < self.max_retries and not self.stop_event.is_set():
                         continue
                     yield point, exc
-                except (PointFailed, PointStopped, ConfigError) as exc:
+                except Exception as exc:  # noqa: BLE001 - recorded as the point's failure
                     yield point, exc
                 else:
                     yield point, result
