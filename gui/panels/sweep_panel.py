@@ -156,7 +156,10 @@ class SweepPanel(QWidget):
                                           | Qt.AlignmentFlag.AlignVCenter)
                 if column == len(keys):
                     item.setForeground(QColor(network_color(row["network"])))
-                item.setToolTip(f"{row['point']}: double-click to open it as a study")
+                error = self.sweep.states.get(row["point"], {}).get("error")
+                item.setToolTip(f"{row['point']}: failed: {error}" if row["state"] == "failed"
+                                else f"{row['point']}: double-click to open it as a study"
+                                if row["state"] == FINISHED else f"{row['point']}: not run yet")
                 self.table.setItem(index, column, item)
         self.table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents)

@@ -76,6 +76,7 @@ def test_the_table_has_a_row_per_point_and_network_with_mean_and_ci(panel):
     assert cell(panel, 0, 4) == f"{interval.mean:.2f} ± {interval.half_width:.2f}"
     last = table.rowCount() - 1
     assert [cell(panel, last, c) for c in (0, 1, 4, 6)] == ["0.003", "report", "–", "failed"]
+    assert "failed: RuntimeError: boom" in panel.table.item(last, 0).toolTip()
     assert "3 finished" in panel.title.text()
 
 
