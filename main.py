@@ -37,8 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
     export_kernels.add_argument("--force", action="store_true",
                                 help="overwrite kernel files already in DIR")
     from study.cli import add_commands, add_library_commands
+    from study.sweep import add_parser as add_sweep_parser  # sweeps (study/sweep.py)
 
     add_library_commands(commands)  # `list` and `compare` (study library)
+    add_sweep_parser(commands)
     add_commands(commands)  # the others whose module sets `run_command` (evaluate)
     return parser
 
@@ -50,6 +52,10 @@ def main(argv=None) -> int:
         from study.cli import run_study_command
 
         return run_study_command(args)
+    if args.command == "sweep":
+        from study.sweep import run_sweep_command
+
+        return run_sweep_command(args)
     if args.command == "export":
         from gui.export_all import run_export_command
 

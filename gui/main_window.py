@@ -549,6 +549,12 @@ class MainWindow(QMainWindow):
 
     def open_study_folder(self, folder) -> bool:
         """Show a stored study's curves, summary, kernels and comparisons; False if it can't."""
+        # --- sweeps: a sweep folder opens in its own window (gui/panels/sweep_panel.py) ---
+        from gui.panels.sweep_panel import open_sweep_window
+
+        if (shown := open_sweep_window(self, folder)) is not None:
+            return shown
+        # --- end sweeps ---
         if self.is_running():
             # "No" keeps the run going; "Yes" stops it and opens the folder once it has ended.
             if not self.confirm_stop_run(f"open {Path(folder).name}"):

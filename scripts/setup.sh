@@ -26,10 +26,10 @@ installed_version() { pip show "$1" 2>/dev/null | sed -n 's/^Version: //p'; }
 
 stamp=.venv/.kernel-lab-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  echo "[setup] installing dependencies (keras, torch, tensorflow, jax, PySide6, pyqtgraph, pytest; $want builds) — several minutes the first time"
+  echo "[setup] installing dependencies (keras, torch, tensorflow, jax, PySide6, pyqtgraph, pytest, ray; $want builds) — several minutes the first time"
   pip install -q --upgrade pip
   if [ "$want" = gpu ]; then
-    pip install -q -e ".[dev,gpu]"
+    pip install -q -e ".[dev,cluster,gpu]"
     # tensorflow-cpu (a base dependency on x86_64) and tensorflow (the GPU build) install the
     # same files: remove the CPU one, then put the GPU build's files back in place.
     if [ -n "$(installed_version tensorflow-cpu)" ]; then
@@ -54,7 +54,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ "$(cat "$stamp")" !
       pip uninstall -q -y tensorflow jax-cuda12-plugin jax-cuda12-pjrt
       pip install -q --force-reinstall --no-deps "tensorflow-cpu==$version"
     fi
-    pip install -q -e ".[dev]"
+    pip install -q -e ".[dev,cluster]"
   fi
   echo "$want" > "$stamp"
 fi

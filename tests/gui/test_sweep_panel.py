@@ -1,0 +1,127 @@
+"""The sweep panel on a fabricated sweep folder: the grid as a table, accuracy against a swept
+value with CI error bars, and a point opened as a study (no training)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from gui.panels.sweep_panel import SweepPanel
+from study.config import StudyConfig
+from study.statistics import t_interval
+from study.sweep import Sweep, grid_points
+from tests.known_study import SEEDS, seeded_accuracy, write_known_seeded_study
+
+GRID = {"lr": [0.001, 0.003], "head": ["softmax", "report"]}
+NETWORK_SHIFT = 0.01  # each point's accuracy is the known study's + index × this
+
+
+def point_accuracy(network: str, index: int) -> list[float]:
+    """Peak test accuracy per seed of `network` at the point numbered `index` (from 1)."""
+    return [max(seeded_accuracy(network, i, shifted(index))[:]) for i in range(3)]
+
+
+def shifted(index: int) -> dict:
+    from tests.known_study import ACCURACY
+
+    return {n: tuple(round(a + NETWORK_SHIFT * index, 6) for a in values)
+            for n, values in ACCURACY.items()}
+
+
+@pytest.fixture
+def sweep_folder(tmp_path):
+    """p1–p3 finished (three seeds each), p4 failed."""
+    folder = tmp_path / "sweep-20260101-000000"
+    folder.mkdir()
+    base = StudyConfig(epochs=3, seed=0, seeds=SEEDS[:3], mode="all-at-once")
+    points = grid_points(GRID)
+    sweep = Sweep(folder, GRID, base, points)
+    for point in points[:3]:
+        made = write_known_seeded_study(tmp_path / "made", seeds=SEEDS[:3],
+                                        accuracy=shifted(point.index),
+                                        learning_rate=point.values["lr"],
+                                        head=point.values["head"], mode="all-at-once")
+        made.rename(folder / point.name)
+        sweep.states[point.name] = {"state": "finished", "seconds": 1.0}
+    sweep.states[points[3].name] = {"state": "failed", "error": "RuntimeError: boom"}
+    sweep.save(state="finished")
+    sweep.write_csv()
+    return folder
+
+
+@pytest.fixture
+def panel(qtbot, sweep_folder):
+    panel = SweepPanel()
+    qtbot.addWidget(panel)
+    panel.load(sweep_folder)
+    panel.show()
+    return panel
+
+
+def cell(panel, row, column) -> str:
+    return panel.table.item(row, column).text()
+
+
+def test_the_table_has_a_row_per_point_and_network_with_mean_and_ci(panel):
+    table = panel.table
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert headers == ["lr", "head", "Network", "Seeds", "Peak test acc. (%)",
+                       "Final test acc. (%)", "State"]
+    assert table.rowCount() == 4 * 6
+    assert [cell(panel, 0, c) for c in (0, 1, 2, 3, 6)] == ["0.001", "softmax", "NetA1-HF", "3",
+                                                          "finished"]
+    interval = t_interval(100 * v for v in point_accuracy("NetA1-HF", 1))
+    assert cell(panel, 0, 4) == f"{interval.mean:.2f} ± {interval.half_width:.2f}"
+    last = table.rowCount() - 1
+    assert [cell(panel, last, c) for c in (0, 1, 4, 6)] == ["0.003", "report", "–", "failed"]
+    assert "failed: RuntimeError: boom" in panel.table.item(last, 0).toolTip()
+    assert "3 finished" in panel.title.text()
+
+
+def test_accuracy_against_the_swept_value_with_ci_error_bars(panel):
+    assert panel.x_key.currentData() == "lr"
+    assert list(panel.fixed) == ["head"] and panel.fixed["head"].currentData() == "softmax"
+    series = panel.series("peak_test_accuracy")
+    assert set(series) == set(StudyConfig().networks)
+    # head=softmax: p1 (lr 0.001) and p3 (lr 0.003), at x 0 and 1.
+    for x, (index, mean, low, high) in zip((1, 3), series["NetA2-DT"], strict=True):
+        interval = t_interval(100 * v for v in point_accuracy("NetA2-DT", x))
+        assert index == (0 if x == 1 else 1)
+        assert mean == pytest.approx(interval.mean)
+        assert (low, high) == pytest.approx((interval.low, interval.high))
+    bars = panel.error_bars["NetA2-DT"]
+    top = np.asarray(bars.opts["top"])
+    assert top == pytest.approx([s[3] - s[1] for s in series["NetA2-DT"]])
+    assert all(t > 0 for t in top)
+    ticks = panel.plot.getAxis("bottom")._tickLevels[0]
+    assert [label for _, label in ticks] == ["0.001", "0.003"]
+
+    # head=report: only p2 finished (p4 failed), so one point per network.
+    panel.fixed["head"].setCurrentIndex(1)
+    assert [p[0] for p in panel.series()["NetA1-HF"]] == [0]
+    # Along head, with lr fixed at 0.003: p3 only.
+    panel.x_key.setCurrentIndex(1)
+    assert list(panel.fixed) == ["lr"]
+    panel.fixed["lr"].setCurrentIndex(1)
+    assert [p[0] for p in panel.series()["NetA1-HF"]] == [0]
+    assert not math.isnan(panel.series()["NetA1-HF"][0][2])
+
+
+def test_double_click_opens_a_finished_point(panel, qtbot, sweep_folder):
+    with qtbot.waitSignal(panel.sig_open_point) as opened:
+        panel._on_double_click(0, 2)
+    assert opened.args == [str(sweep_folder / "p1_lr=0.001_head=softmax")]
+    with qtbot.assertNotEmitted(panel.sig_open_point):
+        panel._on_double_click(panel.table.rowCount() - 1, 0)
+
+
+def test_the_main_window_opens_a_sweep_and_its_points(window, sweep_folder):
+    assert window.open_study_folder(sweep_folder) is True
+    (shown,) = window.sweep_windows
+    assert isinstance(shown, SweepPanel) and shown.isVisible()
+    assert shown.table.rowCount() == 24
+    shown._on_double_click(6, 0)  # p2's first network
+    assert window.model.state.folder.name == "p2_lr=0.001_head=report"
+    assert window.model.state.config.head == "report"
