@@ -377,8 +377,6 @@ def seeds_check(args, data, backend: str) -> int:
 def time_to_first_batch(backend: str, mode: str, cache: str, args) -> float | str:
     """Seconds from starting `main.py study` (as the app's Run starts its worker process) to
     its first batch's progress event; the study is then stopped (SIGTERM). Or an error line."""
-    import signal
-
     command = [sys.executable, "main.py", "study", "--backend", backend, "--mode", mode,
                "--epochs", "1", "--events", "json", "--seed", str(args.seed)]
     for flag, value in (("--data", args.data), ("--train-limit", args.train_limit),
@@ -391,14 +389,7 @@ def time_to_first_batch(backend: str, mode: str, cache: str, args) -> float | st
         started = time.perf_counter()
         proc = subprocess.Popen(command + ["--out", out], cwd=ROOT, env=env, text=True,
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        seconds: float | str = "no batch reported"
-        for line in proc.stdout:
-            if '"event":"BatchProgress"' in line.replace(" ", ""):
-                seconds = time.perf_counter() - started
-                break
-        proc.send_signal(signal.SIGTERM)
-        proc.communicate(timeout=600)
-    return seconds
+        return _first_batch_after(proc, started)
 
 
 def _first_batch_after(proc, started: float) -> float | str:

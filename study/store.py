@@ -133,14 +133,15 @@ def check_out_root(root) -> None:
             return
 
 
-def new_study_folder(root) -> Path:
-    """Create a new, empty study folder under `root`, never reusing an existing name."""
+def new_study_folder(root, kind: str = "study") -> Path:
+    """Create a new, empty folder KIND-YYYYmmdd-HHMMSS (a study's, or a sweep's) under `root`,
+    never reusing an existing name."""
     root = Path(root)
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StoreError(_explain(root, exc)) from exc
-    stamp = time.strftime("study-%Y%m%d-%H%M%S")
+    stamp = time.strftime(f"{kind}-%Y%m%d-%H%M%S")
     for attempt in range(1, 1000):
         folder = root / (stamp if attempt == 1 else f"{stamp}-{attempt}")
         try:
@@ -150,7 +151,7 @@ def new_study_folder(root) -> Path:
         except OSError as exc:
             raise StoreError(_explain(folder, exc)) from exc
         return folder
-    raise StoreError(f"could not find a free study folder name under {root}")
+    raise StoreError(f"could not find a free {kind} folder name under {root}")
 
 
 class StudyWriter:

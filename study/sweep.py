@@ -50,7 +50,7 @@ from study.protocol.exit_codes import (
 )
 from study.protocol.files import replace_atomically
 from study.statistics import aggregate_rows
-from study.store import StoreError, check_out_root, open_study, writer_gone
+from study.store import StoreError, check_out_root, new_study_folder, open_study, writer_gone
 
 SWEEP_FILE = "sweep.json"
 SWEEP_CSV = "sweep.csv"
@@ -430,22 +430,7 @@ def open_sweep(folder) -> Sweep:
 
 def new_sweep_folder(root) -> Path:
     """Create a new, empty sweep folder under `root`, never reusing a name."""
-    root = Path(root)
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StoreError(f"could not write {root}: {exc.strerror or exc}") from exc
-    stamp = time.strftime("sweep-%Y%m%d-%H%M%S")
-    for attempt in range(1, 1000):
-        folder = root / (stamp if attempt == 1 else f"{stamp}-{attempt}")
-        try:
-            folder.mkdir()
-        except FileExistsError:
-            continue
-        except OSError as exc:
-            raise StoreError(f"could not write {folder}: {exc.strerror or exc}") from exc
-        return folder
-    raise StoreError(f"could not find a free sweep folder name under {root}")
+    return new_study_folder(root, kind="sweep")
 
 
 def write_point(sweep_folder: Path, name: str, files: dict[str, bytes]) -> Path:
