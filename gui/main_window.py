@@ -529,14 +529,19 @@ class MainWindow(QMainWindow):
         # Where the desktop supports it, the task bar entry asks for attention too.
         QApplication.alert(self)
 
-    def confirm_stop_run(self, doing: str) -> bool:
-        """Ask before a running study is stopped to `doing` ("close the window", …)."""
+    def ask_yes_no(self, title: str, question: str) -> bool:
+        """A Yes/No question whose default is No; True for Yes."""
         answer = QMessageBox.question(
-            self, "A study is running",
-            f"A study is running. Stop it (completed epochs are kept) and {doing}?",
+            self, title, question,
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
+
+    def confirm_stop_run(self, doing: str) -> bool:
+        """Ask before a running study is stopped to `doing` ("close the window", …)."""
+        return self.ask_yes_no(
+            "A study is running",
+            f"A study is running. Stop it (completed epochs are kept) and {doing}?")
 
     # ----- opening ----------------------------------------------------------------------------
     @Slot()
@@ -627,12 +632,9 @@ class MainWindow(QMainWindow):
 
     def confirm_replace_export(self, target) -> bool:
         """Ask before an earlier export is replaced."""
-        answer = QMessageBox.question(
-            self, "Replace the export?",
-            f"{target} already holds an export of a study. Replace it with a new one?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
-        return answer == QMessageBox.StandardButton.Yes
+        return self.ask_yes_no(
+            "Replace the export?",
+            f"{target} already holds an export of a study. Replace it with a new one?")
 
     @Slot(bool, str)
     def _on_export_finished(self, succeeded: bool, message: str) -> None:
