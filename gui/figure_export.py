@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from gui.colors import MUTED_TEXT_COLOR, TEXT_COLOR
-from gui.plot_style import BAND_WORDS, ensure_qapplication, save_widget_png
+from gui.plot_style import BAND_WORDS, blank_figure, ensure_qapplication, save_widget_png
 from study.state import CI
 
 TRAINING_PLOT_SIZE = (2400, 760)  # the three plots side by side; each PNG is one of them
@@ -112,12 +112,7 @@ def confusion_figure(confusion, study_name: str = ""):
     import pyqtgraph as pg
     from PySide6.QtGui import QFont
 
-    ensure_qapplication()
-    widget = pg.GraphicsLayoutWidget()
-    widget.setBackground("w")
-    widget.resize(*CONFUSION_SIZE)
-    layout = widget.ci
-    layout.setContentsMargins(12, 10, 20, 12)
+    widget, layout = blank_figure(CONFUSION_SIZE, (12, 10, 20, 12))
     pooled = f", pooled over {confusion.n_seeds} seeds" if confusion.pooled else ""
     layout.addLabel(f"{confusion.network}: confusion matrix", row=0, col=0, size="16pt",
                     color=TEXT_COLOR, bold=True)

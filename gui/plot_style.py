@@ -160,18 +160,25 @@ def _style_axes(plot, tick_font, label_style, text_color) -> None:
     plot.setLabel("bottom", "epoch", **label_style)
 
 
+def blank_figure(size, margins=(16, 10, 16, 12)):
+    """A white GraphicsLayoutWidget (not shown) of `size` for a PNG, and its layout."""
+    import pyqtgraph as pg
+
+    ensure_qapplication()
+    widget = pg.GraphicsLayoutWidget()
+    widget.setBackground("w")
+    widget.resize(*size)
+    widget.ci.setContentsMargins(*margins)
+    return widget, widget.ci
+
+
 def comparison_figure(stored, comparison: Comparison, size=FIGURE_SIZE):
     """A GraphicsLayoutWidget (not shown) with title, accuracy and loss plots and a legend."""
     import pyqtgraph as pg
     from PySide6.QtGui import QFont
 
-    ensure_qapplication()
     text_color = TEXT_COLOR
-    widget = pg.GraphicsLayoutWidget()
-    widget.setBackground("w")
-    widget.resize(*size)
-    layout = widget.ci
-    layout.setContentsMargins(16, 10, 16, 12)
+    widget, layout = blank_figure(size)
     folder = Path(stored.folder).name if stored is not None else ""
     layout.addLabel(f"{comparison.title}", row=0, col=0, colspan=3, size="17pt",
                     color=text_color, bold=True)

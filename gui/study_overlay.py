@@ -15,6 +15,7 @@ from gui.colors import MUTED_TEXT_COLOR, TEXT_COLOR, network_color
 from gui.plot_style import (
     CURVE_COLUMNS,
     _style_axes,
+    blank_figure,
     ensure_qapplication,
     save_widget_png,
     set_epoch_ticks,
@@ -88,12 +89,7 @@ def overlay_figure(comparison: MultiComparison, network: str, size=OVERLAY_SIZE)
     import pyqtgraph as pg
     from PySide6.QtGui import QFont
 
-    ensure_qapplication()
-    widget = pg.GraphicsLayoutWidget()
-    widget.setBackground("w")
-    widget.resize(*size)
-    layout = widget.ci
-    layout.setContentsMargins(16, 10, 16, 12)
+    widget, layout = blank_figure(size)
     layout.addLabel(f"{network}: {len(comparison.studies)} studies compared", row=0, col=0,
                     colspan=3, size="17pt", color=TEXT_COLOR, bold=True)
     styles = "; ".join(f"{style_word(i)}: {comparison.legend_label(i)}"
