@@ -128,7 +128,12 @@ def test_a_multi_seed_study_writes_seed_columns_and_files_per_seed(studies, mode
     assert weights == sorted(f"{name}.seed-{seed}.{which}.npz" for name in NETWORKS
                              for seed in SEEDS for which in ("initial", "final"))
     predictions = sorted(p.name for p in (folder / "predictions").iterdir())
-    assert predictions == sorted(f"{name}.seed-{seed}.npz" for name in NETWORKS for seed in SEEDS)
+    # The final model's predictions, and the best (peak-accuracy) model's beside them.
+    assert predictions == sorted(f"{name}.seed-{seed}{kind}.npz" for name in NETWORKS
+                                 for seed in SEEDS for kind in ("", ".best"))
+    models = sorted(p.name for p in (folder / "models").iterdir())
+    assert models == sorted(f"{name}.seed-{seed}{kind}.keras" for name in NETWORKS
+                            for seed in SEEDS for kind in ("", ".best"))
 
     checks = [check for check, _ in study.init_identity]
     assert all(check.startswith(("seed 1: ", "seed 4: ")) for check in checks)
