@@ -7,6 +7,7 @@ the GUI to fill its menus.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -76,6 +77,9 @@ def enable_compile_cache(name: str) -> Path | None:
     folder = compile_cache_dir()
     if folder is None or name not in {"jax", "tensorflow"}:
         return None
+    # KERNEL_LAB_COMPILE_CACHE set: its folder wins over a backend setting already in the
+    # environment; unset: a JAX_COMPILATION_CACHE_DIR or TF flag the user set is kept.
+    explicit = bool(os.environ.get("KERNEL_LAB_COMPILE_CACHE", "").strip())
     folder = folder / name
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -94,12 +98,18 @@ def enable_compile_cache(name: str) -> Path | None:
                 jax.config.update(key, value)
         else:
             for key, value in settings.items():
-                os.environ.setdefault(key.upper(), str(value))
+                if explicit:
+                    os.environ[key.upper()] = str(value)
+                else:
+                    os.environ.setdefault(key.upper(), str(value))
     else:
         flags = os.environ.get("TF_XLA_FLAGS", "")
+        if explicit:
+            # Ours wins over one inherited (e.g. from a parent process that chose another).
+            flags = re.sub(r"--tf_xla_persistent_cache_directory=\S*", "", flags)
         if "tf_xla_persistent_cache_directory" not in flags:
-            os.environ["TF_XLA_FLAGS"] = (
-                f"{flags} --tf_xla_persistent_cache_directory={folder}").strip()
+            flags = f"{flags} --tf_xla_persistent_cache_directory={folder}"
+        os.environ["TF_XLA_FLAGS"] = " ".join(flags.split())
     return folder
 
 

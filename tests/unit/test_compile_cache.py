@@ -27,8 +27,12 @@ def test_cache_folder_follows_the_setting(monkeypatch, tmp_path):
 
 
 def _study(cache: Path, data: Path, out: Path, backend: str, mode: str):
-    env = dict(os.environ, KERNEL_LAB_COMPILE_CACHE=str(cache), TF_CPP_MIN_LOG_LEVEL="2")
-    env.pop("JAX_COMPILATION_CACHE_DIR", None)
+    # Settings inherited from a process that chose another cache (this test process may have
+    # set them already) must not win over KERNEL_LAB_COMPILE_CACHE.
+    elsewhere = str(cache.parent / "elsewhere")
+    env = dict(os.environ, KERNEL_LAB_COMPILE_CACHE=str(cache), TF_CPP_MIN_LOG_LEVEL="2",
+               JAX_COMPILATION_CACHE_DIR=elsewhere,
+               TF_XLA_FLAGS=f"--tf_xla_persistent_cache_directory={elsewhere}")
     done = subprocess.run(
         [sys.executable, "main.py", "study", "--backend", backend, "--mode", mode,
          "--data", str(data), "--epochs", "1", "--batch-size", "64", "--train-limit", "200",
@@ -53,6 +57,7 @@ def test_a_second_run_compiles_nothing_new(tmp_path, synthetic_data_dir, backend
     assert len(first) >= 4, first
     _study(cache, synthetic_data_dir, tmp_path / "b", backend_name, "all-at-once")
     assert _entries(cache / backend_name) == first
+    assert not (tmp_path / "elsewhere").exists()
 
 
 @pytest.mark.backend
