@@ -26,13 +26,15 @@ def test_cache_folder_follows_the_setting(monkeypatch, tmp_path):
         assert compile_cache_dir() is None
 
 
-def _study(cache: Path, data: Path, out: Path, backend: str, mode: str):
-    # Settings inherited from a process that chose another cache (this test process may have
-    # set them already) must not win over KERNEL_LAB_COMPILE_CACHE.
-    elsewhere = str(cache.parent / "elsewhere")
-    env = dict(os.environ, KERNEL_LAB_COMPILE_CACHE=str(cache), TF_CPP_MIN_LOG_LEVEL="2",
-               JAX_COMPILATION_CACHE_DIR=elsewhere,
-               TF_XLA_FLAGS=f"--tf_xla_persistent_cache_directory={elsewhere}")
+def _study(cache, data: Path, out: Path, backend: str, mode: str, inherited: Path | None = None):
+    env = dict(os.environ, KERNEL_LAB_COMPILE_CACHE=str(cache), TF_CPP_MIN_LOG_LEVEL="2")
+    env.pop("JAX_COMPILATION_CACHE_DIR", None)
+    env.pop("TF_XLA_FLAGS", None)
+    if inherited is not None:
+        # Settings inherited from a process that chose another cache (this test process may
+        # have set them already) must not win over KERNEL_LAB_COMPILE_CACHE.
+        env.update(JAX_COMPILATION_CACHE_DIR=str(inherited),
+                   TF_XLA_FLAGS=f"--tf_xla_persistent_cache_directory={inherited}")
     done = subprocess.run(
         [sys.executable, "main.py", "study", "--backend", backend, "--mode", mode,
          "--data", str(data), "--epochs", "1", "--batch-size", "64", "--train-limit", "200",
@@ -50,12 +52,12 @@ def _entries(folder: Path) -> set[str]:
 def test_a_second_run_compiles_nothing_new(tmp_path, synthetic_data_dir, backend_name):
     if backend_name == "torch":
         pytest.skip("torch runs eagerly here: it has no compiled programs to keep")
-    cache = tmp_path / "cache"
-    _study(cache, synthetic_data_dir, tmp_path / "a", backend_name, "all-at-once")
+    cache, elsewhere = tmp_path / "cache", tmp_path / "elsewhere"
+    _study(cache, synthetic_data_dir, tmp_path / "a", backend_name, "all-at-once", elsewhere)
     first = _entries(cache / backend_name)
     # The combined model's steps, its short last batch's, evaluation and the isolated timing.
     assert len(first) >= 4, first
-    _study(cache, synthetic_data_dir, tmp_path / "b", backend_name, "all-at-once")
+    _study(cache, synthetic_data_dir, tmp_path / "b", backend_name, "all-at-once", elsewhere)
     assert _entries(cache / backend_name) == first
     assert not (tmp_path / "elsewhere").exists()
 
@@ -64,6 +66,7 @@ def test_a_second_run_compiles_nothing_new(tmp_path, synthetic_data_dir, backend
 def test_switched_off_nothing_is_written(tmp_path, synthetic_data_dir, backend_name):
     if backend_name == "torch":
         pytest.skip("torch runs eagerly here: it has no compiled programs to keep")
-    _study(Path("off"), synthetic_data_dir, tmp_path / "a", backend_name, "sequential")
+    before = set(ROOT.iterdir())
+    _study("off", synthetic_data_dir, tmp_path / "a", backend_name, "sequential")
+    assert set(ROOT.iterdir()) == before
     assert not (tmp_path / "off").exists()
-    assert not (ROOT / "off").exists()
