@@ -78,7 +78,11 @@ def test_a_job_runs_the_same_study_as_a_fresh_child(tmp_path, synthetic_data_dir
     err = proc.stderr.read()
     assert proc.returncode == 0, err
     expected = [json.loads(line)["event"] for line in fresh.stdout.splitlines() if line.strip()]
-    assert events == expected and events[-1] == "StudyFinished"
+    # Batch progress is throttled by the clock (a few per second), so how many arrive differs
+    # from run to run; every other event must come in the same order.
+    assert [e for e in events if e != "BatchProgress"] == [
+        e for e in expected if e != "BatchProgress"]
+    assert "BatchProgress" in events and events[-1] == "StudyFinished"
     (fresh_folder,) = (tmp_path / "fresh").iterdir()
     (warm_folder,) = (tmp_path / "warm").iterdir()
     assert _metrics(warm_folder) == _metrics(fresh_folder)
