@@ -13,7 +13,12 @@ from pathlib import Path
 import numpy as np
 
 from gui.colors import MUTED_TEXT_COLOR, TEXT_COLOR
-from gui.plot_style import BAND_WORDS, blank_figure, ensure_qapplication, save_widget_png
+from gui.plot_style import (
+    BAND_WORDS,
+    blank_figure,
+    ensure_qapplication,
+    save_figures,
+)
 from study.state import CI
 
 TRAINING_PLOT_SIZE = (2400, 760)  # the three plots side by side; each PNG is one of them
@@ -161,14 +166,8 @@ def confusion_figure(confusion, study_name: str = ""):
 def write_confusion_pngs(stored, folder) -> list[Path]:
     """confusion_NET.png for every network with stored predictions (pooled over the seeds, as
     the Compare tab shows them)."""
-    ensure_qapplication()
     state = _as_state(stored)
     name = Path(state.folder).name if state.folder is not None else ""
-    written = []
-    for network, confusion in state.confusions().items():
-        widget = confusion_figure(confusion, name)
-        try:
-            written.append(save_widget_png(widget, Path(folder) / confusion_png_name(network)))
-        finally:
-            widget.deleteLater()
-    return written
+    return save_figures(((confusion_png_name(network),
+                          lambda confusion=confusion: confusion_figure(confusion, name))
+                         for network, confusion in state.confusions().items()), folder)

@@ -172,6 +172,20 @@ def blank_figure(size, margins=(16, 10, 16, 12)):
     return widget, widget.ci
 
 
+def save_figures(figures, folder) -> list[Path]:
+    """Save each (file name, make the figure widget) pair as a PNG in `folder`, one figure at a
+    time (each widget is deleted once saved); the paths written."""
+    ensure_qapplication()
+    written = []
+    for name, make in figures:
+        widget = make()
+        try:
+            written.append(save_widget_png(widget, Path(folder) / name))
+        finally:
+            widget.deleteLater()
+    return written
+
+
 def comparison_figure(stored, comparison: Comparison, size=FIGURE_SIZE):
     """A GraphicsLayoutWidget (not shown) with title, accuracy and loss plots and a legend."""
     import pyqtgraph as pg

@@ -16,8 +16,7 @@ from gui.plot_style import (
     CURVE_COLUMNS,
     _style_axes,
     blank_figure,
-    ensure_qapplication,
-    save_widget_png,
+    save_figures,
     set_epoch_ticks,
 )
 from study.multi_compare import (
@@ -144,15 +143,9 @@ def overlay_png_name(network: str) -> str:
 
 def write_overlay_pngs(comparison: MultiComparison, folder) -> list[Path]:
     """One PNG per network (test accuracy and test loss of every study) into `folder`."""
-    ensure_qapplication()
-    written = []
-    for network in comparison.networks:
-        widget = overlay_figure(comparison, network)
-        try:
-            written.append(save_widget_png(widget, Path(folder) / overlay_png_name(network)))
-        finally:
-            widget.deleteLater()
-    return written
+    return save_figures(((overlay_png_name(network),
+                          lambda network=network: overlay_figure(comparison, network))
+                         for network in comparison.networks), folder)
 
 
 # ----- `main.py compare` ----------------------------------------------------------------------
