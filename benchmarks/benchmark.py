@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/benchmark.py                 # full Fashion-MNIST, 2 epochs
     .venv/bin/python benchmarks/benchmark.py --train-limit 6000 --test-limit 1000
     .venv/bin/python benchmarks/benchmark.py --seeds-check 5     # N seeds against 1, all-at-once
+    .venv/bin/python benchmarks/benchmark.py --seeds-scaling 5   # ms per step for 1..N seeds
     .venv/bin/python benchmarks/benchmark.py --first-batch       # Run -> first batch, cold/warm
     .venv/bin/python benchmarks/benchmark.py --warm-worker       # the same, fresh child vs the
                                                                  # app's worker kept ready
@@ -34,6 +35,16 @@ warm worker once more with an empty cache (its first batch then waits for compil
 --seeds-check N runs, instead, the same all-at-once study (on the first of --backends, JAX by
 default) with 1 seed and with N seeds (--seeds N) side by side, and prints what N seeds cost
 against 1: per steady epoch, per projected 60-epoch study, and for the whole run measured.
+
+--seeds-scaling N explains that ratio: in one process, the all-at-once model of 1, 2, … N seeds
+(the study's own combined model, the first 16,384 training images, batch 128, no shuffling,
+train steps only) is fitted in turn, round after round; the best round's milliseconds per step
+for each seed count are fitted with a straight line (scipy.stats.linregress), fixed + per-seed
+cost. N seeds cost (fixed + N × per-seed) / (fixed + per-seed) of one seed per step, so the
+2.5× target for 5 seeds needs the per-seed cost at most 0.6 × the fixed cost.
+
+--device gpu (or gpu:N) runs Kernel Lab's studies and the scaling on a GPU (the reference loop
+stays on the CPU).
 """
 
 from __future__ import annotations
@@ -165,6 +176,7 @@ def run_kernel_lab(spec: dict) -> dict:
         seeds=tuple(spec["seeds"]) if spec.get("seeds") else None,
         batch_size=spec["batch_size"], learning_rate=spec["learning_rate"],
         train_limit=spec["train_limit"], test_limit=spec["test_limit"], data_dir=spec["data"],
+        device=spec.get("device", "cpu"),
     ).validated()
     timeline = []
 
@@ -212,9 +224,54 @@ def steady_figures(result: dict) -> tuple[float, float | None]:
     return steady, result["study_seconds"] - steady * len(walls)
 
 
+SCALING_CALLS = 8  # calls of the train function per timed fit (16 steps each on JAX/TensorFlow)
+
+
+def run_seeds_scaling(spec: dict) -> dict:
+    """Milliseconds per all-at-once training step for 1..N seeds, the best of several rounds."""
+    from keras_models.backend import resolve_device, select_backend
+
+    backend = select_backend(spec["backend"])
+    import keras
+
+    from keras_models.combined import build_combined, combined_arrays, compile_combined
+    from keras_models.training import fit_options
+    from study.data import load_dataset
+    from study.protocol.networks import NETWORKS
+
+    per_call = int(fit_options(all_at_once=True).get("steps_per_execution", 1))
+    n = SCALING_CALLS * per_call * spec["batch_size"]
+    data = load_dataset(spec["data"]).limited(n, spec["test_limit"])
+    counts = list(range(1, spec["seeds_max"] + 1))
+    timings: dict[int, list[float]] = {count: [] for count in counts}
+    with keras.device(resolve_device(spec.get("device", "cpu"), backend)):
+        models = {}
+        for count in counts:
+            seeds = tuple(range(spec["seed"], spec["seed"] + count))
+            combined = build_combined(NETWORKS, spec["seed"], seeds=seeds)
+            compile_combined(combined, spec["learning_rate"])
+            x, y = combined_arrays(combined, data, 1, shuffle=False)
+            # The first fit compiles; it is not timed.
+            combined.model.fit(x, y, batch_size=spec["batch_size"], epochs=1, verbose=0,
+                               shuffle=False)
+            models[count] = (combined, x, y)
+        steps = -(-len(data.x_train) // spec["batch_size"])
+        for _ in range(spec["rounds"]):
+            for count in counts:
+                combined, x, y = models[count]
+                start = time.perf_counter()
+                combined.model.fit(x, y, batch_size=spec["batch_size"], epochs=1, verbose=0,
+                                   shuffle=False)
+                timings[count].append(1000 * (time.perf_counter() - start) / steps)
+    return {"ms_per_step": {str(count): values for count, values in timings.items()},
+            "steps": steps, "versions": f"keras {keras.__version__} ({backend})"}
+
+
 def child_main(spec: dict) -> None:
     """Run one benchmark entry and print its result as one tagged JSON line."""
-    result = run_reference(spec) if spec["kind"] == "reference" else run_kernel_lab(spec)
+    runs = {"reference": run_reference, "kernel-lab": run_kernel_lab,
+            "seeds-scaling": run_seeds_scaling}
+    result = runs[spec["kind"]](spec)
     result["peak_rss_mb"] = peak_rss_mb()
     print(RESULT_TAG + json.dumps(result), flush=True)
 
@@ -315,6 +372,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--seeds-check", type=int, metavar="N", help="instead of the table: "
                         "all-at-once with 1 seed against N seeds (target: N=5 within 2.5x)")
+    parser.add_argument("--seeds-scaling", type=int, metavar="N", help="instead of the table: "
+                        "ms per all-at-once training step for 1..N seeds, and the fixed and "
+                        "per-seed cost fitted to them")
+    parser.add_argument("--rounds", type=int, default=3, metavar="R",
+                        help="--seeds-scaling: rounds over the seed counts (the best counts)")
+    parser.add_argument("--device", default="cpu", help="cpu (default), gpu or gpu:N for "
+                        "Kernel Lab's runs")
     parser.add_argument("--first-batch", action="store_true", help="instead of the table: "
                         "seconds from starting a study to its first batch, with an empty and "
                         "with a filled compiled-program cache (targets: 8 s and 4 s)")
@@ -328,6 +392,16 @@ def parse_args(argv=None) -> argparse.Namespace:
         parser.error("--epochs must be at least 1")
     if args.seeds_check is not None and args.seeds_check < 2:
         parser.error("--seeds-check needs at least 2 seeds")
+    if args.seeds_scaling is not None and args.seeds_scaling < 2:
+        parser.error("--seeds-scaling needs at least 2 seeds")
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
+    from study.protocol.backends import BackendError, parse_device
+
+    try:
+        parse_device(args.device)
+    except BackendError as exc:
+        parser.error(str(exc))
     return args
 
 
@@ -336,7 +410,7 @@ def seeds_check(args, data, backend: str) -> int:
     common = {"data": args.data, "train_limit": args.train_limit, "test_limit": args.test_limit,
               "epochs": args.epochs, "seed": args.seed, "batch_size": 128,
               "learning_rate": 3.35e-4, "kind": "kernel-lab", "backend": backend,
-              "mode": "all-at-once"}
+              "mode": "all-at-once", "device": args.device}
     n = args.seeds_check
     plan = [(f"all-at-once {backend}, 1 seed", {**common, "seeds": None}),
             (f"all-at-once {backend}, {n} seeds",
@@ -371,6 +445,46 @@ def seeds_check(args, data, backend: str) -> int:
           + ("" if one_study is None else f", {many_study / one_study:.2f}x per 60-epoch study")
           + f", {many_run / one_run:.2f}x for these {args.epochs}-epoch runs (target: 5 seeds "
           "within 2.5x)")
+    return 0
+
+
+def seeds_scaling(args, backend: str) -> int:
+    """Per-step cost of the all-at-once model for 1..N seeds, and the line fitted to it."""
+    from scipy import stats
+
+    spec = {"kind": "seeds-scaling", "backend": backend, "device": args.device,
+            "data": args.data, "test_limit": args.test_limit, "seed": args.seed,
+            "seeds_max": args.seeds_scaling, "rounds": args.rounds, "batch_size": 128,
+            "learning_rate": 3.35e-4}
+    print(f"Machine: {machine_line()}", flush=True)
+    print(f"  timing 1..{args.seeds_scaling} seeds on {backend} ({args.device}), "
+          f"{args.rounds} round(s) …", file=sys.stderr, flush=True)
+    result = run_child(spec)
+    if "error" in result:
+        print(f"  seeds scaling failed:\n{result['error']}", file=sys.stderr, flush=True)
+        return 1
+    print(f"Versions: {result['versions']}; {result['steps']} steps of 128 images per fit, "
+          "train steps only\n")
+    rounds = {int(count): values for count, values in result["ms_per_step"].items()}
+    counts = sorted(rounds)
+    best = {count: min(rounds[count]) for count in counts}
+    header = f"{'seeds':>5}{'best ms/step':>14}{'x 1 seed':>10}   every round"
+    lines = [header, "-" * len(header)]
+    for count in counts:
+        lines.append(f"{count:>5}{best[count]:>14.2f}{best[count] / best[1]:>10.2f}   "
+                     + ", ".join(f"{v:.2f}" for v in rounds[count]))
+    print("\n".join(lines))
+    fit = stats.linregress(counts, [best[count] for count in counts])
+    fixed, per_seed = fit.intercept, fit.slope
+    n = counts[-1]
+    print(f"\nfitted: {fixed:.2f} ms fixed + {per_seed:.2f} ms per seed (r² {fit.rvalue ** 2:.3f})")
+    need = (f"; within 2.5x needs the per-seed cost at most {1.5 / (n - 2.5):.2f} x the "
+            "fixed cost" if n > 2.5 else "")
+    print(f"{n} seeds / 1 seed per step: {best[n] / best[1]:.2f}x measured, "
+          f"{(fixed + n * per_seed) / (fixed + per_seed):.2f}x from the line{need}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"ms_per_step": rounds, "fixed_ms": fixed,
+                                               "per_seed_ms": per_seed}, indent=2) + "\n")
     return 0
 
 
@@ -513,6 +627,8 @@ def main(argv=None) -> int:
         return warm_worker_check(args)
     if args.seeds_check:
         return seeds_check(args, data, args.backends.split(",")[0] if args.backends else "jax")
+    if args.seeds_scaling:
+        return seeds_scaling(args, args.backends.split(",")[0] if args.backends else "jax")
     backends = args.backends.split(",") if args.backends else installed_backends()
     modes = args.modes.split(",")
     common = {"data": args.data, "train_limit": args.train_limit, "test_limit": args.test_limit,
@@ -523,7 +639,8 @@ def main(argv=None) -> int:
         letter = "(b)" if mode == "sequential" else "(c)"
         for backend in backends:
             plan.append((f"{letter} {mode} {backend}",
-                         {"kind": "kernel-lab", "backend": backend, "mode": mode, **common}))
+                         {"kind": "kernel-lab", "backend": backend, "mode": mode,
+                          "device": args.device, **common}))
     print(f"Data: {data.describe()}; {args.epochs} epoch(s) per network; batch 128",
           flush=True)
     print(f"Machine: {machine_line()}", flush=True)
