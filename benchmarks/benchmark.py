@@ -269,9 +269,15 @@ def run_seeds_scaling(spec: dict) -> dict:
 
 def child_main(spec: dict) -> None:
     """Run one benchmark entry and print its result as one tagged JSON line."""
+    from study.protocol.backends import BackendError
+
     runs = {"reference": run_reference, "kernel-lab": run_kernel_lab,
             "seeds-scaling": run_seeds_scaling}
-    result = runs[spec["kind"]](spec)
+    try:
+        result = runs[spec["kind"]](spec)
+    except BackendError as exc:  # no such backend or device here: one line, not a traceback
+        print(f"error: {exc}", file=sys.stderr, flush=True)
+        sys.exit(2)
     result["peak_rss_mb"] = peak_rss_mb()
     print(RESULT_TAG + json.dumps(result), flush=True)
 

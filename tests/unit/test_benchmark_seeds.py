@@ -50,3 +50,17 @@ def test_impossible_options_get_one_line_and_exit_2(args, message):
     assert done.returncode == 2
     assert message in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.backend
+def test_a_gpu_asked_for_on_a_machine_without_one_is_named_in_one_line(synthetic_data_dir,
+                                                                      backend_name):
+    from keras_models.backend import list_devices
+
+    if any(device.name.startswith("gpu") for device in list_devices(backend_name)):
+        pytest.skip("this machine has a GPU")
+    done = run("--seeds-scaling", "2", "--rounds", "1", "--device", "gpu", "--data",
+               str(synthetic_data_dir), "--backends", backend_name, backend=backend_name)
+    assert done.returncode == 1
+    assert f"device 'gpu' was asked for, but backend '{backend_name}' finds no GPU" in done.stderr
+    assert "Traceback" not in done.stderr
