@@ -27,6 +27,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--smoothing", type=float, default=0.0, metavar="W",
                         help="draw the training-plot PNGs smoothed (EMA weight 0-0.99, as the "
                              "app's slider; default 0: raw)")
+    export.add_argument("--band", choices=("ci", "min-max"), default="ci",
+                        help="training-plot PNGs of a multi-seed study: the band around the "
+                             "mean, its 95 %% CI (default) or the seeds' min-max, as the app's "
+                             "Band choice")
+    export.add_argument("--seed-lines", action="store_true",
+                        help="training-plot PNGs: also every seed's curve as a faint line")
     export.add_argument("--own-difference-scale", action="store_true",
                         help="kernel PNGs: the difference on its own colour scale")
     export_kernels = commands.add_parser(

@@ -17,7 +17,7 @@ from gui.plot_style import (
 )
 from study.compare import COMPARISONS
 from study.export import ExportError, ExportResult, export_study
-from study.state import StudyState
+from study.state import CI, StudyState
 from study.store import StoredStudy
 
 
@@ -68,17 +68,19 @@ def kernel_csv_writer():
 
 
 def export_all(stored, out_dir=None, force: bool = False, smoothing: float = 0.0,
-               own_difference_scale: bool = False) -> ExportResult:
+               own_difference_scale: bool = False, spread: str = CI,
+               seed_lines: bool = False) -> ExportResult:
     """Export all: every CSV, one PNG per comparison, the three training plots (smoothed with
-    `smoothing` as the window shows them), each confusion matrix, kernels.csv and the kernel
-    grid PNGs (the difference on its own colour scale when `own_difference_scale`)."""
+    `smoothing`, with the band `spread` and the seeds' lines when `seed_lines`, as the window
+    shows them), each confusion matrix, kernels.csv and the kernel grid PNGs (the difference on
+    its own colour scale when `own_difference_scale`)."""
     from gui.figure_export import write_confusion_pngs, write_training_pngs
 
     ensure_qapplication()
     grids = kernel_grid_writer()
 
     def training_pngs(stored, folder):
-        return write_training_pngs(stored, folder, smoothing)
+        return write_training_pngs(stored, folder, smoothing, spread, seed_lines)
 
     def kernel_pngs(stored, folder):
         return grids(stored, folder, own_difference_scale=own_difference_scale)
@@ -104,7 +106,9 @@ def run_export_command(args) -> int:
         check_destination(out_dir, args.force)
         result = export_all(stored, out_dir, force=args.force,
                             smoothing=smoothing,
-                            own_difference_scale=getattr(args, "own_difference_scale", False))
+                            own_difference_scale=getattr(args, "own_difference_scale", False),
+                            spread=getattr(args, "band", CI) or CI,
+                            seed_lines=getattr(args, "seed_lines", False))
     except (StoreError, ExportError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -125,7 +129,8 @@ class ExportJob(QObject):
     sig_finished = Signal(bool, str)  # succeeded, one-line message
 
     def __init__(self, study_folder, out_dir, force: bool = False, parent=None,
-                 smoothing: float = 0.0, own_difference_scale: bool = False):
+                 smoothing: float = 0.0, own_difference_scale: bool = False,
+                 spread: str = CI, seed_lines: bool = False):
         super().__init__(parent)
         self.study_folder = Path(study_folder)
         self.out_dir = Path(out_dir)
@@ -133,6 +138,9 @@ class ExportJob(QObject):
         # What the window shows: the training plots' smoothing, the kernels' colour scales.
         self.smoothing = smoothing
         self.own_difference_scale = own_difference_scale
+        # ... and the training plots' band and single-seed lines.
+        self.spread = spread
+        self.seed_lines = seed_lines
         self.process = QProcess(self)
         self.process.finished.connect(self._on_finished)
         self.process.errorOccurred.connect(self._on_error)
@@ -147,6 +155,10 @@ class ExportJob(QObject):
             arguments += ["--smoothing", f"{self.smoothing:g}"]
         if self.own_difference_scale:
             arguments.append("--own-difference-scale")
+        if self.spread != CI:
+            arguments += ["--band", self.spread]
+        if self.seed_lines:
+            arguments.append("--seed-lines")
         # The child only renders into files; it needs no screen even when the app has one.
         start_qprocess(self.process, main_command(*arguments), child_environment(offscreen=True))
 

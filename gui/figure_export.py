@@ -42,21 +42,25 @@ def _as_state(stored):
     return as_state(stored)
 
 
-def training_note(state, smoothing: float = 0.0, spread: str = CI) -> str:
+def training_note(state, smoothing: float = 0.0, spread: str = CI,
+                  seed_lines: bool = False) -> str:
     """What a training PNG draws beyond the plain curves ('' when nothing)."""
     parts = []
     seeds = list(getattr(state, "seeds", []) or [])
     if len(seeds) > 1:
-        parts.append(f"mean of {len(seeds)} seeds, {BAND_WORDS[spread]}")
+        parts.append(f"mean of {len(seeds)} seeds, {BAND_WORDS[spread]}"
+                     + (", faint lines: each seed" if seed_lines else ""))
     if smoothing > 0:
         parts.append(f"smoothed: EMA {smoothing:.2f} (faint points: raw values)")
     return "; ".join(parts)
 
 
-def write_training_pngs(stored, folder, smoothing: float = 0.0, spread: str = CI) -> list[Path]:
+def write_training_pngs(stored, folder, smoothing: float = 0.0, spread: str = CI,
+                        seed_lines: bool = False) -> list[Path]:
     """training_test_accuracy.png, training_test_loss.png and training_train_loss.png: the
-    Training tab's three plots drawn by LivePlots itself, with `smoothing` and `spread` as
-    shown in the window. Nothing when the study has no epochs."""
+    Training tab's three plots drawn by LivePlots itself, with `smoothing`, `spread` and the
+    single seeds' lines (`seed_lines`) as shown in the window. Nothing when the study has no
+    epochs."""
     import pyqtgraph as pg
     import pyqtgraph.exporters
     from PySide6.QtCore import Qt
@@ -77,8 +81,10 @@ def write_training_pngs(stored, folder, smoothing: float = 0.0, spread: str = CI
     plots.show()
     plots.model.set_state(state)
     plots.set_spread(spread)
+    plots.set_seed_lines_shown(seed_lines)
     plots.redraw()
-    note = training_note(state, plots.smoothing(), spread)
+    note = training_note(state, plots.smoothing(), spread,
+                         seed_lines and len(getattr(state, "seeds", ()) or ()) > 1)
     name = Path(state.folder).name if state.folder is not None else ""
     written = []
     try:

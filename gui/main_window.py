@@ -619,11 +619,14 @@ class MainWindow(QMainWindow):
         force = target.is_dir() and is_export_folder(target)
         if force and not self.confirm_replace_export(target):
             return False
-        # The PNGs draw what the window shows: the curves' smoothing, the kernels' scales.
+        # The PNGs draw what the window shows: the curves' smoothing, band and seed lines,
+        # the kernels' scales.
         self.export_job = ExportJob(self.stored.folder, target, force, self,
                                     smoothing=self.plots.smoothing(),
                                     own_difference_scale=self.kernel_panel.own_scale_box
-                                    .isChecked())
+                                    .isChecked(),
+                                    spread=self.plots.spread(),
+                                    seed_lines=self.plots.seed_lines_box.isChecked())
         self.export_job.sig_finished.connect(self._on_export_finished)
         self.export_action.setEnabled(False)
         self.statusBar().showMessage(f"Exporting to {target}…")

@@ -139,3 +139,57 @@ def test_export_command_refuses_a_smoothing_out_of_range(tmp_path, capsys):
     folder = write_known_study(tmp_path / "studies")
     assert main(["export", str(folder), "--smoothing", "1.5"]) == 2
     assert "--smoothing must be from 0 to 0.99" in capsys.readouterr().err
+
+
+def test_training_pngs_draw_the_band_and_seed_lines_chosen(tmp_path, qapp):
+    stored = open_study(write_known_seeded_study(tmp_path / "studies"))
+    folders = {key: tmp_path / key for key in ("ci", "min-max", "lines")}
+    for folder in folders.values():
+        folder.mkdir()
+    write_training_pngs(stored, folders["ci"])
+    write_training_pngs(stored, folders["min-max"], spread="min-max")
+    write_training_pngs(stored, folders["lines"], seed_lines=True)
+    for name in TRAINING_PNGS:
+        ci, min_max, lines = (pixels(folders[key] / name) for key in ("ci", "min-max", "lines"))
+        assert not np.array_equal(ci, min_max), name
+        assert not np.array_equal(ci, lines), name
+    state = StudyState.from_stored(stored)
+    n = len(state.seeds)
+    assert training_note(state, spread="min-max") == \
+        f"mean of {n} seeds, shaded: min – max of the seeds"
+    assert training_note(state, seed_lines=True).endswith(", faint lines: each seed")
+
+
+def test_the_export_job_passes_the_band_and_seed_lines_shown(qtbot, tmp_path, monkeypatch):
+    from tests.gui.test_app_window import make_window
+
+    window = make_window(qtbot, tmp_path)
+    assert window.open_study_folder(write_known_seeded_study(tmp_path / "studies"))
+    commands = []
+    monkeypatch.setattr(export_all_module, "start_qprocess",
+                        lambda process, command, environment: commands.append(command))
+    assert window.export_study_to(tmp_path / "plain")
+    plain = [str(part) for part in commands[-1]]
+    assert "--band" not in plain and "--seed-lines" not in plain
+    window.export_job = None
+    window.plots.set_spread("min-max")
+    window.plots.set_seed_lines_shown(True)
+    assert window.export_study_to(tmp_path / "chosen")
+    chosen = [str(part) for part in commands[-1]]
+    assert chosen[chosen.index("--band") + 1] == "min-max"
+    assert "--seed-lines" in chosen
+
+
+def test_the_export_command_draws_the_band_asked_for(tmp_path, capsys):
+    from main import main
+
+    folder = write_known_seeded_study(tmp_path / "studies")
+    assert main(["export", str(folder), "--out", str(tmp_path / "ci")]) == 0
+    assert main(["export", str(folder), "--out", str(tmp_path / "mm"), "--band", "min-max",
+                 "--seed-lines"]) == 0
+    name = "training_test_accuracy.png"
+    assert (tmp_path / "ci" / name).read_bytes() != (tmp_path / "mm" / name).read_bytes()
+    with pytest.raises(SystemExit) as refused:
+        main(["export", str(folder), "--band", "iqr"])
+    assert refused.value.code == 2
+    assert "invalid choice: 'iqr'" in capsys.readouterr().err
