@@ -406,6 +406,25 @@ def is_sweep_folder(folder) -> bool:
     return path.is_file() and not path.is_symlink()
 
 
+def folder_signature(folder) -> tuple:
+    """What changes when a running sweep makes progress, cheaply (file sizes and times only):
+    sweep.json and each point folder's status.json and summary.csv. Nothing is read."""
+    folder = Path(folder)
+    found = []
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return ()
+    for path in [folder / SWEEP_FILE, *(e / name for e in entries if e.is_dir()
+                                        for name in ("status.json", "summary.csv"))]:
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        found.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(found)
+
+
 def open_sweep(folder) -> Sweep:
     """Read a sweep folder; SweepError says plainly when it is not one or is damaged."""
     folder = Path(folder)

@@ -1,5 +1,7 @@
 """A sweep folder in the app: the grid as a table, accuracy against a swept value per network
-with 95 % CI error bars, and each point opens as a study (double-click).
+with 95 % CI error bars, and each point opens as a study (double-click). While the sweep runs,
+the window follows it: every few seconds it looks at the files' sizes and times and, when a
+point has moved on, reads the sweep again (keeping the x axis, measure and fixed values chosen).
 
 The numbers are study/sweep.py's Sweep.rows() (what sweep.csv holds), read from the point
 folders. No Keras here: the sweep module imports it only to run points.
@@ -11,7 +13,7 @@ import math
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -30,8 +33,10 @@ from gui.colors import NOTE_STYLE, PLOT_BACKGROUND, PLOT_FOREGROUND, network_col
 from study.store import StoreError
 from study.sweep import (
     FINISHED,
+    RUNNING,
     Sweep,
     SweepError,
+    folder_signature,
     format_value,
     is_sweep_folder,
     open_sweep,
@@ -42,6 +47,7 @@ MEASURES = {"peak_test_accuracy": "Peak test accuracy (%)",
 # Networks at one x position are drawn side by side, this far apart (in category units).
 NETWORK_OFFSET = 0.05
 POINT_ROLE = Qt.ItemDataRole.UserRole
+FOLLOW_INTERVAL_MS = 3000  # how often a running sweep's files are looked at
 
 
 def interval_text(row: dict, metric: str) -> str:
@@ -73,6 +79,14 @@ class SweepPanel(QWidget):
         self.table.cellDoubleClicked.connect(self._on_double_click)
         self.hint = QLabel("Double-click a point to open it as a study.")
         self.hint.setStyleSheet(NOTE_STYLE)
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.setToolTip("Read the sweep folder again (a running sweep is "
+                                       f"followed every {FOLLOW_INTERVAL_MS // 1000} s)")
+        self.refresh_button.clicked.connect(self.refresh)
+        self.follow_timer = QTimer(self)
+        self.follow_timer.setInterval(FOLLOW_INTERVAL_MS)
+        self.follow_timer.timeout.connect(self._follow)
+        self._signature: tuple = ()
 
         self.x_key = QComboBox()
         self.x_key.setToolTip("The swept setting along the x axis")
@@ -87,6 +101,7 @@ class SweepPanel(QWidget):
         controls.addWidget(self.measure)
         controls.addLayout(self.fixed_box)
         controls.addStretch(1)
+        controls.addWidget(self.refresh_button)
         self.plot = pg.PlotWidget(background=PLOT_BACKGROUND)
         self.plot.addLegend(offset=(10, 10))
         self.plot.showGrid(y=True, alpha=0.3)
@@ -118,10 +133,13 @@ class SweepPanel(QWidget):
 
     # ----- loading ------------------------------------------------------------------------------
     def load(self, folder) -> Sweep:
-        """Show the sweep in `folder`; SweepError or StoreError when it cannot be read."""
+        """Show the sweep in `folder`; SweepError or StoreError when it cannot be read. A
+        running sweep is then followed until it ends."""
+        signature = folder_signature(folder)
         sweep = open_sweep(folder)
         self.rows = sweep.rows()
         self.sweep = sweep
+        self._signature = signature
         finished = len({r["point"] for r in self.rows if r["state"] == FINISHED})
         grid = " × ".join(f"{k} ({len(v)})" for k, v in sweep.grid.items())
         self.title.setText(f"<b>{Path(folder).name}</b>: {len(sweep.points)} points over "
@@ -134,7 +152,39 @@ class SweepPanel(QWidget):
             self.x_key.addItem(key, key)
         self.x_key.blockSignals(False)
         self._rebuild_fixed()
+        if sweep.state == RUNNING:
+            self.follow_timer.start()
+        else:
+            self.follow_timer.stop()
         return sweep
+
+    def refresh(self) -> bool:
+        """Read the sweep folder again, keeping the x axis, measure and fixed values chosen;
+        False (the last view kept) when it cannot be read just now."""
+        if self.sweep is None:
+            return False
+        chosen_x = self.x_key.currentData()
+        chosen_fixed = {key: chooser.currentData() for key, chooser in self.fixed.items()}
+        try:
+            self.load(self.sweep.folder)
+        except (SweepError, StoreError):
+            return False  # e.g. sweep.json being replaced: the next look tries again
+        index = self.x_key.findData(chosen_x)
+        if index >= 0 and index != self.x_key.currentIndex():
+            self.x_key.setCurrentIndex(index)  # rebuilds the fixed choosers
+        for key, value in chosen_fixed.items():
+            chooser = self.fixed.get(key)
+            if chooser is not None and chooser.findData(value) >= 0:
+                chooser.setCurrentIndex(chooser.findData(value))
+        return True
+
+    def _follow(self) -> None:
+        """The timer's look at a running sweep: read it again only when its files changed."""
+        if self.sweep is None:
+            self.follow_timer.stop()
+            return
+        if folder_signature(self.sweep.folder) != self._signature:
+            self.refresh()
 
     def _fill_table(self) -> None:
         keys = list(self.sweep.grid)

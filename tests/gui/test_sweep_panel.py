@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from gui.panels.sweep_panel import SweepPanel
+from gui.panels.sweep_panel import POINT_ROLE, SweepPanel
 from study.config import StudyConfig
 from study.statistics import t_interval
 from study.sweep import Sweep, grid_points
@@ -125,3 +125,69 @@ def test_the_main_window_opens_a_sweep_and_its_points(window, sweep_folder):
     shown._on_double_click(6, 0)  # p2's first network
     assert window.model.state.folder.name == "p2_lr=0.001_head=report"
     assert window.model.state.config.head == "report"
+
+
+def _running_sweep(tmp_path, finished: int):
+    """A running sweep (its driver: this process) with the first `finished` points done."""
+    import os
+    import socket
+
+    folder = tmp_path / "sweep-20260101-000001"
+    folder.mkdir()
+    base = StudyConfig(epochs=3, seed=0, seeds=SEEDS[:3], mode="all-at-once")
+    sweep = Sweep(folder, GRID, base, grid_points(GRID))
+    for point in sweep.points[:finished]:
+        _finish_point(tmp_path, sweep, point)
+    sweep.save(state="running", pid=os.getpid(), host=socket.gethostname())
+    return sweep
+
+
+def _finish_point(tmp_path, sweep, point):
+    made = write_known_seeded_study(tmp_path / f"made-{point.name}", seeds=SEEDS[:3],
+                                    accuracy=shifted(point.index),
+                                    learning_rate=point.values["lr"],
+                                    head=point.values["head"], mode="all-at-once")
+    made.rename(sweep.folder / point.name)
+    sweep.states[point.name] = {"state": "finished", "seconds": 1.0}
+
+
+def states_shown(panel) -> dict[str, str]:
+    last = panel.table.columnCount() - 1
+    return {panel.table.item(r, 0).data(POINT_ROLE): panel.table.item(r, last).text()
+            for r in range(panel.table.rowCount())}
+
+
+def test_a_running_sweep_is_followed_until_it_ends(qtbot, tmp_path):
+    sweep = _running_sweep(tmp_path, finished=1)
+    panel = SweepPanel()
+    qtbot.addWidget(panel)
+    panel.load(sweep.folder)
+    panel.follow_timer.setInterval(50)
+    assert panel.follow_timer.isActive()
+    assert list(states_shown(panel).values()).count("finished") == 1
+    # The user looks at the head along x, and at the second learning rate.
+    panel.x_key.setCurrentIndex(panel.x_key.findData("head"))
+    panel.fixed["lr"].setCurrentIndex(1)
+    assert "sweep running" in panel.title.text()
+
+    _finish_point(tmp_path, sweep, sweep.points[1])
+    sweep.save()
+    qtbot.waitUntil(lambda: list(states_shown(panel).values()).count("finished") == 2,
+                    timeout=5000)
+    assert "2 finished" in panel.title.text()
+    assert panel.x_key.currentData() == "head"
+    assert panel.fixed["lr"].currentData() == GRID["lr"][1]
+    assert panel.follow_timer.isActive()
+
+    sweep.save(state="finished")
+    qtbot.waitUntil(lambda: not panel.follow_timer.isActive(), timeout=5000)
+    assert "sweep finished" in panel.title.text()
+
+
+def test_a_finished_sweep_is_not_followed_and_refresh_reads_it_again(panel, sweep_folder):
+    assert not panel.follow_timer.isActive()
+    panel.x_key.setCurrentIndex(panel.x_key.findData("head"))
+    before = panel.table.rowCount()
+    (sweep_folder / "sweep.json").write_text("{not json", encoding="utf-8")
+    assert panel.refresh() is False  # unreadable just now: the last view stays
+    assert panel.table.rowCount() == before and panel.x_key.currentData() == "head"
