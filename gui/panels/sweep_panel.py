@@ -1,7 +1,8 @@
 """A sweep folder in the app: the grid as a table, accuracy against a swept value per network
 with 95 % CI error bars, and each point opens as a study (double-click). While the sweep runs,
 the window follows it: every few seconds it looks at the files' sizes and times and, when a
-point has moved on, reads the sweep again (keeping the x axis, measure and fixed values chosen).
+point has moved on, reads the sweep again on a worker thread (keeping the x axis, measure and
+fixed values chosen).
 
 The numbers are study/sweep.py's Sweep.rows() (what sweep.csv holds), read from the point
 folders. No Keras here: the sweep module imports it only to run points.
@@ -13,7 +14,7 @@ import math
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -65,6 +66,7 @@ class SweepPanel(QWidget):
     """The table and the plot of one sweep; sig_open_point(folder) on a double-clicked point."""
 
     sig_open_point = Signal(str)
+    sig_refreshed = Signal(bool)  # a refresh's read has been shown (False: unreadable then)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -87,6 +89,8 @@ class SweepPanel(QWidget):
         self.follow_timer.setInterval(FOLLOW_INTERVAL_MS)
         self.follow_timer.timeout.connect(self._follow)
         self._signature: tuple = ()
+        self._reader: SweepReadThread | None = None
+        self._read_again = False
 
         self.x_key = QComboBox()
         self.x_key.setToolTip("The swept setting along the x axis")
@@ -134,15 +138,24 @@ class SweepPanel(QWidget):
     # ----- loading ------------------------------------------------------------------------------
     def load(self, folder) -> Sweep:
         """Show the sweep in `folder`; SweepError or StoreError when it cannot be read. A
-        running sweep is then followed until it ends."""
-        signature = folder_signature(folder)
-        sweep = open_sweep(folder)
-        self.rows = sweep.rows()
+        running sweep is then followed until it ends (read again off the GUI thread)."""
+        sweep, rows, signature = read_sweep(folder)
+        self._show(sweep, rows, signature)
+        return sweep
+
+    def _show(self, sweep: Sweep, rows: list[dict], signature: tuple) -> None:
+        """Show a sweep read by read_sweep, keeping the x axis and fixed values chosen when it
+        is the sweep already shown."""
+        same = self.sweep is not None and self.sweep.folder == sweep.folder
+        chosen_x = self.x_key.currentData() if same else None
+        chosen_fixed = ({key: chooser.currentData() for key, chooser in self.fixed.items()}
+                        if same else {})
+        self.rows = rows
         self.sweep = sweep
         self._signature = signature
         finished = len({r["point"] for r in self.rows if r["state"] == FINISHED})
         grid = " × ".join(f"{k} ({len(v)})" for k, v in sweep.grid.items())
-        self.title.setText(f"<b>{Path(folder).name}</b>: {len(sweep.points)} points over "
+        self.title.setText(f"<b>{Path(sweep.folder).name}</b>: {len(sweep.points)} points over "
                            f"{grid}, {len(sweep.base.seed_list)} seed(s) each; {finished} "
                            f"finished; sweep {sweep.state}")
         self._fill_table()
@@ -150,33 +163,55 @@ class SweepPanel(QWidget):
         self.x_key.clear()
         for key in sweep.grid:
             self.x_key.addItem(key, key)
+        index = self.x_key.findData(chosen_x)
+        self.x_key.setCurrentIndex(max(index, 0))
         self.x_key.blockSignals(False)
         self._rebuild_fixed()
-        if sweep.state == RUNNING:
-            self.follow_timer.start()
-        else:
-            self.follow_timer.stop()
-        return sweep
-
-    def refresh(self) -> bool:
-        """Read the sweep folder again, keeping the x axis, measure and fixed values chosen;
-        False (the last view kept) when it cannot be read just now."""
-        if self.sweep is None:
-            return False
-        chosen_x = self.x_key.currentData()
-        chosen_fixed = {key: chooser.currentData() for key, chooser in self.fixed.items()}
-        try:
-            self.load(self.sweep.folder)
-        except (SweepError, StoreError):
-            return False  # e.g. sweep.json being replaced: the next look tries again
-        index = self.x_key.findData(chosen_x)
-        if index >= 0 and index != self.x_key.currentIndex():
-            self.x_key.setCurrentIndex(index)  # rebuilds the fixed choosers
         for key, value in chosen_fixed.items():
             chooser = self.fixed.get(key)
             if chooser is not None and chooser.findData(value) >= 0:
                 chooser.setCurrentIndex(chooser.findData(value))
-        return True
+        if sweep.state == RUNNING:
+            self.follow_timer.start()
+        else:
+            self.follow_timer.stop()
+
+    def refresh(self) -> None:
+        """Read the sweep folder again on a worker thread, then show it (sig_refreshed); a
+        moment it cannot be read keeps the last view."""
+        if self.sweep is None:
+            return
+        if self._reader is not None:
+            self._read_again = True  # after the read under way: it may predate the change
+            return
+        reader = SweepReadThread(self.sweep.folder)
+        reader.sig_read.connect(self._on_read)
+        reader.finished.connect(self._on_reader_done)
+        _READERS.add(reader)
+        self._reader = reader
+        reader.start()
+
+    @Slot(object)
+    def _on_read(self, result) -> None:
+        if isinstance(result, tuple) and self.sweep is not None \
+                and result[0].folder == self.sweep.folder:
+            self._show(*result)
+        self.sig_refreshed.emit(isinstance(result, tuple))
+
+    @Slot()
+    def _on_reader_done(self) -> None:
+        reader, self._reader = self._reader, None
+        if reader is not None:
+            reader.wait()  # `finished` comes just before the thread ends: let it end first
+            _READERS.discard(reader)
+        if self._read_again:
+            self._read_again = False
+            self.refresh()
+
+    def wait_for_reading(self, timeout_ms: int = 10_000) -> None:
+        """Block until a refresh's read has ended (tests, closing)."""
+        if self._reader is not None:
+            self._reader.wait(timeout_ms)
 
     def _follow(self) -> None:
         """The timer's look at a running sweep: read it again only when its files changed."""
@@ -308,6 +343,37 @@ class SweepPanel(QWidget):
         folder = self.point_folder(row)
         if folder is not None:
             self.sig_open_point.emit(str(folder))
+
+
+def read_sweep(folder) -> tuple[Sweep, list[dict], tuple]:
+    """(the sweep, its rows, its folder signature); SweepError or StoreError. No Qt: it runs
+    on a worker thread when a shown sweep is read again."""
+    signature = folder_signature(folder)
+    sweep = open_sweep(folder)
+    return sweep, sweep.rows(), signature
+
+
+# Reading threads, referenced until their panel has seen them end (one whose panel closed
+# first stays here: a QThread must not be destroyed while it runs).
+_READERS: set = set()
+
+
+class SweepReadThread(QThread):
+    """Reads a sweep folder off the GUI thread: sig_read(the read_sweep tuple, or the error)."""
+
+    sig_read = Signal(object)
+
+    def __init__(self, folder, parent=None):
+        super().__init__(parent)
+        self.folder = Path(folder)
+
+    def run(self) -> None:
+        """Read; a sweep that cannot be read now hands back the exception, never raises."""
+        try:
+            result = read_sweep(self.folder)
+        except (SweepError, StoreError, OSError) as exc:
+            result = exc
+        self.sig_read.emit(result)
 
 
 def open_sweep_window(window, folder) -> bool | None:

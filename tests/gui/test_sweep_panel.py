@@ -11,7 +11,7 @@ import pytest
 from gui.panels.sweep_panel import POINT_ROLE, SweepPanel
 from study.config import StudyConfig
 from study.statistics import t_interval
-from study.sweep import Sweep, grid_points
+from study.sweep import Sweep, grid_points, open_sweep
 from tests.known_study import SEEDS, seeded_accuracy, write_known_seeded_study
 
 GRID = {"lr": [0.001, 0.003], "head": ["softmax", "report"]}
@@ -184,10 +184,68 @@ def test_a_running_sweep_is_followed_until_it_ends(qtbot, tmp_path):
     assert "sweep finished" in panel.title.text()
 
 
-def test_a_finished_sweep_is_not_followed_and_refresh_reads_it_again(panel, sweep_folder):
+def test_a_finished_sweep_is_not_followed_and_refresh_reads_it_again(panel, sweep_folder,
+                                                                      qtbot, tmp_path):
     assert not panel.follow_timer.isActive()
     panel.x_key.setCurrentIndex(panel.x_key.findData("head"))
+    # Refresh reads on a worker thread, then shows the sweep as it is now.
+    sweep = open_sweep(sweep_folder)
+    failed = sweep.points[3]
+    _finish_point(tmp_path, sweep, failed)
+    sweep.save()
+    with qtbot.waitSignal(panel.sig_refreshed, timeout=10_000) as shown:
+        panel.refresh_button.click()
+    assert shown.args == [True]
+    assert set(states_shown(panel).values()) == {"finished"}
+    assert panel.x_key.currentData() == "head"
     before = panel.table.rowCount()
     (sweep_folder / "sweep.json").write_text("{not json", encoding="utf-8")
-    assert panel.refresh() is False  # unreadable just now: the last view stays
+    with qtbot.waitSignal(panel.sig_refreshed, timeout=10_000) as shown:
+        panel.refresh()
+    assert shown.args == [False]  # unreadable just now: the last view stays
     assert panel.table.rowCount() == before and panel.x_key.currentData() == "head"
+    assert "4 finished" in panel.title.text()
+
+
+def test_reading_a_sweep_again_happens_off_the_gui_thread(panel, qtbot, monkeypatch):
+    import threading
+
+    import gui.panels.sweep_panel as module
+
+    threads = []
+    real = module.read_sweep
+
+    def spy(folder):
+        threads.append(threading.current_thread())
+        return real(folder)
+
+    monkeypatch.setattr(module, "read_sweep", spy)
+    with qtbot.waitSignal(panel.sig_refreshed, timeout=10_000):
+        panel.refresh()
+    assert threads and threads[0] is not threading.main_thread()
+
+
+def test_a_refresh_asked_for_during_a_read_reads_again_after_it(panel, qtbot, monkeypatch):
+    import threading
+
+    import gui.panels.sweep_panel as module
+
+    release = threading.Event()
+    reads = []
+    real = module.read_sweep
+
+    def slow(folder):
+        reads.append(folder)
+        release.wait(10)
+        return real(folder)
+
+    monkeypatch.setattr(module, "read_sweep", slow)
+    shown = []
+    panel.sig_refreshed.connect(shown.append)
+    panel.refresh()
+    qtbot.waitUntil(lambda: len(reads) == 1, timeout=5000)
+    panel.refresh()  # the read under way may predate what the user wants to see
+    release.set()
+    qtbot.waitUntil(lambda: len(shown) == 2, timeout=10_000)
+    assert len(reads) == 2 and shown == [True, True]
+    panel.wait_for_reading()
