@@ -67,6 +67,12 @@ def run_app(open_folder=None) -> int:
         print(NO_DISPLAY_MESSAGE, file=sys.stderr)
         return 2
     app = create_application()
+    # Python's cyclic garbage collection from the event loop only (pyqtgraph's own helper): run
+    # at any allocation, it can free a QObject inside a PySide call that holds the lock the
+    # QObject's destructor needs, and the window hangs (gui/plot_style.collect_outside_qt).
+    from pyqtgraph.util.garbage_collector import GarbageCollector
+
+    collector = GarbageCollector(interval=1.0)  # noqa: F841 - its timer must stay alive
     window = create_window(open_folder)
     # Ctrl-C in the terminal closes the window properly (stopping a run) instead of being lost
     # while Qt's event loop holds the interpreter; the timer lets Python see the signal.

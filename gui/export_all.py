@@ -13,7 +13,7 @@ from gui.plot_style import (
     comparison_figure,
     comparison_png_name,
     ensure_qapplication,
-    save_widget_png,
+    save_figures,
 )
 from study.compare import COMPARISONS
 from study.export import ExportError, ExportResult, export_study
@@ -28,17 +28,10 @@ def as_state(stored) -> StudyState:
 
 def write_comparison_pngs(stored, folder) -> list[Path]:
     """One PNG per comparison (accuracy and loss curves) into `folder`; returns the paths."""
-    ensure_qapplication()
     state = as_state(stored)
-    written = []
-    for comparison in COMPARISONS:
-        widget = comparison_figure(state, comparison)
-        try:
-            written.append(save_widget_png(widget, Path(folder) / comparison_png_name(
-                comparison.key)))
-        finally:
-            widget.deleteLater()
-    return written
+    return save_figures(((comparison_png_name(comparison.key),
+                          lambda comparison=comparison: comparison_figure(state, comparison))
+                         for comparison in COMPARISONS), folder)
 
 
 def kernel_grid_writer():

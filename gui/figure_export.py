@@ -16,6 +16,7 @@ from gui.colors import MUTED_TEXT_COLOR, TEXT_COLOR
 from gui.plot_style import (
     BAND_WORDS,
     blank_figure,
+    collect_outside_qt,
     ensure_qapplication,
     save_figures,
 )
@@ -61,19 +62,27 @@ def write_training_pngs(stored, folder, smoothing: float = 0.0, spread: str = CI
     Training tab's three plots drawn by LivePlots itself, with `smoothing`, `spread` and the
     single seeds' lines (`seed_lines`) as shown in the window. Nothing when the study has no
     epochs."""
-    import pyqtgraph as pg
-    import pyqtgraph.exporters
-    from PySide6.QtCore import Qt
-
     from gui.colors import configure_plots
-    from gui.panels.live_plots import PLOTS, LivePlots
 
-    app = ensure_qapplication()
+    ensure_qapplication()
     # The window's look (white background) also in a process that has no window.
     configure_plots()
     state = _as_state(stored)
     if not state.networks_with_epochs():
         return []
+    with collect_outside_qt():
+        return _write_training_pngs(state, folder, smoothing, spread, seed_lines)
+
+
+def _write_training_pngs(state, folder, smoothing, spread, seed_lines) -> list[Path]:
+    """write_training_pngs' drawing, with the garbage collector paused (collect_outside_qt)."""
+    import pyqtgraph as pg
+    import pyqtgraph.exporters
+    from PySide6.QtCore import Qt
+
+    from gui.panels.live_plots import PLOTS, LivePlots
+
+    app = ensure_qapplication()
     plots = LivePlots()
     plots.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
     plots.resize(*TRAINING_PLOT_SIZE)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
 
-from gui.plot_style import ensure_qapplication
+from gui.plot_style import collect_outside_qt, ensure_qapplication
 from study.kernels import NetworkKernels, stored_kernels, write_kernel_csv
 from study.protocol.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from study.store import StoredStudy, StoreError, atomic_write_bytes, open_study
@@ -28,6 +28,12 @@ CSV_FILE = "kernels.csv"
 
 def render_grid_png(grid, size: tuple[int, int]) -> bytes:
     """A KernelGrid drawn at `size` (width, height) pixels, as PNG bytes."""
+    with collect_outside_qt():
+        return _render_grid_png(grid, size)
+
+
+def _render_grid_png(grid, size: tuple[int, int]) -> bytes:
+    """render_grid_png's drawing, with the garbage collector paused (collect_outside_qt)."""
     import pyqtgraph.exporters
 
     from gui.kernel_view import KernelGridView

@@ -7,8 +7,10 @@ text styles come from gui.colors.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from gui.colors import BAND_ALPHA, MISSING_COLOR, MUTED_TEXT_COLOR, TEXT_COLOR
@@ -172,17 +174,38 @@ def blank_figure(size, margins=(16, 10, 16, 12)):
     return widget, widget.ci
 
 
+@contextmanager
+def collect_outside_qt():
+    """Python's cyclic garbage collector paused while pyqtgraph and Qt objects are made and drawn,
+    and run once at the end, from plain Python.
+
+    Left to itself the collector runs whenever Python allocates, also inside a PySide call that
+    holds a Qt lock (a signal's disconnect, say); a QObject it frees then waits for that same
+    lock in ~QObject, and the process hangs. Seen here (gdb: QObject::~QObject ← gc ←
+    ViewBox.addItem's disconnect) when figures were drawn one after another in one process.
+    The app does the same with pyqtgraph's GarbageCollector (gui/app.py)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+        gc.collect()
+
+
 def save_figures(figures, folder) -> list[Path]:
     """Save each (file name, make the figure widget) pair as a PNG in `folder`, one figure at a
     time (each widget is deleted once saved); the paths written."""
     ensure_qapplication()
     written = []
     for name, make in figures:
-        widget = make()
-        try:
-            written.append(save_widget_png(widget, Path(folder) / name))
-        finally:
-            widget.deleteLater()
+        with collect_outside_qt():
+            widget = make()
+            try:
+                written.append(save_widget_png(widget, Path(folder) / name))
+            finally:
+                widget.deleteLater()
     return written
 
 

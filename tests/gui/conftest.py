@@ -1,5 +1,7 @@
 """Fixtures shared by the window tests."""
 
+import gc
+
 import pytest
 
 from tests.gui.test_app_window import make_window
@@ -13,3 +15,16 @@ def window(qtbot, tmp_path):
     if window.worker is not None:
         window.worker.kill()
         window.worker.wait(10_000)
+
+
+@pytest.fixture(autouse=True)
+def garbage_collected_between_tests():
+    """The app's policy (gui/app.py): no cyclic garbage collection at arbitrary allocations,
+    which can free a QObject inside a PySide call holding the lock its destructor needs (a
+    hang, seen in these tests); it runs between tests instead."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    yield
+    if was_enabled:
+        gc.enable()
+    gc.collect()

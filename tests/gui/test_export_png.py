@@ -95,7 +95,9 @@ def test_a_png_that_cannot_be_written_keeps_the_earlier_export(stored, tmp_path,
     def disk_full(widget, path):
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
-    monkeypatch.setattr(export_all_module, "save_widget_png", disk_full)
+    import gui.plot_style as plot_style_module
+
+    monkeypatch.setattr(plot_style_module, "save_widget_png", disk_full)
     with pytest.raises(ExportError, match="No space left on device.*earlier export .* intact"):
         export_all(stored, first.folder, force=True)
     assert {p.name: p.read_bytes() for p in first.folder.iterdir()} == before
