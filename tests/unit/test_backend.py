@@ -2,14 +2,13 @@
 
 import importlib.util
 import os
-import subprocess
-import sys
 
 import pytest
 
 from keras_models import backend
 from study.protocol import backends
 from study.protocol.backends import BackendError
+from tests.hidden_package import run_main_without
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -49,14 +48,7 @@ def test_bad_device_name():
 
 def test_the_cli_refuses_a_missing_backend_in_one_line(tmp_path):
     # A fresh process whose import system hides jax, as on a machine without it.
-    code = (
-        "import importlib.util, sys; real = importlib.util.find_spec;"
-        "importlib.util.find_spec = lambda n, *a: None if n == 'jax' else real(n, *a);"
-        "sys.argv = ['main.py', 'study', '--backend', 'jax', '--out', sys.argv[1]];"
-        "import main; sys.exit(main.main(sys.argv[1:]))"
-    )
-    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    done = run_main_without("jax", ["study", "--backend", "jax", "--out", tmp_path])
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
         "error: backend 'jax' cannot be used: the jax package is not installed (pip install jax)"

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from study.tensorboard import CELL_PIXELS, kernel_images
+from tests.hidden_package import run_main_without
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,13 +65,7 @@ def test_a_study_writes_a_tensorboard_run_per_network_and_seed(tmp_path, synthet
 
 
 def test_without_tensorflow_it_is_one_line_and_exit_2(tmp_path):
-    code = (
-        "import importlib.util, sys; real = importlib.util.find_spec;"
-        "importlib.util.find_spec = lambda n, *a: None if n == 'tensorflow' else real(n, *a);"
-        "import main; sys.exit(main.main(['study', '--tensorboard', '--out', sys.argv[1]]))"
-    )
-    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    done = run_main_without("tensorflow", ["study", "--tensorboard", "--out", tmp_path])
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
         "error: --tensorboard needs TensorFlow to write the event files, and it is not "
