@@ -52,9 +52,9 @@ def test_every_csv_has_the_recorded_cells(produced):
             continue
         want, got = _rows(content), _rows(produced[name])
         assert len(got) == len(want) and got[:1] == want[:1], name
-        for want_row, got_row in zip(want, got):
+        for want_row, got_row in zip(want, got, strict=True):
             assert len(got_row) == len(want_row), name
-            assert all(_close(w, g) for w, g in zip(want_row, got_row)), (name, want_row, got_row)
+            assert all(_close(w, g) for w, g in zip(want_row, got_row, strict=True)), (name, want_row, got_row)
 
 
 def test_weights_and_predictions_are_the_recorded_arrays(produced):
