@@ -54,7 +54,8 @@ def test_every_csv_has_the_recorded_cells(produced):
         assert len(got) == len(want) and got[:1] == want[:1], name
         for want_row, got_row in zip(want, got, strict=True):
             assert len(got_row) == len(want_row), name
-            assert all(_close(w, g) for w, g in zip(want_row, got_row, strict=True)), (name, want_row, got_row)
+            pairs = zip(want_row, got_row, strict=True)
+            assert all(_close(w, g) for w, g in pairs), (name, want_row, got_row)
 
 
 def test_weights_and_predictions_are_the_recorded_arrays(produced):
