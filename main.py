@@ -8,7 +8,7 @@ import sys
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser of main.py: no command opens the app; `study` runs headless."""
-    from study.cli import add_study_arguments
+    from study.cli.study import add_study_arguments
 
     parser = argparse.ArgumentParser(
         prog="main.py",
@@ -42,8 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
     export_kernels.add_argument("--out", metavar="DIR", required=True, help="where to write")
     export_kernels.add_argument("--force", action="store_true",
                                 help="overwrite kernel files already in DIR")
-    from study.cli import add_commands, add_library_commands
-    from study.sweep import add_parser as add_sweep_parser  # sweeps (study/sweep.py)
+    from study.cli.study import add_commands, add_library_commands
+    from study.sweep.command import (
+        add_parser as add_sweep_parser,  # sweeps (study/sweep/command.py)
+    )
 
     add_library_commands(commands)  # `list` and `compare` (study library)
     add_sweep_parser(commands)
@@ -55,11 +57,11 @@ def main(argv=None) -> int:
     """Entry point; returns the exit status."""
     args = build_parser().parse_args(argv)
     if args.command == "study":
-        from study.cli import run_study_command
+        from study.cli.study import run_study_command
 
         return run_study_command(args)
     if args.command == "sweep":
-        from study.sweep import run_sweep_command
+        from study.sweep.command import run_sweep_command
 
         return run_sweep_command(args)
     if args.command == "export":
@@ -67,7 +69,7 @@ def main(argv=None) -> int:
 
         return run_export_command(args)
     if args.command == "list":
-        from study.library import run_list_command
+        from study.folder.library import run_list_command
 
         return run_list_command(args)
     if args.command == "compare":

@@ -28,7 +28,7 @@ times its first batch: cold (an empty compiled-program cache, KERNEL_LAB_COMPILE
 
 --warm-worker compares, with the compiled programs cached (a first, cold run fills the cache),
 a fresh child (`main.py study`, as Run starts one when no worker is ready) against the app's warm
-worker (`study --warm-start`, study/warm.py, started and ready beforehand): seconds from the job
+worker (`study --warm-start`, study/run/warm.py, started and ready beforehand): seconds from the job
 being handed over (the child started, or the job line written) to the first batch; and the
 warm worker once more with an empty cache (its first batch then waits for compilation).
 
@@ -169,7 +169,7 @@ def run_kernel_lab(spec: dict) -> dict:
         StudyFinished,
         StudyStarted,
     )
-    from study.runner import run_study
+    from study.run.runner import run_study
 
     config = StudyConfig(
         backend=spec["backend"], mode=spec["mode"], epochs=spec["epochs"], seed=spec["seed"],

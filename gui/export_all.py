@@ -1,4 +1,5 @@
-"""Export all: every CSV of study.export, one PNG per comparison, kernels.csv and the kernel grid
+"""Export all: every CSV of study.analysis.export, one PNG per comparison, kernels.csv and the
+kernel grid
 PNGs; and the `main.py export` command that runs it (the app runs it in a child process)."""
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from gui.plot_style import (
     ensure_qapplication,
     save_figures,
 )
-from study.compare import COMPARISONS
-from study.export import ExportError, ExportResult, export_study
+from study.analysis.compare import COMPARISONS
+from study.analysis.export import ExportError, ExportResult, export_study
+from study.folder.store import StoredStudy
 from study.state import CI, StudyState
-from study.store import StoredStudy
 
 
 def as_state(stored) -> StudyState:
@@ -44,14 +45,14 @@ def kernel_grid_writer():
 
 
 def kernel_csv_writer():
-    """A writer of kernels.csv (every kernel value) if study.kernels exists, else None."""
+    """A writer of kernels.csv (every kernel value) if study.analysis.kernels exists, else None."""
     try:
-        from study.kernels import kernel_csv_text
+        from study.analysis.kernels import kernel_csv_text
     except ImportError:
         return None
 
     def write_kernel_values(stored, folder) -> list[Path]:
-        from study.export import write_export_file
+        from study.analysis.export import write_export_file
 
         path = Path(folder) / "kernels.csv"
         write_export_file(path, kernel_csv_text(stored))
@@ -86,8 +87,8 @@ def export_all(stored, out_dir=None, force: bool = False, smoothing: float = 0.0
 
 def run_export_command(args) -> int:
     """`main.py export STUDY_DIR [--out DIR] [--force]`: exit 0, or 2 with one error line."""
-    from study.export import check_destination, default_export_folder
-    from study.store import StoreError, open_study
+    from study.analysis.export import check_destination, default_export_folder
+    from study.folder.store import StoreError, open_study
 
     smoothing = getattr(args, "smoothing", 0.0) or 0.0
     if not 0.0 <= smoothing <= 0.99:

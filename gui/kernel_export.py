@@ -15,9 +15,9 @@ from pathlib import Path
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
 
 from gui.plot_style import collect_outside_qt, ensure_qapplication
-from study.kernels import NetworkKernels, stored_kernels, write_kernel_csv
+from study.analysis.kernels import NetworkKernels, stored_kernels, write_kernel_csv
+from study.folder.store import StoredStudy, StoreError, atomic_write_bytes, open_study
 from study.protocol.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
-from study.store import StoredStudy, StoreError, atomic_write_bytes, open_study
 
 NETWORK_IMAGE_SIZE = (760, 860)
 CONV2_IMAGE_SIZE = (1400, 1300)

@@ -15,7 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 
 from gui.colors import FROZEN_COLOR, TEXT_COLOR, network_color
-from study.kernels import NetworkKernels
+from study.analysis.kernels import NetworkKernels
 
 BACKGROUND = "w"
 ROW_TITLE_WIDTH = 96

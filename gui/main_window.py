@@ -39,12 +39,12 @@ from gui.study_model import StudyModel
 from gui.warm_worker import WarmKeeper
 from gui.worker import RunOutcome, StudyWorker
 from study.config import StudyConfig
+from study.folder.store import RESUMABLE_STATES, StoreError, remove_orphans
 from study.protocol.events import (
     Failed,
     StudyStarted,
 )
 from study.state import StudyState
-from study.store import RESUMABLE_STATES, StoreError, remove_orphans
 
 WINDOW_TITLE = "Kernel Lab"
 # How long the run-ended notice stays in the tray (ms).
@@ -611,7 +611,7 @@ class MainWindow(QMainWindow):
     def export_study_to(self, folder) -> bool:
         """Export the shown study into (or under) `folder` in a child process; False if not."""
         from gui.export_all import ExportJob
-        from study.export import export_folder_for, is_export_folder
+        from study.analysis.export import export_folder_for, is_export_folder
 
         if self.stored is None or self.export_job is not None:
             return False

@@ -14,9 +14,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from gui.colors import BAND_ALPHA, MISSING_COLOR, MUTED_TEXT_COLOR, TEXT_COLOR
-from study.compare import Comparison
+from study.analysis.compare import Comparison
+from study.analysis.timing import shared_timing_note
 from study.state import CI, MIN_MAX
-from study.timing import shared_timing_note
 
 FIGURE_SIZE = (1500, 620)
 CURVE_COLUMNS = (

@@ -10,6 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from study.config import StudyConfig
+from study.folder.store import StoredStudy, StoreError
 from study.protocol.events import StudyStarted
 from study.state import (
     CURVES,
@@ -21,7 +22,6 @@ from study.state import (
     SUMMARY,
     StudyState,
 )
-from study.store import StoredStudy, StoreError
 
 
 class StudyModel(QObject):

@@ -1,7 +1,8 @@
 """Curves of several studies overlaid: one line style per study, the usual colour per network —
 drawn in the Studies tab and into the PNGs of `main.py compare`, which this module runs.
 
-The tables and CSVs come from study.multi_compare; this module only draws (pyqtgraph, saved by
+The tables and CSVs come from study.analysis.multi_compare; this module only draws (pyqtgraph,
+saved by
 its ImageExporter as `export` does, offscreen when there is no display).
 """
 
@@ -19,7 +20,7 @@ from gui.plot_style import (
     save_figures,
     set_epoch_ticks,
 )
-from study.multi_compare import (
+from study.analysis.multi_compare import (
     ComparedStudy,
     CompareError,
     MultiComparison,
@@ -151,7 +152,7 @@ def write_overlay_pngs(comparison: MultiComparison, folder) -> list[Path]:
 # ----- `main.py compare` ----------------------------------------------------------------------
 def run_compare_command(args) -> int:
     """`main.py compare`: exit 0, or 2 with one error line (nothing written)."""
-    from study.multi_compare import check_compare_destination
+    from study.analysis.multi_compare import check_compare_destination
 
     try:
         if len(args.studies) < 2:

@@ -1,4 +1,4 @@
-"""A study process started before Run is pressed (study/warm.py), so a Run skips importing
+"""A study process started before Run is pressed (study/run/warm.py), so a Run skips importing
 Keras and the backend and loading the data.
 
 The window keeps at most one, for the backend chosen in the setup: started a few seconds after

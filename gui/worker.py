@@ -161,7 +161,7 @@ class StudyWorker(QThread):
         return study_command(config_path, self.out_root)
 
     def job(self, config_path) -> dict:
-        """The same run as a warm worker's job (study/warm.py)."""
+        """The same run as a warm worker's job (study/run/warm.py)."""
         if self.resume_folder is not None:
             return {"resume": str(self.resume_folder)}
         return {"config": str(config_path), "out": str(self.out_root)}

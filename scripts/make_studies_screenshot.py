@@ -41,7 +41,7 @@ def main(argv=None) -> int:
     from gui.app import create_application
     from gui.main_window import MainWindow
     from gui.warm_worker import SETTINGS_WARM
-    from study.library import COLUMNS
+    from study.folder.library import COLUMNS
 
     app = create_application()
     scratch = Path(tempfile.mkdtemp(prefix="kernel-lab-screenshot-"))

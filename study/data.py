@@ -337,7 +337,7 @@ def data_signature(data=None) -> tuple:
 
 @dataclass(frozen=True)
 class KeptDataset:
-    """A dataset loaded ahead of its study (the app's warm worker, study/warm.py), handed to a
+    """A dataset loaded ahead of its study (the app's warm worker, study/run/warm.py), handed to a
     study only when the study's data setting is the same and the files have not changed."""
 
     data: str | None

@@ -17,8 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
+from study.analysis.kernels import NetworkKernels, conv1_kernels, conv2_kernels
+from study.analysis.summary import SummaryRow, summarize
+from study.analysis.timing import ISOLATED_ESTIMATE, study_timing, timing_for_mode
 from study.config import StudyConfig
-from study.kernels import NetworkKernels, conv1_kernels, conv2_kernels
+from study.folder.store import StoredStudy, StoreError, open_study, read_predictions, read_weights
 from study.protocol.events import (
     EpochEnded,
     Failed,
@@ -31,15 +34,12 @@ from study.protocol.events import (
     StudyFinished,
     StudyStarted,
 )
-from study.store import StoredStudy, StoreError, open_study, read_predictions, read_weights
-from study.summary import SummaryRow, summarize
-from study.timing import ISOLATED_ESTIMATE, study_timing, timing_for_mode
 
 Key = tuple[str, int]
 # The numbers of one epoch, as EpochEnded and a metrics row both carry them.
 EPOCH_VALUES = ("train_loss", "test_loss", "test_accuracy", "train_seconds", "eval_seconds")
 RUNNING, FINISHED, STOPPED, FAILED, UNKNOWN = "running", "finished", "stopped", "failed", "unknown"
-# A study status.json calls running whose writer is gone (study.store.truthful_status).
+# A study status.json calls running whose writer is gone (study.folder.store.truthful_status).
 INTERRUPTED = "interrupted"
 # The status keys a live study and its folder agree on (status.json holds a few more).
 STATUS_KEYS = ("state", "backend", "device", "dataset", "mode", "timing",
@@ -350,11 +350,11 @@ class StudyState:
     def curve_band(self, network: str, column: str, spread: str = CI) -> CurveBand:
         """One metrics column of `network` summarised over its seeds, epoch by epoch.
 
-        `spread` CI: the 95 % Student-t interval of the mean (study.statistics.t_interval);
+        `spread` CI: the 95 % Student-t interval of the mean (study.analysis.statistics.t_interval);
         MIN_MAX: the lowest and highest seed. An epoch only some seeds have reached (a run in
         progress) is summarised over those; with one value the band is that value.
         """
-        from study.statistics import t_interval
+        from study.analysis.statistics import t_interval
 
         by_epoch: dict[int, list[float]] = {}
         for seed in self.seeds_of(network):
@@ -415,7 +415,8 @@ class StudyState:
         """Every finished (network, seed)'s summary row."""
         return {key: run.summary for key, run in self.finished.items()}
 
-    # The names StoredStudy has, so study.compare, study.confusion and the figures read a
+    # The names StoredStudy has, so study.analysis.compare, study.analysis.confusion and the
+    # figures read a
     # state as they read a stored study.
     @property
     def summary(self) -> list[SummaryRow]:
@@ -463,19 +464,19 @@ class StudyState:
 
     def confusions(self, seed: int | None = None) -> dict:
         """Confusion matrices, pooled over the seeds or of `seed` ({} until a live run ended)."""
-        from study.confusion import study_confusions
+        from study.analysis.confusion import study_confusions
 
         return {} if self.live else study_confusions(self, seed)
 
     def conclusions(self, measures=None) -> list[dict]:
         """The report's conclusions on this study, paired over its seeds (conclusion rows)."""
-        from study.compare import ACCURACY_MEASURES, conclusion_rows, study_conclusions
+        from study.analysis.compare import ACCURACY_MEASURES, conclusion_rows, study_conclusions
 
         return conclusion_rows(study_conclusions(self, measures=measures or ACCURACY_MEASURES))
 
     def compare_rows(self) -> dict[str, dict]:
         """Each network's figures averaged over its seeds, with epochs done (study_rows)."""
-        from study.compare import study_rows
+        from study.analysis.compare import study_rows
 
         return study_rows(self)
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 
 from study.config import StudyConfig
+from study.folder.store import StudyWriter
 from study.protocol.events import EpochResult
 from study.protocol.networks import NETWORKS
-from study.store import StudyWriter
 
 # Test accuracy and train seconds per epoch (3 epochs). With these, every conclusion holds:
 # DT > HT > HF, HF fastest, NetA2 > NetA1, gain A1 0.02 > gain A2 0.01, recovery.

@@ -11,8 +11,8 @@ import os
 from pathlib import Path
 
 from study.config import StudyConfig
+from study.folder.store import StudyWriter
 from study.protocol.events import EpochResult
-from study.store import StudyWriter
 from tests.known_study import (
     ACCURACY,
     EVAL_SECONDS,

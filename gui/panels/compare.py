@@ -38,17 +38,9 @@ from gui.colors import (
     network_color,
 )
 from gui.plot_style import CURVE_COLUMNS, draw_comparison, seeds_note, set_epoch_ticks
-from gui.seed_text import (
-    ci_tip,
-    interval_text,
-    mean_ci_text,
-    mean_epoch_text,
-    p_text,
-    signed_text,
-)
 from gui.study_model import StudyModel
 from gui.table_fit import ColumnFitter
-from study.compare import (
+from study.analysis.compare import (
     COMPARISONS,
     DOES_NOT_HOLD,
     FINAL,
@@ -65,8 +57,16 @@ from study.compare import (
     study_conclusions,
     study_rows,
 )
-from study.store import StoreError
-from study.timing import ISOLATED_ESTIMATE_TEXT, is_isolated_estimate, shared_timing_note
+from study.analysis.formats import (
+    ci_tip,
+    interval_text,
+    mean_ci_text,
+    mean_epoch_text,
+    p_text,
+    signed_text,
+)
+from study.analysis.timing import ISOLATED_ESTIMATE_TEXT, is_isolated_estimate, shared_timing_note
+from study.folder.store import StoreError
 
 TABLE_HEADERS = ("Network", "Epochs", "Peak test acc.", "Peak epoch", "Final test acc.",
                  "Time / epoch", "Total (mm:ss.ss)", "Report: peak", "Report: s / epoch",
@@ -151,7 +151,7 @@ def _seeded(row: dict) -> bool:
 
 
 def comparison_cells(row: dict) -> list[str]:
-    """The panel's texts for one comparison-table row (study.compare.TABLE_COLUMNS).
+    """The panel's texts for one comparison-table row (study.analysis.compare.TABLE_COLUMNS).
 
     With several seeds the measured cells are means ± the half-width of their 95 % interval
     and the peak epoch a mean ("12.4"); with one seed they read as they always did.
@@ -201,7 +201,8 @@ def comparison_tips(row: dict) -> dict[int, str]:
 
 
 def conclusion_cells(conclusion, report_verdict: str) -> list[str]:
-    """The conclusions table's texts for one study.compare.Conclusion (CONCLUSION_HEADERS)."""
+    """The conclusions table's texts for one study.analysis.compare.Conclusion
+    (CONCLUSION_HEADERS)."""
     part = next((p for p in conclusion.parts if p.label == conclusion.part), None)
     measure = part.measure if part is not None else conclusion.measure
     scale, decimals, unit = (1.0, 3, "s") if measure == TIME else (100.0, 2, "pts")

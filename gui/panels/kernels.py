@@ -29,9 +29,9 @@ from gui.colors import FROZEN_BADGE_STYLE, WARNING_STYLE
 from gui.kernel_editor import ByHandEditor
 from gui.kernel_view import KernelGridView, conv2_grid, network_grid, overview_grid
 from gui.study_model import StudyModel
-from study.kernels import NetworkKernels
+from study.analysis.kernels import NetworkKernels
+from study.folder.store import StoredStudy, StoreError, open_study
 from study.protocol.networks import NETWORKS, network_spec
-from study.store import StoredStudy, StoreError, open_study
 
 CONV2_STATES = {
     "Current": ("current",), "Initial": ("initial",), "Current − initial": ("difference",),
@@ -357,7 +357,7 @@ class KernelPanel(QWidget):
     def export_to(self, out_dir) -> list[Path]:
         """Write the kernel PNGs of what the panel holds (and kernels.csv for a study folder)."""
         from gui.kernel_export import CSV_FILE, export_grids
-        from study.kernels import write_kernel_csv
+        from study.analysis.kernels import write_kernel_csv
 
         # The PNGs use the colour scales the viewer shows.
         paths = export_grids(self._networks, self._kernels, out_dir, self._current_name(),

@@ -4,8 +4,8 @@ are never touched); double-click opens one in the window; select two or more and
 overlays their curves and tabulates each network's peak and final accuracy with the
 differences.
 
-Listing reads only (study.library) and runs on a QThread, so a folder of many studies never
-freezes the window; comparing reads the chosen studies (study.multi_compare).
+Listing reads only (study.folder.library) and runs on a QThread, so a folder of many studies never
+freezes the window; comparing reads the chosen studies (study.analysis.multi_compare).
 """
 
 from __future__ import annotations
@@ -54,13 +54,13 @@ from gui.colors import (
     network_color,
 )
 from gui.plot_style import set_epoch_ticks
-from study.library import COLUMN_TITLES, COLUMNS, LibraryRow, list_studies
-from study.multi_compare import (
+from study.analysis.multi_compare import (
     CompareError,
     MultiComparison,
     compare_studies,
     load_studies,
 )
+from study.folder.library import COLUMN_TITLES, COLUMNS, LibraryRow, list_studies
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 PATH_ROLE = Qt.ItemDataRole.UserRole + 2

@@ -14,9 +14,11 @@ from gui.main_window import MainWindow
 from gui.panels.progress import TrainingProgress
 from gui.panels.setup import SetupPanel
 from gui.plot_style import comparison_figure
-from study.compare import COMPARISONS, TABLE_COLUMNS
+from study.analysis.compare import COMPARISONS, TABLE_COLUMNS
+from study.analysis.export import export_study
+from study.analysis.summary import SUMMARY_COLUMNS
 from study.config import MODES, StudyConfig
-from study.export import export_study
+from study.folder.store import open_study
 from study.protocol.events import (
     BatchProgress,
     EpochEnded,
@@ -25,8 +27,6 @@ from study.protocol.events import (
     SharedEpochTimed,
     StudyStarted,
 )
-from study.store import open_study
-from study.summary import SUMMARY_COLUMNS
 from tests.gui.test_app_window import configure, make_window, run_to_end
 from tests.known_study import write_known_study
 

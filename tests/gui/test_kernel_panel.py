@@ -11,6 +11,7 @@ from PySide6.QtCore import QPointF, Qt
 
 from gui.panels.kernels import KernelPanel
 from keras_models.schemes import initial_weights
+from study.folder.store import open_study
 from study.protocol import byhand
 from study.protocol.events import (
     KernelsUpdated,
@@ -20,7 +21,6 @@ from study.protocol.events import (
     event_to_json,
 )
 from study.protocol.networks import NETWORKS, network_spec
-from study.store import open_study
 from tests.kernel_study import SHAPES, write_kernel_study
 
 REPORT = byhand.REPORT_KERNELS
@@ -328,7 +328,7 @@ def test_use_the_opened_study_kernels(panel, tmp_path):
 def trained_study(qapp, synthetic_data_dir, tmp_path_factory):
     """A 1-epoch NetA1-HF/HT study whose ByHand kernels were edited in the panel's editor."""
     from study.config import StudyConfig
-    from study.runner import run_study
+    from study.run.runner import run_study
 
     editor_panel = KernelPanel()
     editor_panel.editor.cell_button(0, 2, 2).click()  # K1's centre: 1 -> 0

@@ -10,8 +10,8 @@ from gui.child_process import main_command
 from gui.main_window import MainWindow
 from gui.worker import StudyWorker
 from study.config import StudyConfig
+from study.folder.store import StudyWriter
 from study.protocol.events import EpochResult
-from study.store import StudyWriter
 
 
 def _window(qtbot, tmp_path) -> MainWindow:

@@ -12,7 +12,7 @@ from PySide6.QtCore import QSettings, Qt
 from gui.colors import network_color
 from gui.panels.studies_panel import ALL_NETWORKS, StudiesPanel
 from gui.study_overlay import line_style
-from study.library import COLUMNS
+from study.folder.library import COLUMNS
 from study.protocol.networks import NETWORKS
 from tests.library_studies import (
     DAMAGED,

@@ -11,12 +11,12 @@ import pytest
 import gui.worker
 from gui.panels.setup import SetupPanel
 from gui.plot_style import comparison_figure
-from study.compare import comparison_by_key
+from study.analysis.compare import comparison_by_key
 from study.config import StudyConfig
+from study.folder.store import StudyWriter
 from study.protocol.backends import DeviceInfo
 from study.protocol.events import EpochResult
 from study.state import StudyState
-from study.store import StudyWriter
 from tests.gui.test_app_window import RUN_TIMEOUT_MS, configure
 
 TF_DATA = "Fashion-MNIST IDX files in /data: 6000 train / 1000 test"
@@ -183,8 +183,8 @@ def test_a_live_run_fills_every_panel_without_reading_its_folder(window, tmp_pat
 
     import numpy as np
 
+    import study.folder.store
     import study.state
-    import study.store
     from study.protocol.events import (
         EpochEnded,
         InitIdentity,
@@ -204,7 +204,7 @@ def test_a_live_run_fills_every_panel_without_reading_its_folder(window, tmp_pat
         raise AssertionError("the study folder was read during the run")
 
     real_read_text = pathlib.Path.read_text
-    monkeypatch.setattr(study.store, "open_study", no_reading)
+    monkeypatch.setattr(study.folder.store, "open_study", no_reading)
     monkeypatch.setattr(study.state, "open_study", no_reading)
     monkeypatch.setattr(pathlib.Path, "read_text", lambda self, *a, **k: no_reading(self)
                         if str(self).startswith(str(folder)) else real_read_text(self, *a, **k))

@@ -138,7 +138,7 @@ def test_ctrl_c_stops_cleanly_and_leaves_a_readable_study(tmp_path, synthetic_da
     assert "Stopping after this batch" in err
     assert "Study stopped" in out
 
-    from study.store import open_study
+    from study.folder.store import open_study
 
     (folder,) = tmp_path.iterdir()
     stored = open_study(folder)
@@ -153,7 +153,8 @@ def test_ctrl_c_stops_cleanly_and_leaves_a_readable_study(tmp_path, synthetic_da
 def test_a_full_disk_while_training_exits_1_once_and_keeps_the_epochs_done(
         tmp_path, synthetic_data_dir, backend_name, monkeypatch, capsys):
     import main
-    from study import cli, store
+    from study.cli.study import study as cli
+    from study.folder import store
 
     real_append = store.StudyWriter.append_epoch
     calls = []
@@ -172,7 +173,7 @@ def test_a_full_disk_while_training_exits_1_once_and_keeps_the_epochs_done(
     err = capsys.readouterr().err
     assert err.count("No space left on device") == 1
 
-    from study.store import open_study
+    from study.folder.store import open_study
 
     (folder,) = tmp_path.iterdir()
     stored = open_study(folder)
@@ -185,9 +186,10 @@ def test_a_full_disk_while_training_exits_1_once_and_keeps_the_epochs_done(
 def test_seeds_that_do_not_fit_in_memory_exit_2_with_one_line_and_no_folder(
         tmp_path, synthetic_data_dir, monkeypatch, capsys):
     import main
-    from study import cli, runner
+    from study.cli.study import study as cli
     from study.config import StudyConfig
     from study.data import load_dataset
+    from study.run import runner
 
     # Pretend there is room for three seeds of the synthetic set trained all at once.
     data = load_dataset(synthetic_data_dir)
@@ -211,7 +213,7 @@ def test_seeds_that_do_not_fit_in_memory_exit_2_with_one_line_and_no_folder(
 
 def test_seeds_take_a_count_from_the_seed_or_a_list():
     from main import build_parser
-    from study.cli import config_from_args
+    from study.cli.study import config_from_args
 
     def config(*args):
         return config_from_args(build_parser().parse_args(["study", *args]))
@@ -233,7 +235,7 @@ def test_sigterm_stops_like_the_first_ctrl_c_with_exit_143(tmp_path, synthetic_d
     assert "Terminated (SIGTERM)" in err and "Traceback" not in err
     assert "Study stopped" in out
 
-    from study.store import open_study
+    from study.folder.store import open_study
 
     (folder,) = tmp_path.iterdir()
     stored = open_study(folder)
@@ -250,7 +252,8 @@ def test_a_really_full_disk_ends_failed_with_the_completed_rows(
     import errno
 
     import main
-    from study import cli, store
+    from study.cli.study import study as cli
+    from study.folder import store
 
     real_append, real_write = store.StudyWriter.append_epoch, store.atomic_write_bytes
     full = []
@@ -279,7 +282,7 @@ def test_a_really_full_disk_ends_failed_with_the_completed_rows(
     assert cli.run_study_command(args) == cli.EXIT_FAILED
     assert "No space left on device" in capsys.readouterr().err
 
-    from study.store import open_study
+    from study.folder.store import open_study
 
     (folder,) = tmp_path.iterdir()
     stored = open_study(folder)

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from study.config import StudyConfig
+from study.folder.store import open_study
 from study.protocol.events import BatchProgress, EpochEnded, NetworkFinished, StudyFinished
 from study.protocol.networks import NETWORKS
-from study.runner import run_study
-from study.store import open_study
+from study.run.runner import run_study
 
 pytestmark = pytest.mark.backend
 
@@ -154,7 +154,7 @@ def test_a_stopped_all_at_once_study_keeps_the_finished_epoch_of_every_network(
     assert study.status["state"] == "stopped"
     assert sorted((r["network"], r["epoch"]) for r in study.epochs) == [
         ("NetA1-HT", 1), ("NetA2-HF", 1)]
-    assert [row.network for row in study.summary] == ["NetA1-HT", "NetA2-HF"]
+    assert [row.network for row in study.analysis.summary] == ["NetA1-HT", "NetA2-HF"]
     assert study.weights("NetA2-HF", "final") is not None
     status = json.loads((folder / "status.json").read_text())
     assert len(status["shared_epoch_seconds"]) == 1
@@ -162,7 +162,7 @@ def test_a_stopped_all_at_once_study_keeps_the_finished_epoch_of_every_network(
 
 def test_the_command_line_takes_the_mode_and_refuses_an_unknown_one(capsys):
     from main import build_parser
-    from study.cli import config_from_args
+    from study.cli.study import config_from_args
 
     args = build_parser().parse_args(["study", "--mode", "all-at-once", "--epochs", "1"])
     assert config_from_args(args).mode == "all-at-once"
@@ -175,9 +175,9 @@ def test_the_command_line_takes_the_mode_and_refuses_an_unknown_one(capsys):
 def test_the_text_summary_labels_the_estimates_beside_the_shared_wall_time(both_modes):
     import io
 
-    from study.cli import TextReporter
+    from study.analysis.summary import format_duration
+    from study.cli.study import TextReporter
     from study.state import folder_events
-    from study.summary import format_duration
 
     study = both_modes[0]["all-at-once"]
     out = io.StringIO()

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from study import statistics
-from study.compare import (
+from study.analysis import statistics
+from study.analysis.compare import (
     COMPARISONS,
     CONCLUSION_COLUMNS,
     DOES_NOT_HOLD,
@@ -32,16 +32,16 @@ from study.compare import (
     study_conclusions,
     study_rows,
 )
-from study.config import StudyConfig
-from study.confusion import (
+from study.analysis.confusion import (
     ConfusionError,
     confusion_matrix,
     per_class_accuracy,
     study_confusion,
     study_confusions,
 )
+from study.config import StudyConfig
+from study.folder.store import open_study
 from study.protocol.byhand import REPORT_KERNELS
-from study.store import open_study
 from tests.known_study import (
     JITTER,
     seeded_summary_rows,

@@ -7,15 +7,15 @@ import csv
 import numpy as np
 import pytest
 
-from study.confusion import (
+from study.analysis.confusion import (
     confusion_matrix,
     per_class_accuracy_rows,
     study_confusion,
     study_confusions,
 )
+from study.analysis.export import export_study
 from study.data import CLASS_NAMES
-from study.export import export_study
-from study.store import file_stem, open_study
+from study.folder.store import file_stem, open_study
 from tests.known_study import LABELS, SEEDS, predicted_classes, write_known_seeded_study
 
 

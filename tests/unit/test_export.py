@@ -10,17 +10,17 @@ import numpy as np
 import pytest
 from scipy import stats
 
-import study.export as export_module
-from study.compare import (
+import study.analysis.export as export_module
+from study.analysis.compare import (
     CONCLUSION_COLUMNS,
     CONCLUSION_PART_COLUMNS,
     IDENTITY_TABLE_COLUMNS,
     TABLE_COLUMNS,
 )
+from study.analysis.export import ExportError, export_study
+from study.analysis.summary import METRICS_COLUMNS, SUMMARY_COLUMNS
 from study.data import CLASS_NAMES
-from study.export import ExportError, export_study
-from study.store import open_study
-from study.summary import METRICS_COLUMNS, SUMMARY_COLUMNS
+from study.folder.store import open_study
 from tests.known_study import (
     ACCURACY,
     JITTER,
@@ -239,7 +239,7 @@ def test_a_file_in_the_way_is_refused(study_folder, tmp_path):
 
 
 def test_the_folder_a_person_picks_becomes_a_sensible_export_folder(study_folder, tmp_path):
-    from study.export import export_folder_for
+    from study.analysis.export import export_folder_for
 
     assert export_folder_for(study_folder, study_folder) == study_folder / "export"
     empty = tmp_path / "empty"
@@ -325,7 +325,7 @@ def test_a_network_stopped_early_is_marked_in_the_exported_summary(tmp_path):
     from types import SimpleNamespace
 
     from study.config import StudyConfig
-    from study.store import StudyWriter
+    from study.folder.store import StudyWriter
 
     writer = StudyWriter.create(tmp_path, StudyConfig(networks=("NetA1-HF", "NetA2-DT"),
                                                       epochs=4))

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 import main
-from study.store import model_path, open_study, read_weights
+from study.folder.store import model_path, open_study, read_weights
 
 pytestmark = pytest.mark.backend
 
@@ -245,7 +245,7 @@ def test_a_resumed_study_keeps_the_models_an_uninterrupted_one_keeps(mode, synth
 
     from study.config import StudyConfig
     from study.protocol.events import EpochEnded
-    from study.runner import resume_study, run_study
+    from study.run.runner import resume_study, run_study
 
     config = StudyConfig(networks=NETWORKS, epochs=3, batch_size=64, learning_rate=3e-3,
                          backend=os.environ.get("KERAS_BACKEND", "torch"),

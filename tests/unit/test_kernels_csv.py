@@ -1,4 +1,5 @@
-"""The kernel CSV and kernel helpers of study/kernels.py, on stored studies made without Keras."""
+"""The kernel CSV and kernel helpers of study/analysis/kernels.py, on stored studies made without
+Keras."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import io
 import numpy as np
 import pytest
 
-from study.kernels import (
+from study.analysis.kernels import (
     KERNEL_CSV_COLUMNS,
     NetworkKernels,
     conv1_kernels,

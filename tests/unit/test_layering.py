@@ -59,13 +59,14 @@ def test_imports_point_one_way(package, forbidden, allowed):
     assert _violations(package, forbidden, allowed) == []
 
 
-@pytest.mark.parametrize("module", ["study/state.py", "study/timing.py", "study/kernels.py",
-                                    "study/confusion.py", "study/store.py"])
+@pytest.mark.parametrize("module", ["study/state.py", "study/analysis/timing.py",
+                                    "study/analysis/kernels.py", "study/analysis/confusion.py",
+                                    "study/folder/store.py"])
 def test_the_study_model_never_reaches_for_keras(module):
     """What the app, the exports and the CLI read of a study holds no Keras, even lazily."""
     bad = [f"{module}:{line} imports {name}" for line, name in _imports(ROOT / module)
            if name.split(".")[0] in (*KERAS_AND_BACKENDS, "keras_models", "study")
-           and (name.split(".")[0] != "study" or name in ("study.runner",))]
+           and (name.split(".")[0] != "study" or name in ("study.run.runner",))]
     assert bad == []
 
 
@@ -86,10 +87,10 @@ def test_contract_catches_a_wrong_arrow(tmp_path, monkeypatch):
     [
         ("gui.main_window", (*KERAS_AND_BACKENDS, "keras_models")),
         ("study.protocol.events", (*KERAS_AND_BACKENDS, *QT, "keras_models")),
-        ("study.store", (*KERAS_AND_BACKENDS, *QT)),
-        ("study.compare", (*KERAS_AND_BACKENDS, *QT)),
+        ("study.folder.store", (*KERAS_AND_BACKENDS, *QT)),
+        ("study.analysis.compare", (*KERAS_AND_BACKENDS, *QT)),
         ("study.state", (*KERAS_AND_BACKENDS, *QT, "keras_models")),
-        ("study.timing", (*KERAS_AND_BACKENDS, *QT, "keras_models")),
+        ("study.analysis.timing", (*KERAS_AND_BACKENDS, *QT, "keras_models")),
         ("gui.study_model", (*KERAS_AND_BACKENDS, "keras_models")),
         ("gui.export_all", (*KERAS_AND_BACKENDS, "keras_models")),
     ],

@@ -15,18 +15,18 @@ import pytest
 from scipy import stats
 
 import main
-from study.config import StudyConfig
-from study.library import list_studies, study_row
-from study.multi_compare import (
+from study.analysis.multi_compare import (
     ONE_SEED,
     WELCH,
     compare_studies,
     differing_settings,
     load_studies,
 )
+from study.analysis.statistics import paired_difference, t_interval, welch_difference
+from study.config import StudyConfig
+from study.folder.library import list_studies, study_row
+from study.folder.store import StudyWriter
 from study.protocol.events import EpochResult
-from study.statistics import paired_difference, t_interval, welch_difference
-from study.store import StudyWriter
 from tests.known_study import (
     ACCURACY,
     EVAL_SECONDS,

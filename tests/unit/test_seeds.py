@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from study.config import StudyConfig
+from study.folder.store import open_study
 from study.protocol.events import (
     BatchProgress,
     EpochEnded,
@@ -15,8 +16,7 @@ from study.protocol.events import (
     NetworkStarted,
     StudyStarted,
 )
-from study.runner import run_study
-from study.store import open_study
+from study.run.runner import run_study
 
 pytestmark = pytest.mark.backend
 

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from study.config import StudyConfig
+from study.folder.store import StoreError, StudyWriter
 from study.protocol.events import (
     EpochEnded,
     EpochResult,
@@ -24,7 +25,6 @@ from study.protocol.events import (
     StudyStarted,
 )
 from study.state import StudyState
-from study.store import StoreError, StudyWriter
 
 ROOT = Path(__file__).resolve().parents[2]
 CONV1 = np.arange(100, dtype=np.float32).reshape(5, 5, 1, 4) / 100
@@ -56,7 +56,7 @@ def _written_study(root: Path, state="finished", networks=("NetA1-HF", "NetA2-DT
 @pytest.mark.parametrize("mode", ["sequential", "all-at-once"])
 def test_a_live_study_equals_its_folder_opened_afterwards(small_config, backend_name, tmp_path,
                                                           mode):
-    from study.runner import run_study
+    from study.run.runner import run_study
 
     config = small_config.replace(networks=("NetA1-HF", "NetA2-DT"), train_limit=128,
                                   test_limit=64, seed=7, mode=mode)
@@ -189,7 +189,7 @@ def test_a_multi_seed_folder_loads_every_seed(tmp_path):
     assert state.kernels_of("NetA2-HF", seed=4).epoch == 2
     assert np.allclose(state.kernels_of("NetA2-HF", seed=4).current_conv1,
                        state.kernels_of("NetA2-HF", seed=4).initial_conv1 + 1)
-    # study.compare reads the state as it reads a stored study: two seeds per network.
+    # study.analysis.compare reads the state as it reads a stored study: two seeds per network.
     assert state.compare_rows()["NetA1-HF"]["n_seeds"] == 2
     verdicts = {row["key"]: row["verdict"] for row in state.conclusions()}
     assert verdicts["deeper-HF"] in ("holds", "not resolved")

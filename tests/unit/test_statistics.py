@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from study.statistics import (
+from study.analysis.statistics import (
     DOES_NOT_HOLD,
     HOLDS,
     NOT_APPLICABLE,

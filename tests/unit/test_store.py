@@ -8,10 +8,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from study import store
+from study.analysis.summary import format_duration, summarize
 from study.config import StudyConfig
-from study.store import StoreError, StudyWriter, open_study
-from study.summary import format_duration, summarize
+from study.folder import store
+from study.folder.store import StoreError, StudyWriter, open_study
 
 
 def _epoch(epoch, acc, seconds=2.0):

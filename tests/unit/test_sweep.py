@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from main import main
-from study.sweep import FAIL_DIR_ENV, FAIL_HOOK_ENV, open_sweep
+from study.sweep.command import FAIL_DIR_ENV, FAIL_HOOK_ENV, open_sweep
 
 ROOT = Path(__file__).resolve().parents[2]
 GRID = ["--grid", "lr=1e-3,3e-3", "--grid", "head=softmax,report"]
@@ -138,7 +138,8 @@ def test_a_local_sweep_writes_a_study_per_point_and_the_table(local_sweep):
         "peak_test_accuracy_ci_low", "peak_test_accuracy_ci_high", "final_test_accuracy_mean",
         "final_test_accuracy_ci_low", "final_test_accuracy_ci_high", "state"]
     assert len(rows) == 4 * 2
-    # Each row is the point study's own aggregate.csv (the statistics of study/statistics.py).
+    # Each row is the point study's own aggregate.csv (the statistics of
+    # study/analysis/statistics.py).
     for row in rows:
         with open(local_sweep / row["point"] / "aggregate.csv", newline="") as fh:
             aggregate = {(r["network"], r["metric"]): r for r in csv.DictReader(fh)}

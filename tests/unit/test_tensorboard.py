@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from study.tensorboard import CELL_PIXELS, kernel_images
+from study.run.tensorboard import CELL_PIXELS, kernel_images
 from tests.hidden_package import run_main_without
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,11 +14,11 @@ import time
 
 import pytest
 
-from study import store
 from study.config import StudyConfig
+from study.folder import store
+from study.folder.store import StoreError, StudyWriter, open_study, truthful_status, writer_gone
 from study.protocol.events import EpochResult
 from study.state import StudyState
-from study.store import StoreError, StudyWriter, open_study, truthful_status, writer_gone
 
 
 def _writer(tmp_path) -> StudyWriter:
@@ -134,7 +134,7 @@ def test_a_line_cut_short_is_read_without_it(tmp_path):
 
 
 def test_export_records_an_interrupted_study_as_interrupted(tmp_path):
-    from study.export import export_study
+    from study.analysis.export import export_study
     from tests.known_study import write_known_study
 
     folder = write_known_study(tmp_path / "studies", networks=("NetA1-HF", "NetA2-DT"))

@@ -1,4 +1,4 @@
-"""The app's warm worker (`main.py study --warm-start`, study/warm.py) as a process: ready, one
+"""The app's warm worker (`main.py study --warm-start`, study/run/warm.py) as a process: ready, one
 job, the same study as a fresh child; end of stdin before a job exits 0."""
 
 import csv
@@ -12,7 +12,7 @@ import pytest
 
 from study.config import StudyConfig
 from study.data import KeptDataset
-from study.warm import job_arguments
+from study.run.warm import job_arguments
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.backend

@@ -36,17 +36,17 @@ from pathlib import Path
 
 import numpy as np
 
-from study.config import ConfigError, StudyConfig
-from study.protocol import byhand
-from study.protocol.files import replace_atomically
-from study.statistics import AGGREGATE_COLUMNS, aggregate_rows
-from study.summary import (
+from study.analysis.statistics import AGGREGATE_COLUMNS, aggregate_rows
+from study.analysis.summary import (
     LEGACY_METRICS_COLUMNS,
     METRICS_COLUMNS,
     SUMMARY_COLUMNS,
     SummaryRow,
     summarize_all,
 )
+from study.config import ConfigError, StudyConfig
+from study.protocol import byhand
+from study.protocol.files import replace_atomically
 
 IDENTITY_COLUMNS = ("check", "norm")
 DEFAULT_ROOT = Path("studies")

@@ -40,7 +40,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from study.analysis.statistics import aggregate_rows
 from study.config import StudyConfig
+from study.folder.store import StoreError, check_out_root, new_study_folder, open_study, writer_gone
 from study.protocol.exit_codes import (
     EXIT_FAILED,
     EXIT_OK,
@@ -49,8 +51,6 @@ from study.protocol.exit_codes import (
     EXIT_USAGE,
 )
 from study.protocol.files import replace_atomically
-from study.statistics import aggregate_rows
-from study.store import StoreError, check_out_root, new_study_folder, open_study, writer_gone
 
 SWEEP_FILE = "sweep.json"
 SWEEP_CSV = "sweep.csv"
@@ -235,14 +235,14 @@ def run_point(name: str, config_json: str, fail: str | None = None,
 
     Returns {"files": {relative path: bytes}, "seconds": wall time, "host": hostname}.
     PointFailed when the study failed, PointStopped when `stop_event` stopped it. KERAS_BACKEND
-    is set from the config before Keras is imported (study.runner imports it lazily).
+    is set from the config before Keras is imported (study.run.runner imports it lazily).
     """
     import tempfile
 
     _fail_hook(name, fail, marker_dir)
     config = StudyConfig.from_json(config_json)
     os.environ["KERAS_BACKEND"] = config.backend
-    from study.runner import run_study
+    from study.run.runner import run_study
 
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="kernel-lab-point-") as tmp:
@@ -361,7 +361,7 @@ class Sweep:
             by_network = {}
             if state == FINISHED:
                 study = open_study(self.folder / point.name)
-                for row in aggregate_rows(study.summary, study.config.networks):
+                for row in aggregate_rows(study.analysis.summary, study.config.networks):
                     by_network.setdefault(row["network"], {})[row["metric"]] = row
             for network in self.base.networks:
                 row = {"point": point.name, **{k: point.values[k] for k in self.grid},
@@ -708,7 +708,7 @@ def _check_reachable(address: str, timeout: float = 5.0) -> None:
 
 def add_parser(commands) -> argparse.ArgumentParser:
     """Register `main.py sweep`: the study options plus --grid, --executor, --address, …"""
-    from study.cli import add_study_arguments
+    from study.cli.study import add_study_arguments
 
     parser = commands.add_parser(
         "sweep", help="run one study per point of a grid of settings, here or on a Ray cluster")
@@ -741,7 +741,7 @@ def add_parser(commands) -> argparse.ArgumentParser:
 
 
 def _refuse_options(args) -> None:
-    from study.cli import SETTING_OPTIONS
+    from study.cli.study import SETTING_OPTIONS
 
     if args.events != "text":
         raise SweepError("a sweep prints text progress only; leave out --events")
@@ -766,7 +766,7 @@ def _refuse_options(args) -> None:
 
 
 def _plan_new(args) -> tuple[dict, StudyConfig, list[Point]]:
-    from study.cli import config_from_args
+    from study.cli.study import config_from_args
 
     grid = parse_grid(args.grid)
     swept_options = [f"--{OPTION_OF[k].replace('_', '-')}" for k in grid
@@ -787,7 +787,7 @@ def _plan_new(args) -> tuple[dict, StudyConfig, list[Point]]:
 
 def run_sweep_command(args) -> int:
     """`main.py sweep`: plan (every refusal before any folder), run, report; the exit status."""
-    from study.cli import USAGE_ERRORS
+    from study.cli.study import USAGE_ERRORS
 
     out = sys.stdout
     try:
@@ -915,7 +915,7 @@ def _best(sweep: Sweep, point: Point) -> str:
     """The point's best network by mean peak accuracy, for the progress line."""
     try:
         study = open_study(sweep.folder / point.name)
-        rows = [r for r in aggregate_rows(study.summary, study.config.networks)
+        rows = [r for r in aggregate_rows(study.analysis.summary, study.config.networks)
                 if r["metric"] == "peak_test_accuracy"]
     except StoreError:
         return ""

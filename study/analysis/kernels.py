@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from study.folder.store import StoredStudy, StoreError, atomic_write_text, csv_text, file_stem
 from study.protocol import byhand
-from study.store import StoredStudy, StoreError, atomic_write_text, csv_text, file_stem
 
 KERNEL_CSV_COLUMNS = ("network", "layer", "kernel", "row", "col", "initial", "final")
 CONV1_SHAPE = (5, 5, 1, 4)

@@ -15,8 +15,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from keras_models.backend import resolve_device, select_backend
+from study.analysis.timing import timing_for_mode
 from study.config import ConfigError, StudyConfig
 from study.data import load_dataset
+from study.folder.store import (
+    DEFAULT_ROOT,
+    RESUMABLE_STATES,
+    StoreError,
+    StudyWriter,
+    check_out_root,
+    checkpoint_epoch,
+    data_fingerprint,
+    open_study,
+    read_weights,
+)
 from study.protocol.events import (
     EpochEnded,
     Failed,
@@ -30,18 +42,6 @@ from study.protocol.events import (
     StudyStarted,
 )
 from study.protocol.weights import flat_weights, frozen_rows, init_identity_rows, nested_weights
-from study.store import (
-    DEFAULT_ROOT,
-    RESUMABLE_STATES,
-    StoreError,
-    StudyWriter,
-    check_out_root,
-    checkpoint_epoch,
-    data_fingerprint,
-    open_study,
-    read_weights,
-)
-from study.timing import timing_for_mode
 
 
 def run_study(

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from study.compare import (
+from study.analysis.compare import (
     COMPARISONS,
     CONCLUSION_COLUMNS,
     CONCLUSION_PART_COLUMNS,
@@ -33,11 +33,11 @@ from study.compare import (
     study_conclusions,
     study_timing,
 )
-from study.confusion import per_class_accuracy_rows, study_confusions
+from study.analysis.confusion import per_class_accuracy_rows, study_confusions
+from study.analysis.statistics import AGGREGATE_COLUMNS, aggregate_rows
+from study.analysis.summary import METRICS_COLUMNS, SUMMARY_COLUMNS
+from study.folder.store import StoredStudy, StoreError, csv_text, open_study
 from study.state import StudyState
-from study.statistics import AGGREGATE_COLUMNS, aggregate_rows
-from study.store import StoredStudy, StoreError, csv_text, open_study
-from study.summary import METRICS_COLUMNS, SUMMARY_COLUMNS
 
 MARKER = "export.json"
 MARKER_FORMAT = "kernel-lab/export"

@@ -4,7 +4,7 @@ difference from the first, with the method of its interval in the `method` colum
 
 - "paired by seed (n)": the two studies share n ≥ 2 seeds. A seed fixes the initial tensors and
   the batch order (SPEC §6), so the per-seed differences d_s = study(s) − first(s) over the
-  shared seeds are paired, and their mean gets the Student-t interval of study.statistics
+  shared seeds are paired, and their mean gets the Student-t interval of study.analysis.statistics
   (paired_difference). Pairing removes the noise both studies share, so it resolves smaller
   differences than Welch; seeds only one study has are left out (a caveat says so).
 - "Welch": the studies share fewer than 2 seeds but have ≥ 2 each — independent samples, Welch's
@@ -27,16 +27,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from study.export import ExportError, write_export_file
-from study.protocol.networks import NETWORKS
-from study.state import StudyState
-from study.statistics import (
+from study.analysis.export import ExportError, write_export_file
+from study.analysis.statistics import (
     DIFFERENCE_DECIMALS,
     paired_difference,
     t_interval,
     welch_difference,
 )
-from study.store import StoreError, csv_text
+from study.folder.store import StoreError, csv_text
+from study.protocol.networks import NETWORKS
+from study.state import StudyState
 
 MARKER = "compare.json"
 MARKER_FORMAT = "kernel-lab/compare"
@@ -310,7 +310,7 @@ def _mean(values) -> float:
 
 
 def _rounded(value: float) -> float:
-    # Differences of equal means come out as ±1e-16; rounded as study.statistics does.
+    # Differences of equal means come out as ±1e-16; rounded as study.analysis.statistics does.
     return round(value, DIFFERENCE_DECIMALS) + 0.0
 
 
@@ -370,7 +370,7 @@ def write_comparison(comparison: MultiComparison, out_dir, force: bool = False,
     """Write the comparison's files into `out_dir`; returns the file names. CompareError when
     the destination is refused or writing fails (an earlier comparison is then left intact)."""
     # The export's staging and swap, so a comparison is replaced as atomically as an export.
-    from study.export import _fresh_sibling, _move_into_place
+    from study.analysis.export import _fresh_sibling, _move_into_place
 
     out_dir = Path(out_dir)
     replacing = check_compare_destination(out_dir, force)

@@ -1,6 +1,7 @@
 """The study library: every study folder under one or more folders, one row each — no Qt, no Keras.
 
-Listing only reads: config.json, status.json and metrics.csv of each study (study.store's safe
+Listing only reads: config.json, status.json and metrics.csv of each study (study.folder.store's
+safe
 readers: regular files inside the folder, never through a link out of it). Nothing is written,
 so browsing a folder of studies never changes them. A damaged or half-written study is listed
 all the same, with the state its status.json gives (or "damaged") and a one-line problem note.
@@ -19,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from study.store import (
+from study.folder.store import (
     DEFAULT_ROOT,
     StoredStudy,
     StoreError,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from study.analysis.formats import format_duration  # noqa: F401  (re-exported)
+
 METRICS_COLUMNS = ("network", "seed", "epoch", "train_loss", "test_loss", "test_accuracy",
                    "train_seconds", "eval_seconds")
 # Study folders written before seeds existed have no "seed" column; they are read as one seed.
@@ -63,9 +65,3 @@ def summarize_all(networks, epochs: list[dict], seeds=(0,)) -> list[SummaryRow]:
     return [row for row in rows if row is not None]
 
 
-def format_duration(seconds: float) -> str:
-    """Seconds as mm:ss.ss, the report's format (minutes grow past 59 rather than wrap)."""
-    minutes, rest = divmod(max(0.0, float(seconds)), 60.0)
-    if round(rest, 2) >= 60.0:
-        minutes, rest = minutes + 1, 0.0
-    return f"{int(minutes):02d}:{rest:05.2f}"

@@ -26,9 +26,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from study.protocol.backends import BACKENDS
-from study.protocol.exit_codes import EXIT_OK, EXIT_USAGE
-from study.store import (
+from study.folder.store import (
     MODEL_KINDS,
     StoreError,
     atomic_write_text,
@@ -39,6 +37,8 @@ from study.store import (
     own_file,
     read_predictions,
 )
+from study.protocol.backends import BACKENDS
+from study.protocol.exit_codes import EXIT_OK, EXIT_USAGE
 
 EVALUATION_COLUMNS = ("network", "seed", "model", "backend", "test_accuracy",
                       "recorded_test_accuracy", "agreement")
@@ -76,7 +76,7 @@ def add_parser(commands) -> argparse.ArgumentParser:
 
 def run(args) -> int:
     """`main.py evaluate`: evaluate, print the table, write the CSV; the exit status."""
-    from study.cli import USAGE_ERRORS
+    from study.cli.study import USAGE_ERRORS
 
     out = Path(args.out) if args.out else Path(args.study_dir) / EVALUATION_FILE
     try:

@@ -7,9 +7,11 @@ import signal
 import sys
 import threading
 
-from study import timing
+from study.analysis import timing
+from study.analysis.summary import format_duration
 from study.config import HEADS, MAX_SEEDS, MODES, ConfigError, StudyConfig, load_config
 from study.data import DataError
+from study.folder.store import DEFAULT_ROOT, StoreError
 from study.protocol.backends import BACKENDS, BackendError
 from study.protocol.byhand import KernelError, load_kernels
 from study.protocol.events import (
@@ -31,8 +33,6 @@ from study.protocol.exit_codes import (
 )
 from study.protocol.networks import NETWORKS
 from study.state import StudyState
-from study.store import DEFAULT_ROOT, StoreError
-from study.summary import format_duration
 
 USAGE_ERRORS = (ConfigError, DataError, BackendError, KernelError, StoreError)
 
@@ -76,7 +76,7 @@ def add_study_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tensorboard", action="store_true", help="also write TensorBoard "
                         "event files per network under STUDY_DIR/tensorboard (needs TensorFlow)")
     parser.add_argument("--stop-on-stdin", action="store_true", help=argparse.SUPPRESS)
-    # The app's pre-started worker (study/warm.py): load Keras, then wait for one job on stdin.
+    # The app's pre-started worker (study/run/warm.py): load Keras, then wait for one job on stdin.
     parser.add_argument("--warm-start", action="store_true", help=argparse.SUPPRESS)
 
 
@@ -88,7 +88,7 @@ SETTING_OPTIONS = ("config", "backend", "device", "epochs", "batch_size", "lr", 
 def add_commands(commands) -> None:
     """Subcommands whose logic lives in a module of their own: each `add_parser` registers its
     parser and sets `run_command`, which main.py calls."""
-    from study import evaluate
+    from study.run import evaluate
 
     evaluate.add_parser(commands)
 
@@ -234,7 +234,7 @@ def summary_table(rows: list[dict], seeds: bool = False) -> str:
 
 def aggregate_table(rows: list[dict]) -> str:
     """Per network over its seeds: mean ± half the 95 % interval of peak and final accuracy."""
-    from study.statistics import t_interval
+    from study.analysis.statistics import t_interval
 
     networks = list(dict.fromkeys(r["network"] for r in rows))
     lines = ["\nOver the seeds (mean ± 95 % interval, in points):",
@@ -275,12 +275,12 @@ def _watch_stdin(stop_event: threading.Event) -> None:
 
 def run_study_command(args, kept=None) -> int:
     """`main.py study`: run, print, and return the exit status (`kept`: a dataset the warm
-    worker loaded ahead, study/warm.py)."""
+    worker loaded ahead, study/run/warm.py)."""
     if getattr(args, "warm_start", False):
-        from study.warm import run_warm_command
+        from study.run.warm import run_warm_command
 
         return run_warm_command(args)
-    from study.runner import plan_resume, run_study
+    from study.run.runner import plan_resume, run_study
 
     resume = None
     try:
@@ -297,7 +297,7 @@ def run_study_command(args, kept=None) -> int:
         else:
             config = config_from_args(args)
         if getattr(args, "tensorboard", False):
-            from study import tensorboard
+            from study.run import tensorboard
             tensorboard.check_available()
     except USAGE_ERRORS as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -378,11 +378,12 @@ def _install_sigterm(stop_event: threading.Event, terminated: threading.Event):
         return None
 
 
-# ----- study library: `list` and `compare` (logic in study/library.py, study/multi_compare.py) -
+# ----- study library: `list` and `compare` (logic in study/folder/library.py,
+# study/analysis/multi_compare.py) -
 def add_library_commands(commands) -> None:
     """Register `list` and `compare` on main.py's subcommands (main.py runs them)."""
-    from study.library import add_list_parser
-    from study.multi_compare import add_compare_parser
+    from study.analysis.multi_compare import add_compare_parser
+    from study.folder.library import add_list_parser
 
     add_list_parser(commands)
     add_compare_parser(commands)

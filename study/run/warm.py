@@ -70,7 +70,7 @@ def load_ahead(backend: str | None, data):
 
 def run_warm_command(args) -> int:
     """`main.py study --warm-start …`: get ready, take one job from stdin, run it."""
-    from study.cli import add_study_arguments, run_study_command
+    from study.cli.study import add_study_arguments, run_study_command
 
     started = time.perf_counter()
     try:

@@ -1,7 +1,8 @@
 """The three comparisons of SPEC §5, the report's conclusions (SPEC §4) as checks with their
 uncertainty over seeds (SPEC §6), init identity.
 
-Everything here works on plain summary rows (study.summary.SummaryRow or dicts with its columns,
+Everything here works on plain summary rows (study.analysis.summary.SummaryRow or dicts with its
+columns,
 such as StudyFinished.summary) or on a StoredStudy, so the tables and checks can be built, tested
 and exported without Qt or Keras. Accuracies are fractions (0.349 is 34.9 %), times are seconds.
 """
@@ -14,12 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from study import statistics
-from study.protocol.byhand import REPORT_KERNELS
-from study.protocol.networks import ARCHITECTURES, SCHEMES
-from study.protocol.weights import frozen_rows, nested_weights
-from study.summary import format_duration
-from study.timing import (  # noqa: F401 - re-exported: the timing vocabulary lives in study.timing
+from study.analysis import statistics
+from study.analysis.summary import format_duration
+from study.analysis.timing import (  # noqa: F401 - re-exported: the timing vocabulary lives in study.analysis.timing
     ISOLATED_ESTIMATE,
     MEASURED,
     TIMING_COLUMN,
@@ -27,6 +25,9 @@ from study.timing import (  # noqa: F401 - re-exported: the timing vocabulary li
     shared_timing_note,
     study_timing,
 )
+from study.protocol.byhand import REPORT_KERNELS
+from study.protocol.networks import ARCHITECTURES, SCHEMES
+from study.protocol.weights import frozen_rows, nested_weights
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,8 @@ def network_row(seed_rows: list[dict]) -> dict:
     intervals. With several, peak_test_accuracy, peak_epoch, final_test_accuracy,
     seconds_per_epoch and total_seconds are means over the seeds (peak_epoch then a fraction),
     "seed" is None, "seeds" the seeds averaged (sorted) and n_seeds their number; the accuracies
-    and seconds_per_epoch get their 95 % Student-t interval (study.statistics.t_interval) as
+    and seconds_per_epoch get their 95 % Student-t interval (study.analysis.statistics.t_interval)
+    as
     MEASURE_ci_low / MEASURE_ci_high. "epochs" (when the rows carry it) is the fewest epochs
     any seed has done, so a seed still training shows as the shorter count. A measure some seed
     lacks (None) is averaged over the seeds that have it.
@@ -222,7 +224,8 @@ def comparison_tables(stored) -> dict[str, list[dict]]:
 # d_s (SPEC §6): "A > B" is d_s = A(s) − B(s) > 0, "HF is faster" is d_s = HF(s) − other(s) < 0 in
 # seconds per epoch, "the HF->HT gain is larger for NetA1" is the difference of differences
 # d_s = (A1-HT(s) − A1-HF(s)) − (A2-HT(s) − A2-HF(s)) > 0. Each part gets its mean, 95 % Student-t
-# interval and two-sided t-test p-value (study.statistics) and its own verdict; the conclusion
+# interval and two-sided t-test p-value (study.analysis.statistics) and its own verdict; the
+# conclusion
 # combines them: n.a. if a network is missing, does not hold if any part does not hold, holds if
 # every part holds, not resolved otherwise. Its difference_mean, ci_low, ci_high and p_value are
 # those of the part that decides the verdict (`part`): a part that does not hold if there is one,
