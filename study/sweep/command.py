@@ -361,7 +361,7 @@ class Sweep:
             by_network = {}
             if state == FINISHED:
                 study = open_study(self.folder / point.name)
-                for row in aggregate_rows(study.analysis.summary, study.config.networks):
+                for row in aggregate_rows(study.summary, study.config.networks):
                     by_network.setdefault(row["network"], {})[row["metric"]] = row
             for network in self.base.networks:
                 row = {"point": point.name, **{k: point.values[k] for k in self.grid},
@@ -915,7 +915,7 @@ def _best(sweep: Sweep, point: Point) -> str:
     """The point's best network by mean peak accuracy, for the progress line."""
     try:
         study = open_study(sweep.folder / point.name)
-        rows = [r for r in aggregate_rows(study.analysis.summary, study.config.networks)
+        rows = [r for r in aggregate_rows(study.summary, study.config.networks)
                 if r["metric"] == "peak_test_accuracy"]
     except StoreError:
         return ""
