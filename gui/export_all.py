@@ -16,7 +16,7 @@ from gui.plot_style import (
     ensure_qapplication,
     save_figures,
 )
-from study.analysis.compare import COMPARISONS
+from study.analysis.comparisons import COMPARISONS
 from study.analysis.export import ExportError, ExportResult, export_study
 from study.folder.store import StoredStudy
 from study.state import CI, StudyState

@@ -40,8 +40,8 @@ from gui.colors import (
 from gui.plot_style import CURVE_COLUMNS, draw_comparison, seeds_note, set_epoch_ticks
 from gui.study_model import StudyModel
 from gui.table_fit import ColumnFitter
-from study.analysis.compare import (
-    COMPARISONS,
+from study.analysis.comparisons import COMPARISONS, comparison_by_key, comparison_table, study_rows
+from study.analysis.conclusions import (
     DOES_NOT_HOLD,
     FINAL,
     HOLDS,
@@ -50,12 +50,8 @@ from study.analysis.compare import (
     NOT_RESOLVED,
     PEAK,
     TIME,
-    comparison_by_key,
-    comparison_table,
     conclusion_rows,
-    identity_table,
     study_conclusions,
-    study_rows,
 )
 from study.analysis.formats import (
     ci_tip,
@@ -65,6 +61,7 @@ from study.analysis.formats import (
     p_text,
     signed_text,
 )
+from study.analysis.identity import identity_table
 from study.analysis.timing import ISOLATED_ESTIMATE_TEXT, is_isolated_estimate, shared_timing_note
 from study.folder.store import StoreError
 
@@ -151,7 +148,7 @@ def _seeded(row: dict) -> bool:
 
 
 def comparison_cells(row: dict) -> list[str]:
-    """The panel's texts for one comparison-table row (study.analysis.compare.TABLE_COLUMNS).
+    """The panel's texts for one comparison-table row (study.analysis.comparisons.TABLE_COLUMNS).
 
     With several seeds the measured cells are means ± the half-width of their 95 % interval
     and the peak epoch a mean ("12.4"); with one seed they read as they always did.
@@ -201,7 +198,7 @@ def comparison_tips(row: dict) -> dict[int, str]:
 
 
 def conclusion_cells(conclusion, report_verdict: str) -> list[str]:
-    """The conclusions table's texts for one study.analysis.compare.Conclusion
+    """The conclusions table's texts for one study.analysis.conclusions.Conclusion
     (CONCLUSION_HEADERS)."""
     part = next((p for p in conclusion.parts if p.label == conclusion.part), None)
     measure = part.measure if part is not None else conclusion.measure

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from study.analysis.export import ExportError, write_export_file
+from study.analysis.formats import MISSING
 from study.analysis.statistics import (
     DIFFERENCE_DECIMALS,
     paired_difference,
@@ -111,7 +112,7 @@ class MultiComparison:
         "head report, learning_rate 0.01" ("…" when more differ; long values cut)."""
         parts = []
         for key, values in self.settings[:most]:
-            value = values[index] or "—"
+            value = values[index] or MISSING
             parts.append(f"{key} {value if len(value) <= width else value[:width - 1] + '…'}")
         if len(self.settings) > most:
             parts.append("…")

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from study.analysis.formats import csv_cell
+
 CONFIDENCE = 0.95
 AGGREGATE_COLUMNS = ("network", "n_seeds", "metric", "mean", "std", "ci_low", "ci_high")
 AGGREGATE_METRICS = ("peak_test_accuracy", "final_test_accuracy", "peak_epoch",
@@ -72,15 +74,10 @@ def aggregate_rows(summary_rows, networks=None) -> list[dict]:
             interval = t_interval(getattr(row, metric) for row in seeded)
             rows.append({
                 "network": network, "n_seeds": interval.n, "metric": metric,
-                "mean": interval.mean, "std": _blank_nan(interval.std),
-                "ci_low": _blank_nan(interval.low), "ci_high": _blank_nan(interval.high),
+                "mean": interval.mean, "std": csv_cell(interval.std),
+                "ci_low": csv_cell(interval.low), "ci_high": csv_cell(interval.high),
             })
     return rows
-
-
-def _blank_nan(value: float):
-    """An undefined statistic (one seed) is written as an empty CSV cell."""
-    return "" if math.isnan(value) else value
 
 
 # ---------------------------------------------------------------------------------------------

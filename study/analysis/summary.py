@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from study.analysis.formats import format_duration  # noqa: F401  (re-exported)
-
 METRICS_COLUMNS = ("network", "seed", "epoch", "train_loss", "test_loss", "test_accuracy",
                    "train_seconds", "eval_seconds")
 # Study folders written before seeds existed have no "seed" column; they are read as one seed.

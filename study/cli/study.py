@@ -8,7 +8,7 @@ import sys
 import threading
 
 from study.analysis import timing
-from study.analysis.summary import format_duration
+from study.analysis.formats import format_duration
 from study.config import HEADS, MAX_SEEDS, MODES, ConfigError, StudyConfig, load_config
 from study.data import DataError
 from study.folder.store import DEFAULT_ROOT, StoreError

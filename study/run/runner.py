@@ -338,11 +338,8 @@ def _run_all_at_once(combined, config, dataset, writer, emit, stop_event, initia
     epoch `saved` from the combined model's checkpoint, with the estimates it recorded.
     """
     from keras_models.checkpoint import restore_checkpoint, save_checkpoint
-    from keras_models.combined import (
-        isolated_seconds_per_epoch,
-        predict_combined,
-        train_combined,
-    )
+    from keras_models.combined import predict_combined, train_combined
+    from keras_models.isolated_timing import isolated_seconds_per_epoch
     from keras_models.schemes import layer_weights
     from keras_models.training import predict_classes
 

@@ -175,7 +175,7 @@ def test_the_command_line_takes_the_mode_and_refuses_an_unknown_one(capsys):
 def test_the_text_summary_labels_the_estimates_beside_the_shared_wall_time(both_modes):
     import io
 
-    from study.analysis.summary import format_duration
+    from study.analysis.formats import format_duration
     from study.cli.study import TextReporter
     from study.state import folder_events
 
