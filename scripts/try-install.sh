@@ -21,8 +21,17 @@ timed() {  # run a command, then say how long it took
 
 step "a fresh venv in $work with $("$python" --version)"
 timed "$python" -m venv venv
+# A copy of the checkout's files (committed or not, ignored ones left out): building in place
+# would leave build/ and *.egg-info in the checkout.
+source=$checkout
+if git -C "$checkout" rev-parse --git-dir >/dev/null 2>&1; then
+  source=$work/source
+  mkdir -p "$source"
+  (cd "$checkout" && git ls-files -z --cached --others --exclude-standard \
+    | xargs -0 cp --parents -t "$source" 2>/dev/null || true)
+fi
 step "pip install $checkout"
-timed venv/bin/python -m pip install -q "$checkout"
+timed venv/bin/python -m pip install -q "$source"
 export PATH="$work/venv/bin:$PATH"
 
 step "kernel-lab --help"
