@@ -56,12 +56,12 @@ def fit_options(all_at_once: bool = False) -> dict:
 
 
 def network_loss():
-    """Cross-entropy from the model's scores (SPEC §3)."""
+    """Cross-entropy from the model's scores (docs/study.md#training)."""
     return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 
 
 def compile_network(model, learning_rate: float, options: dict | None = None) -> None:
-    """Adam and cross-entropy from the model's scores (SPEC §3), with accuracy as the metric.
+    """Adam and cross-entropy from the scores (docs/study.md#training), with accuracy as the metric.
 
     `options` go to compile() (steps_per_execution, jit_compile); None: fit_options().
     """

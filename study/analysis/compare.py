@@ -1,5 +1,6 @@
-"""The three comparisons of SPEC §5, the report's conclusions (SPEC §4) as checks with their
-uncertainty over seeds (SPEC §6), init identity.
+"""The three comparisons (docs/study.md#comparisons), the report's conclusions
+(docs/study.md#the-report) as checks with their uncertainty over seeds (docs/study.md#statistics),
+init identity.
 
 Everything here works on plain summary rows (study.analysis.summary.SummaryRow or dicts with its
 columns,
@@ -32,7 +33,7 @@ from study.protocol.weights import frozen_rows, nested_weights
 
 @dataclass(frozen=True)
 class ReportFigures:
-    """One network's results as the report printed them (SPEC §4)."""
+    """One network's results as the report printed them (docs/study.md#the-report)."""
 
     peak_test_accuracy: float
     seconds_per_epoch: float
@@ -218,18 +219,18 @@ def comparison_tables(stored) -> dict[str, list[dict]]:
 
 
 # ---------------------------------------------------------------------------------------------
-# The report's conclusions as checks, with their uncertainty over seeds (SPEC §4, §6)
+# The report's conclusions as checks, with their uncertainty over seeds
+# (docs/study.md#the-report, #statistics)
 #
-# Every conclusion is one or more *parts*, each a claimed sign of a per-seed paired difference
-# d_s (SPEC §6): "A > B" is d_s = A(s) − B(s) > 0, "HF is faster" is d_s = HF(s) − other(s) < 0 in
-# seconds per epoch, "the HF->HT gain is larger for NetA1" is the difference of differences
-# d_s = (A1-HT(s) − A1-HF(s)) − (A2-HT(s) − A2-HF(s)) > 0. Each part gets its mean, 95 % Student-t
-# interval and two-sided t-test p-value (study.analysis.statistics) and its own verdict; the
-# conclusion
-# combines them: n.a. if a network is missing, does not hold if any part does not hold, holds if
-# every part holds, not resolved otherwise. Its difference_mean, ci_low, ci_high and p_value are
-# those of the part that decides the verdict (`part`): a part that does not hold if there is one,
-# else an unresolved one, else the holding part whose interval comes nearest to 0.
+# Every conclusion is one or more *parts*, each a claimed sign of a per-seed paired difference d_s
+# (docs/study.md#statistics): "A > B" is d_s = A(s) − B(s) > 0, "HF is faster" is d_s = HF(s) −
+# other(s) < 0 in seconds per epoch, "the HF->HT gain is larger for NetA1" is the difference of
+# differences d_s = (A1-HT(s) − A1-HF(s)) − (A2-HT(s) − A2-HF(s)) > 0. Each part gets its mean, 95 %
+# Student-t interval and two-sided t-test p-value (study.analysis.statistics) and its own verdict;
+# the conclusion combines them: n.a. if a network is missing, does not hold if any part does not
+# hold, holds if every part holds, not resolved otherwise. Its difference_mean, ci_low, ci_high and
+# p_value are those of the part that decides the verdict (`part`): a part that does not hold if
+# there is one, else an unresolved one, else the holding part whose interval comes nearest to 0.
 # Accuracy conclusions are evaluated once per measure (peak and final test accuracy); "HF is the
 # fastest" uses seconds per epoch; recovery's two time parts use seconds per epoch in both rows.
 
@@ -643,7 +644,7 @@ def conclusions_table(rows, config=None, *, measures=ACCURACY_MEASURES,
 
 
 # ---------------------------------------------------------------------------------------------
-# Init identity (SPEC §2) and the frozen-after-training rows
+# Init identity (docs/study.md#initial-weights) and the frozen-after-training rows
 
 IDENTITY_TABLE_COLUMNS = ("check", "kind", "norm", "verdict")
 IDENTICAL, DIFFERS = "identical", "differs"

@@ -299,7 +299,7 @@ def _seed_label(rows, seed: int, seeds) -> list[tuple[str, float]]:
 
 
 def _identity_rows(initial: dict, seeds) -> list[tuple[str, float]]:
-    """The init identity report (SPEC §2) of every seed, seed by seed."""
+    """The init identity report (docs/study.md#initial-weights) of every seed, seed by seed."""
     return [row for seed in seeds
             for row in _seed_label(init_identity_rows(_by_seed(initial, seed)), seed, seeds)]
 
