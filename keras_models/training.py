@@ -36,7 +36,7 @@ def batches_per_epoch(n: int, batch_size: int) -> int:
     return -(-n // batch_size)
 
 
-# compile() options per backend, measured on a 2-core CPU (README "Performance"). XLA
+# compile() options per backend, measured on a 2-core CPU (docs/performance.md). XLA
 # (jit_compile) made TensorFlow's steps 10-40 % faster; JAX compiles with XLA anyway; on torch,
 # torch.compile made these small networks slower. Running 16 steps per call of the train
 # function saved another 25-30 % per step in all-at-once mode, but a stop then lands after the
