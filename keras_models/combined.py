@@ -24,13 +24,13 @@ step, a step of several seeds is not dominated by per-operation overhead: five s
 times the images through conv1, whose maps are the largest tensors of the step. The branches
 were kept.
 
-Not to be tried again without new evidence (README, Performance): joining one seed's tails into
-block-structured operations (NetA1's three linear1 as one block-diagonal matmul, NetA2's conv2
-as one convolution with a block-diagonal kernel) gave nothing on JAX and 15-20 % on torch, but
-the structural zeros carry a diverged branch's NaN into every other branch of its group
-(NaN × 0 is NaN), which breaks per-branch divergence; without zeros (a batched einsum, a
-grouped conv2) torch and TensorFlow were slower. benchmarks/benchmark.py --seeds-scaling fits
-a step's cost as fixed + per seed: on a 2-core CPU the per-seed part is nearly all of it.
+Not to be tried again without new evidence (docs/performance.md#what-was-tried): joining one seed's
+tails into block-structured operations (NetA1's three linear1 as one block-diagonal matmul, NetA2's
+conv2 as one convolution with a block-diagonal kernel) gave nothing on JAX and 15-20 % on torch, but
+the structural zeros carry a diverged branch's NaN into every other branch of its group (NaN × 0 is
+NaN), which breaks per-branch divergence; without zeros (a batched einsum, a grouped conv2) torch
+and TensorFlow were slower. benchmarks/benchmark.py --seeds-scaling fits a step's cost as fixed +
+per seed: on a 2-core CPU the per-seed part is nearly all of it.
 """
 
 from __future__ import annotations

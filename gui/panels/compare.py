@@ -1,6 +1,7 @@
-"""The compare panel: SPEC §5 comparisons, the report's conclusions as checks, init identity and
-confusion matrices, all drawn from the StudyModel's state (never from the folder during a run;
-confusion matrices appear once the run has ended and its predictions are on disk).
+"""The compare panel: the comparisons of docs/study.md#comparisons, the report's conclusions as
+checks, init identity and confusion matrices, all drawn from the StudyModel's state (never from
+the folder during a run; confusion matrices appear once the run has ended and its predictions
+are on disk).
 """
 
 from __future__ import annotations
@@ -271,7 +272,7 @@ class ComparePanel(QWidget):
             self.view_selector.addItem(comparison.title, comparison.key)
             self.view_selector.setItemData(self.view_selector.count() - 1, comparison.question,
                                            Qt.ItemDataRole.ToolTipRole)
-        self.view_selector.setToolTip("Which networks to compare (SPEC §5)")
+        self.view_selector.setToolTip("Which networks to compare")
         self.view_selector.currentIndexChanged.connect(self._on_view_changed)
         self.question_label = QLabel()
         self.question_label.setWordWrap(True)
@@ -304,7 +305,7 @@ class ComparePanel(QWidget):
             QHeaderView.ResizeMode.Stretch)
         for column in REPORT_COLUMNS:
             self.comparison_table.horizontalHeaderItem(column).setToolTip(
-                "The report's figure (SPEC §4), for reference; its head was flawed and its "
+                "The report's figure, for reference; its head was flawed and its "
                 "hardware unknown")
         self.comparison_table.horizontalHeaderItem(SEEDS_COLUMN).setToolTip(
             "Seeds averaged: with several, each figure is their mean ± the half-width of its "
@@ -596,7 +597,7 @@ class ComparePanel(QWidget):
         else:
             differing = [row["check"] for row in rows if row["verdict"] != "identical"]
             after = sum(1 for row in rows if row["kind"] == "after training")
-            text = (f"{len(rows)} checks (SPEC §2), {after} of them after training: the norm of "
+            text = (f"{len(rows)} checks, {after} of them after training: the norm of "
                     "the difference of two tensors, 0 when they are bit-identical. ")
             text += ("All are 0." if not differing
                      else f"{len(differing)} differ: " + "; ".join(differing))

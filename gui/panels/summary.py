@@ -1,4 +1,4 @@
-"""The summary table (SPEC §3): peak test accuracy and its epoch, final accuracy, times.
+"""The summary table (docs/study.md#training): peak test accuracy, its epoch, final accuracy, times.
 
 A study of several seeds shows one row per network: each figure the mean over its seeds ± the
 half-width of its 95 % Student-t interval, the peak epoch a mean, and a Seeds column with n.

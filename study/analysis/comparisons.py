@@ -1,5 +1,6 @@
-"""The three comparisons of SPEC §5 (inset, architecture, recovery) and their tables: one row per
-network, its figures averaged over its seeds, beside the report's own (SPEC §4).
+"""The three comparisons (inset, architecture, recovery; docs/study.md#comparisons) and their
+tables: one row per network, its figures averaged over its seeds, beside the report's own
+(docs/study.md#the-report).
 
 Everything here works on plain summary rows (study.analysis.summary.SummaryRow or dicts with its
 columns, such as StudyFinished.summary) or on a StudyState, so the tables can be built, tested
@@ -21,7 +22,7 @@ from study.protocol.networks import ARCHITECTURES, SCHEMES
 
 @dataclass(frozen=True)
 class ReportFigures:
-    """One network's results as the report printed them (SPEC §4)."""
+    """One network's results as the report printed them (docs/study.md#the-report)."""
 
     peak_test_accuracy: float
     seconds_per_epoch: float

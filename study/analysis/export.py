@@ -129,7 +129,7 @@ SUMMARY_NOTE_COLUMNS = ("epochs_done", "note")
 def write_csv_files(stored: StoredStudy, folder: Path) -> list[Path]:
     """Every CSV of an export into `folder`: metrics, summary (one row per network and seed),
     aggregate (mean and 95 % interval over the seeds), comparisons, conclusions (one row per
-    conclusion and measure, see README "How sure is a verdict?") and their parts, …"""
+    conclusion and measure, see docs/study.md#statistics) and their parts, …"""
     folder = Path(folder)
     written = []
 

@@ -2,11 +2,11 @@
 final test accuracy per study (mean and 95 % interval over its seeds), and each study's
 difference from the first, with the method of its interval in the `method` column:
 
-- "paired by seed (n)": the two studies share n ≥ 2 seeds. A seed fixes the initial tensors and
-  the batch order (SPEC §6), so the per-seed differences d_s = study(s) − first(s) over the
-  shared seeds are paired, and their mean gets the Student-t interval of study.analysis.statistics
-  (paired_difference). Pairing removes the noise both studies share, so it resolves smaller
-  differences than Welch; seeds only one study has are left out (a caveat says so).
+- "paired by seed (n)": the two studies share n ≥ 2 seeds. A seed fixes the initial tensors and the
+  batch order (docs/study.md#statistics), so the per-seed differences d_s = study(s) − first(s) over
+  the shared seeds are paired, and their mean gets the Student-t interval of
+  study.analysis.statistics (paired_difference). Pairing removes the noise both studies share, so it
+  resolves smaller differences than Welch; seeds only one study has are left out (a caveat says so).
 - "Welch": the studies share fewer than 2 seeds but have ≥ 2 each — independent samples, Welch's
   unequal-variance t interval.
 - "one seed": a study has a single seed — the plain difference, no interval.
@@ -273,7 +273,7 @@ def _difference_row(base: ComparedStudy, study: ComparedStudy, network: str,
         return row
     shared = [s for s in by_seed_a if s in by_seed_b]
     if len(shared) >= 2:
-        # Paired by seed (SPEC §6): d_s = study(s) − baseline(s) over the shared seeds.
+        # Paired by seed (docs/study.md#statistics): d_s = study(s) − baseline(s), shared seeds.
         paired = paired_difference(by_seed_b, by_seed_a)
         row.update(baseline_mean=_mean(by_seed_a[s] for s in shared),
                    study_mean=_mean(by_seed_b[s] for s in shared),

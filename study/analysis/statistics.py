@@ -1,6 +1,6 @@
-"""How sure a number is (SPEC §6), via scipy.stats: means over seeds with 95 % Student-t
-intervals (aggregate.csv), per-seed paired differences with their interval and t-test p-value, and
-the verdict rules: holds / does not hold / not resolved / n.a.
+"""How sure a number is (docs/study.md#statistics), via scipy.stats: means over seeds with
+95 % Student-t intervals (aggregate.csv), per-seed paired differences with their interval and
+t-test p-value, and the verdict rules: holds / does not hold / not resolved / n.a.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def aggregate_rows(summary_rows, networks=None) -> list[dict]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Paired differences and the verdict rules of SPEC §6
+# Paired differences and the verdict rules of docs/study.md#statistics
 
 HOLDS = "holds"
 DOES_NOT_HOLD = "does not hold"

@@ -1,4 +1,4 @@
-"""Per-network summary of a study's epochs (SPEC §3): peak accuracy and its epoch, times."""
+"""Per-network summary of a study's epochs (docs/study.md#training): peak accuracy, epoch, times."""
 
 from __future__ import annotations
 

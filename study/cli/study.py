@@ -38,7 +38,7 @@ USAGE_ERRORS = (ConfigError, DataError, BackendError, KernelError, StoreError)
 
 
 def add_study_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of `main.py study` (SPEC §3 defaults come from StudyConfig)."""
+    """The options of `main.py study` (docs/study.md#training defaults come from StudyConfig)."""
     parser.add_argument("--config", metavar="FILE", help="study config JSON (options override it)")
     parser.add_argument("--backend", choices=BACKENDS, help="Keras backend (default: "
                         f"KERAS_BACKEND if set, else {StudyConfig.backend})")
