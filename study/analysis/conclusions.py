@@ -1,11 +1,11 @@
 """The report's conclusions (docs/study.md#the-report) as checks on a study, with their
-uncertainty over seeds (docs/study.md#statistics): each conclusion's parts, verdicts and evidence texts, and the rows of
-conclusions.csv and conclusion_parts.csv.
+uncertainty over seeds (docs/study.md#statistics): each conclusion's parts, verdicts and
+evidence texts, and the rows of conclusions.csv and conclusion_parts.csv.
 
 Every conclusion is one or more *parts*, each a claimed sign of a per-seed paired difference
 d_s (docs/study.md#statistics): "A > B" is d_s = A(s) − B(s) > 0, "HF is faster" is
-d_s = HF(s) − other(s) < 0 in seconds per epoch, "the HF->HT gain is larger for NetA1" is the difference of differences
-d_s = (A1-HT(s) − A1-HF(s)) − (A2-HT(s) − A2-HF(s)) > 0. Each part gets its mean, 95 % Student-t
+d_s = HF(s) − other(s) < 0 in seconds per epoch, "the HF->HT gain is larger for NetA1" is the
+difference of differences d_s = (A1-HT(s) − A1-HF(s)) − (A2-HT(s) − A2-HF(s)) > 0. Each part gets its mean, 95 % Student-t
 interval and two-sided t-test p-value (study.analysis.statistics) and its own verdict; the
 conclusion combines them: n.a. if a network is missing, does not hold if any part does not
 hold, holds if every part holds, not resolved otherwise. Its difference_mean, ci_low, ci_high

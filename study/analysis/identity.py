@@ -1,5 +1,6 @@
 """Init identity (docs/study.md#initial-weights): the initial tensors the networks share, and
-the frozen conv1 that training must leave as it was, as table rows whose norms should all be exactly 0."""
+the frozen conv1 that training must leave as it was, as table rows whose norms should all be
+exactly 0."""
 
 from __future__ import annotations
 
