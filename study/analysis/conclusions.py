@@ -5,8 +5,8 @@ evidence texts, and the rows of conclusions.csv and conclusion_parts.csv.
 Every conclusion is one or more *parts*, each a claimed sign of a per-seed paired difference
 d_s (docs/study.md#statistics): "A > B" is d_s = A(s) − B(s) > 0, "HF is faster" is
 d_s = HF(s) − other(s) < 0 in seconds per epoch, "the HF->HT gain is larger for NetA1" is the
-difference of differences d_s = (A1-HT(s) − A1-HF(s)) − (A2-HT(s) − A2-HF(s)) > 0. Each part gets its mean, 95 % Student-t
-interval and two-sided t-test p-value (study.analysis.statistics) and its own verdict; the
+difference of differences d_s = (A1-HT(s) − A1-HF(s)) − (A2-HT(s) − A2-HF(s)) > 0. Each part
+gets its mean, 95 % Student-t interval and two-sided t-test p-value (study.analysis.statistics) and its own verdict; the
 conclusion combines them: n.a. if a network is missing, does not hold if any part does not
 hold, holds if every part holds, not resolved otherwise. Its difference_mean, ci_low, ci_high
 and p_value are those of the part that decides the verdict (`part`): a part that does not hold
