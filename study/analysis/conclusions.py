@@ -2,20 +2,19 @@
 uncertainty over seeds (docs/study.md#statistics): each conclusion's parts, verdicts and
 evidence texts, and the rows of conclusions.csv and conclusion_parts.csv.
 
-Every conclusion is one or more *parts*, each a claimed sign of a per-seed paired difference
-d_s (docs/study.md#statistics): "A > B" is d_s = A(s) − B(s) > 0, "HF is faster" is
-d_s = HF(s) − other(s) < 0 in seconds per epoch, "the HF->HT gain is larger for NetA1" is the
-difference of differences d_s = (A1-HT(s) − A1-HF(s)) − (A2-HT(s) − A2-HF(s)) > 0. Each part
-gets its mean, 95 % Student-t interval and two-sided t-test p-value (study.analysis.statistics) and its own verdict; the
-conclusion combines them: n.a. if a network is missing, does not hold if any part does not
-hold, holds if every part holds, not resolved otherwise. Its difference_mean, ci_low, ci_high
-and p_value are those of the part that decides the verdict (`part`): a part that does not hold
-if there is one, else an unresolved one, else the holding part whose interval comes nearest
-to 0. Accuracy conclusions are evaluated once per measure (peak and final test accuracy); "HF is
-the fastest" uses seconds per epoch; recovery's two time parts use seconds per epoch in both
-rows. Accuracies are fractions, times seconds; an undefined statistic (one seed, n.a.) is NaN,
-an empty cell in the CSV files.
-"""
+Every conclusion is one or more *parts*, each a claimed sign of a per-seed paired difference d_s
+(docs/study.md#statistics): "A > B" is d_s = A(s) − B(s) > 0, "HF is faster" is d_s = HF(s) −
+other(s) < 0 in seconds per epoch, "the HF->HT gain is larger for NetA1" is the difference of
+differences d_s = (A1-HT(s) − A1-HF(s)) − (A2-HT(s) − A2-HF(s)) > 0. Each part gets its mean, 95 %
+Student-t interval and two-sided t-test p-value (study.analysis.statistics) and its own verdict;
+the conclusion combines them: n.a. if a network is missing, does not hold if any part does not
+hold, holds if every part holds, not resolved otherwise. Its difference_mean, ci_low, ci_high and
+p_value are those of the part that decides the verdict (`part`): a part that does not hold if there
+is one, else an unresolved one, else the holding part whose interval comes nearest to 0. Accuracy
+conclusions are evaluated once per measure (peak and final test accuracy); "HF is the fastest" uses
+seconds per epoch; recovery's two time parts use seconds per epoch in both rows. Accuracies are
+fractions, times seconds; an undefined statistic (one seed, n.a.) is NaN, an empty cell in the CSV
+files."""
 
 from __future__ import annotations
 
