@@ -402,15 +402,3 @@ def write_comparison(comparison: MultiComparison, out_dir, force: bool = False,
         raise
     return sorted([*names, MARKER])
 
-
-# ----- `main.py compare` (run by gui.study_overlay.run_compare_command: it draws the PNGs) --
-def add_compare_parser(commands) -> None:
-    """Register `compare STUDY_A STUDY_B [...] --out DIR [--force]`."""
-    parser = commands.add_parser(
-        "compare", help="compare stored studies: studies.csv, differences.csv and overlay PNGs "
-                        "(no display needed)")
-    parser.add_argument("studies", nargs="*", metavar="STUDY_DIR",
-                        help="two or more study folders; the first is the baseline")
-    parser.add_argument("--out", metavar="DIR", required=True, help="folder to write")
-    parser.add_argument("--force", action="store_true",
-                        help="replace an earlier comparison there")
