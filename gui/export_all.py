@@ -18,13 +18,12 @@ from gui.plot_style import (
 )
 from study.analysis.compare import COMPARISONS
 from study.analysis.export import ExportError, ExportResult, export_study
-from study.folder.store import StoredStudy
 from study.state import CI, StudyState
 
 
 def as_state(stored) -> StudyState:
-    """The StudyState the figures are drawn from (a StoredStudy is read into one)."""
-    return StudyState.from_stored(stored) if isinstance(stored, StoredStudy) else stored
+    """The StudyState the figures are drawn from."""
+    return stored
 
 
 def write_comparison_pngs(stored, folder) -> list[Path]:
@@ -88,7 +87,8 @@ def export_all(stored, out_dir=None, force: bool = False, smoothing: float = 0.0
 def run_export_command(args) -> int:
     """`main.py export STUDY_DIR [--out DIR] [--force]`: exit 0, or 2 with one error line."""
     from study.analysis.export import check_destination, default_export_folder
-    from study.folder.store import StoreError, open_study
+    from study.folder.csvio import StoreError
+    from study.state import open_study
 
     smoothing = getattr(args, "smoothing", 0.0) or 0.0
     if not 0.0 <= smoothing <= 0.99:

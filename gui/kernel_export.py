@@ -16,8 +16,9 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
 
 from gui.plot_style import collect_outside_qt, ensure_qapplication
 from study.analysis.kernels import NetworkKernels, stored_kernels, write_kernel_csv
-from study.folder.store import StoredStudy, StoreError, atomic_write_bytes, open_study
+from study.folder.csvio import StoreError, atomic_write_bytes
 from study.protocol.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from study.state import StudyState, open_study
 
 NETWORK_IMAGE_SIZE = (760, 860)
 CONV2_IMAGE_SIZE = (1400, 1300)
@@ -102,7 +103,7 @@ def export_grids(networks: Sequence[str], kernels: dict[str, NetworkKernels], ou
     return written
 
 
-def planned_files(stored: StoredStudy) -> list[str]:
+def planned_files(stored: StudyState) -> list[str]:
     """Names of the PNG files export_kernel_grids writes for `stored`."""
     kernels = stored_kernels(stored)
     names = []
@@ -115,7 +116,7 @@ def planned_files(stored: StoredStudy) -> list[str]:
     return names
 
 
-def export_kernel_grids(stored: StoredStudy, out_dir,
+def export_kernel_grids(stored: StudyState, out_dir,
                         own_difference_scale: bool = False) -> list[Path]:
     """Write PNGs of a stored study's kernel grids (initial, final, difference) into `out_dir`.
 

@@ -11,7 +11,8 @@ from study.analysis import timing
 from study.analysis.summary import format_duration
 from study.config import HEADS, MAX_SEEDS, MODES, ConfigError, StudyConfig, load_config
 from study.data import DataError
-from study.folder.store import DEFAULT_ROOT, StoreError
+from study.folder.csvio import StoreError
+from study.folder.layout import DEFAULT_ROOT
 from study.protocol.backends import BACKENDS, BackendError
 from study.protocol.byhand import KernelError, load_kernels
 from study.protocol.events import (

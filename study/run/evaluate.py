@@ -26,19 +26,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from study.folder.store import (
-    MODEL_KINDS,
-    StoreError,
-    atomic_write_text,
-    csv_text,
-    data_fingerprint,
-    model_path,
-    open_study,
-    own_file,
-    read_predictions,
-)
+from study.data import data_fingerprint
+from study.folder.csvio import StoreError, atomic_write_text, csv_text
+from study.folder.layout import MODEL_KINDS, model_path, own_file
+from study.folder.reader import read_predictions
 from study.protocol.backends import BACKENDS
 from study.protocol.exit_codes import EXIT_OK, EXIT_USAGE
+from study.state import open_study
 
 EVALUATION_COLUMNS = ("network", "seed", "model", "backend", "test_accuracy",
                       "recorded_test_accuracy", "agreement")

@@ -42,7 +42,9 @@ from pathlib import Path
 
 from study.analysis.statistics import aggregate_rows
 from study.config import StudyConfig
-from study.folder.store import StoreError, check_out_root, new_study_folder, open_study, writer_gone
+from study.folder.csvio import StoreError
+from study.folder.layout import check_out_root, new_study_folder
+from study.folder.liveness import writer_gone
 from study.protocol.exit_codes import (
     EXIT_FAILED,
     EXIT_OK,
@@ -51,6 +53,7 @@ from study.protocol.exit_codes import (
     EXIT_USAGE,
 )
 from study.protocol.files import replace_atomically
+from study.state import open_study
 
 SWEEP_FILE = "sweep.json"
 SWEEP_CSV = "sweep.csv"
@@ -361,7 +364,7 @@ class Sweep:
             by_network = {}
             if state == FINISHED:
                 study = open_study(self.folder / point.name)
-                for row in aggregate_rows(study.analysis.summary, study.config.networks):
+                for row in aggregate_rows(study.summary, study.config.networks):
                     by_network.setdefault(row["network"], {})[row["metric"]] = row
             for network in self.base.networks:
                 row = {"point": point.name, **{k: point.values[k] for k in self.grid},
@@ -915,7 +918,7 @@ def _best(sweep: Sweep, point: Point) -> str:
     """The point's best network by mean peak accuracy, for the progress line."""
     try:
         study = open_study(sweep.folder / point.name)
-        rows = [r for r in aggregate_rows(study.analysis.summary, study.config.networks)
+        rows = [r for r in aggregate_rows(study.summary, study.config.networks)
                 if r["metric"] == "peak_test_accuracy"]
     except StoreError:
         return ""

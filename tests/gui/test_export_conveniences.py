@@ -20,8 +20,7 @@ from gui.figure_export import (
 from gui.kernel_export import render_grid_png
 from gui.kernel_view import network_grid
 from study.analysis.kernels import stored_kernels
-from study.folder.store import open_study
-from study.state import StudyState
+from study.state import StudyState, open_study
 from tests.gui.test_export_png import colour_count, pixels
 from tests.known_study import write_known_seeded_study, write_known_study
 

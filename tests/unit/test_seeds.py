@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 from study.config import StudyConfig
-from study.folder.store import open_study
 from study.protocol.events import (
     BatchProgress,
     EpochEnded,
@@ -17,6 +16,7 @@ from study.protocol.events import (
     StudyStarted,
 )
 from study.run.runner import run_study
+from study.state import open_study
 
 pytestmark = pytest.mark.backend
 

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from study.config import StudyConfig
-from study.folder.store import StoreError, StudyWriter
+from study.folder.csvio import StoreError
+from study.folder.writer import StudyWriter
 from study.protocol.events import (
     EpochEnded,
     EpochResult,
