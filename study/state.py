@@ -42,11 +42,9 @@ from study.protocol.status import StudyStatus
 __all__ = ["CI", "MIN_MAX", "CurveBand", "EPOCH_VALUES", "StudyState", "open_study"]
 
 Key = tuple[str, int]
-RUNNING, FINISHED, STOPPED, FAILED, UNKNOWN = (
+RUNNING, FINISHED, STOPPED, FAILED, UNKNOWN, INTERRUPTED = (
     StudyStatus.RUNNING, StudyStatus.FINISHED, StudyStatus.STOPPED, StudyStatus.FAILED,
-    StudyStatus.UNKNOWN)
-# A study status.json calls running whose writer is gone (study.folder.liveness).
-INTERRUPTED = StudyStatus.INTERRUPTED
+    StudyStatus.UNKNOWN, StudyStatus.INTERRUPTED)
 # The status keys a live study and its folder agree on (status.json holds a few more).
 STATUS_KEYS = ("state", "backend", "device", "dataset", "mode", "timing",
                "shared_epoch_seconds", "shared_wall_seconds")
@@ -57,11 +55,8 @@ STATUS, CURVES, SUMMARY, KERNELS, IDENTITY, NETWORK, PROGRESS, STARTED = (
 
 
 def config_seeds(config: StudyConfig | None) -> tuple[int, ...]:
-    """The seeds a config trains (its seed_list once multi-seed studies exist, else its seed)."""
-    if config is None:
-        return ()
-    seeds = getattr(config, "seed_list", None)
-    return tuple(seeds) if seeds else (int(config.seed),)
+    """The seeds a config trains (none without a config)."""
+    return () if config is None else tuple(config.seed_list)
 
 
 @dataclass(frozen=True)
@@ -416,8 +411,7 @@ class StudyState:
         return {n: self.kernels[n, seed] for n in self.networks if (n, seed) in self.kernels}
 
     def weights(self, network: str, which: str, seed: int | None = None):
-        """Stored weights ("initial"/"final") of a network; None until a live run has ended.
-        A damaged file is None too, or StoreError in a strict state."""
+        """Stored weights ("initial"/"final") of a network, else None; damage: see `strict`."""
         if self.live or not self.folder:
             return None
         try:
@@ -436,8 +430,7 @@ class StudyState:
                             self.first_seed if seed is None else seed, self.seeds)
 
     def predictions(self, network: str, seed: int | None = None):
-        """(predicted, labels) read from the folder once a live run has ended; else None.
-        A damaged file is None too (named in `problems`), or StoreError in a strict state."""
+        """(predicted, labels) of a stored study, else None; a damaged file: see `strict`."""
         if self.live or not self.folder:
             return None
         try:
