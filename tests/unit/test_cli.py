@@ -153,7 +153,7 @@ def test_ctrl_c_stops_cleanly_and_leaves_a_readable_study(tmp_path, synthetic_da
 def test_a_full_disk_while_training_exits_1_once_and_keeps_the_epochs_done(
         tmp_path, synthetic_data_dir, backend_name, monkeypatch, capsys):
     import main
-    from study.cli.study import study as cli
+    from study.cli import study as cli
     from study.folder import csvio
     from study.folder.writer import StudyWriter
 
@@ -187,7 +187,7 @@ def test_a_full_disk_while_training_exits_1_once_and_keeps_the_epochs_done(
 def test_seeds_that_do_not_fit_in_memory_exit_2_with_one_line_and_no_folder(
         tmp_path, synthetic_data_dir, monkeypatch, capsys):
     import main
-    from study.cli.study import study as cli
+    from study.cli import study as cli
     from study.config import StudyConfig
     from study.data import load_dataset
     from study.run import runner
@@ -253,7 +253,7 @@ def test_a_really_full_disk_ends_failed_with_the_completed_rows(
     import errno
 
     import main
-    from study.cli.study import study as cli
+    from study.cli import study as cli
     from study.folder import csvio, layout
     from study.folder.writer import StudyWriter
 

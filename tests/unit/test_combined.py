@@ -154,7 +154,7 @@ def test_a_stopped_all_at_once_study_keeps_the_finished_epoch_of_every_network(
     assert study.status["state"] == "stopped"
     assert sorted((r["network"], r["epoch"]) for r in study.epochs) == [
         ("NetA1-HT", 1), ("NetA2-HF", 1)]
-    assert [row.network for row in study.analysis.summary] == ["NetA1-HT", "NetA2-HF"]
+    assert [row.network for row in study.summary] == ["NetA1-HT", "NetA2-HF"]
     assert study.weights("NetA2-HF", "final") is not None
     status = json.loads((folder / "status.json").read_text())
     assert len(status["shared_epoch_seconds"]) == 1
