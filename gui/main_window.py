@@ -610,7 +610,7 @@ class MainWindow(QMainWindow):
 
     def export_study_to(self, folder) -> bool:
         """Export the shown study into (or under) `folder` in a child process; False if not."""
-        from gui.export_all import ExportJob
+        from gui.export_job import ExportJob
         from study.analysis.export import export_folder_for, is_export_folder
 
         if self.stored is None or self.export_job is not None:

@@ -37,7 +37,7 @@ from gui.colors import (
     REFERENCE_TEXT_COLOR,
     network_color,
 )
-from gui.plot_style import CURVE_COLUMNS, draw_comparison, seeds_note, set_epoch_ticks
+from gui.figures.style import CURVE_COLUMNS, draw_comparison, seeds_note, set_epoch_ticks
 from gui.study_model import StudyModel
 from gui.table_fit import ColumnFitter
 from study.analysis.compare import (

@@ -53,7 +53,7 @@ from gui.colors import (
     TEXT_COLOR,
     network_color,
 )
-from gui.plot_style import set_epoch_ticks
+from gui.figures.style import set_epoch_ticks
 from study.analysis.multi_compare import (
     CompareError,
     MultiComparison,
@@ -478,7 +478,7 @@ class StudiesPanel(QWidget):
 
     def show_comparison(self, comparison: MultiComparison) -> None:
         """Show a comparison: curves, differing settings and the per-network table."""
-        from gui.study_overlay import style_word
+        from gui.figures.overlay import style_word
 
         self.comparison = comparison
         self.compare_title.setStyleSheet("")
@@ -505,7 +505,7 @@ class StudiesPanel(QWidget):
         self.drawn = {}
 
     def _redraw(self, *_args) -> None:
-        from gui.study_overlay import draw_overlay
+        from gui.figures.overlay import draw_overlay
 
         self._clear_plots()
         if self.comparison is None:
@@ -527,7 +527,7 @@ class StudiesPanel(QWidget):
         network (its colour): k + 6 entries instead of k × 6."""
         import pyqtgraph as pg
 
-        from gui.study_overlay import line_style
+        from gui.figures.overlay import line_style
 
         self._legend_items = []
         for index in range(len(self.comparison.studies)):
@@ -672,7 +672,7 @@ def difference_text(row: dict) -> str:
 
 def settings_html(comparison: MultiComparison) -> str:
     """The settings that differ, one line each: "head: report (solid) · softmax (dashed)"."""
-    from gui.study_overlay import style_word
+    from gui.figures.overlay import style_word
 
     if not comparison.settings:
         return "<i>The studies' settings are the same.</i>"

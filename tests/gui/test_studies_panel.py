@@ -10,8 +10,8 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 
 from gui.colors import network_color
+from gui.figures.overlay import line_style
 from gui.panels.studies_panel import ALL_NETWORKS, StudiesPanel
-from gui.study_overlay import line_style
 from study.folder.library import COLUMNS
 from study.protocol.networks import NETWORKS
 from tests.library_studies import (

@@ -16,7 +16,8 @@ from pathlib import Path
 from gui.colors import BAND_ALPHA, MISSING_COLOR, MUTED_TEXT_COLOR, TEXT_COLOR
 from study.analysis.compare import Comparison
 from study.analysis.timing import shared_timing_note
-from study.state import CI, MIN_MAX
+from study.folder.store import StoredStudy
+from study.state import CI, MIN_MAX, StudyState
 
 FIGURE_SIZE = (1500, 620)
 CURVE_COLUMNS = (
@@ -24,6 +25,11 @@ CURVE_COLUMNS = (
     ("test_accuracy", "test accuracy (%)", 100.0),
     ("test_loss", "loss (cross-entropy)", 1.0),
 )
+
+
+def as_state(stored) -> StudyState:
+    """The StudyState the figures are drawn from (a StoredStudy is read into one)."""
+    return StudyState.from_stored(stored) if isinstance(stored, StoredStudy) else stored
 
 
 def ensure_qapplication():
