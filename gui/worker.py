@@ -30,6 +30,7 @@ from study.config import StudyConfig
 from study.protocol.backends import DeviceInfo
 from study.protocol.events import Failed, StudyStarted, event_from_json
 from study.protocol.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_STOPPED, EXIT_USAGE
+from study.protocol.status import StudyStatus
 
 # Long enough for a child still importing TensorFlow or JAX to reach its first stop check.
 STOP_GRACE_SECONDS = 20.0
@@ -60,21 +61,21 @@ class RunOutcome:
     pid: int | None = None
 
     @property
-    def state(self) -> str:
-        """"finished", "stopped" or "failed"."""
+    def state(self) -> StudyStatus:
+        """FINISHED, STOPPED or FAILED (each equals its string)."""
         if self.start_error:
-            return "failed"
+            return StudyStatus.FAILED
         if self.killed and self.stop_requested:
-            return "stopped"
+            return StudyStatus.STOPPED
         if self.returncode == EXIT_OK:
-            return "stopped" if self.stop_requested else "finished"
+            return StudyStatus.STOPPED if self.stop_requested else StudyStatus.FINISHED
         if self.returncode == EXIT_STOPPED:
-            return "stopped"
-        return "failed"
+            return StudyStatus.STOPPED
+        return StudyStatus.FAILED
 
     def error_text(self) -> str:
         """Why the run failed, in words (with the child's last stderr lines); '' if it did not."""
-        if self.state != "failed":
+        if self.state != StudyStatus.FAILED:
             return ""
         if self.start_error:
             return f"The training process could not be started: {self.start_error}"

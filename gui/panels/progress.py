@@ -18,6 +18,7 @@ from study.protocol.events import (
     StudyFinished,
     StudyStarted,
 )
+from study.protocol.status import StudyStatus
 
 STEPS = 1000
 
@@ -135,7 +136,7 @@ class TrainingProgress(QProgressBar):
 
     def finish(self, state: str, text: str = "") -> None:
         """The study ended ("finished", "stopped", "failed")."""
-        if state == "finished":
+        if state == StudyStatus.FINISHED:
             self.setValue(STEPS)
         self.setFormat(text or f"Study {state}")
 
