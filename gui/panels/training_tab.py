@@ -17,10 +17,10 @@ class TrainingTab(QWidget):
 
     def __init__(self, model: StudyModel, parent: QWidget | None = None):
         super().__init__(parent)
-        self.progress = TrainingProgress()
+        # Every panel is given the model it renders from, and follows its signals.
+        self.progress = TrainingProgress(model=model)
         self.plots = LivePlots(model=model)
-        self.summary = SummaryTable()
-        self.summary.bind(model)
+        self.summary = SummaryTable(model=model)
         self.summary.setMinimumHeight(self.summary.height_for_rows(3))
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(self.plots)
@@ -42,7 +42,6 @@ class TrainingTab(QWidget):
         # layout gave the summary: it grows, up to half the tab, to show all six rows.
         for signal in (model.sig_reset, model.sig_status_changed, model.sig_summary_changed):
             signal.connect(lambda *_: QTimer.singleShot(0, self.fit_summary_rows))
-        self.progress.bind(model)
 
     def restore_splitter(self, state) -> None:
         """The splitter's remembered sizes."""

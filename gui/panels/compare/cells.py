@@ -28,6 +28,7 @@ from study.analysis.compare import (
     TIME,
 )
 from study.analysis.formats import (
+    MISSING,
     ci_tip,
     interval_text,
     mean_ci_text,
@@ -91,7 +92,7 @@ def _swatch(color: str) -> QIcon:
 
 
 def _percent(value) -> str:
-    return "—" if value is None else f"{100 * value:.2f} %"
+    return MISSING if value is None else f"{100 * value:.2f} %"
 
 
 def _item(text: str, tip: str = "", background: str | None = None,
@@ -145,20 +146,20 @@ def comparison_cells(row: dict) -> list[str]:
         peak_epoch, seconds = mean_epoch_text(row["peak_epoch"]), ci("seconds_per_epoch", 1, "s")
     else:
         peak, final = _percent(row["peak_test_accuracy"]), _percent(row["final_test_accuracy"])
-        peak_epoch = str(row["peak_epoch"]) if measured else "—"
-        seconds = f"{row['seconds_per_epoch']:.2f} s" if measured else "—"
+        peak_epoch = str(row["peak_epoch"]) if measured else MISSING
+        seconds = f"{row['seconds_per_epoch']:.2f} s" if measured else MISSING
     return [
         row["network"],
-        str(row["epochs"]) if row.get("epochs") is not None else ("—" if not measured else ""),
+        str(row["epochs"]) if row.get("epochs") is not None else (MISSING if not measured else ""),
         peak,
         peak_epoch,
         final,
         seconds,
-        row["total_time"] or "—",
+        row["total_time"] or MISSING,
         f"{100 * row['report_peak_test_accuracy']:.1f} %",
         f"{row['report_seconds_per_epoch']:.2f} s",
         row["report_total_time"],
-        str(row.get("n_seeds") or "—") if measured else "—",
+        str(row.get("n_seeds") or MISSING) if measured else MISSING,
     ]
 
 
@@ -193,7 +194,7 @@ def conclusion_cells(conclusion, report_verdict: str) -> list[str]:
         interval_text(conclusion.ci_low, conclusion.ci_high, scale=scale, decimals=decimals,
                       unit=unit),
         p_text(conclusion.p_value),
-        str(conclusion.n_seeds) if conclusion.n_seeds else "—",
+        str(conclusion.n_seeds) if conclusion.n_seeds else MISSING,
         conclusion.caveat,
         report_verdict,
     ]

@@ -27,6 +27,7 @@ from gui.panels.compare.cells import (
     _item,
     _swatch,
 )
+from study.analysis.formats import MISSING
 
 
 class ConfusionTab:
@@ -97,7 +98,7 @@ class ConfusionTab:
                 item.setForeground(QColor("#ffffff" if share > 0.55 else CELL_TEXT_COLOR))
                 table.setItem(r, c, item)
             value = accuracy[r]
-            text = "—" if math.isnan(value) else f"{100 * value:.1f} %"
+            text = MISSING if math.isnan(value) else f"{100 * value:.1f} %"
             table.setItem(r, len(names), _item(text, f"{names[r]}: correct / test images"))
         table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
