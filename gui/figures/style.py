@@ -52,7 +52,7 @@ BAND_WORDS = {CI: "shaded: 95 % CI of the mean", MIN_MAX: "shaded: min – max o
 
 
 def seed_count(stored) -> int:
-    """How many seeds a study has (none when it has no config)."""
+    """How many seeds a study has (1 when there is none)."""
     if stored is None or not hasattr(stored, "curve_band"):
         return 1
     return max(1, len(stored.seeds))
