@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QColor, QImage
 
-import gui.figures.export as export_all_module
 from gui.colors import network_color
 from gui.figures.export import export_all, write_comparison_pngs
 from gui.figures.style import FIGURE_SIZE
@@ -79,12 +78,10 @@ def test_export_all_adds_the_pngs_to_the_csv_files(stored, tmp_path, qapp):
     assert {"metrics.csv", "summary.csv", "conclusions.csv", "export.json"} <= set(result.files)
     for name in result.files:
         assert (result.folder / name).is_file(), name
-    if export_all_module.kernel_grid_writer() is not None:
-        kernel_pngs = [n for n in result.files if n.endswith(".png") and n not in COMPARISON_PNGS]
-        assert kernel_pngs, "gui.kernel_export exists but wrote no kernel grid"
-    if export_all_module.kernel_csv_writer() is not None:
-        header = (result.folder / "kernels.csv").read_text().splitlines()[0]
-        assert header.startswith("network,layer,kernel,")
+    assert "all-networks-conv1.png" in result.files
+    assert "NetA1-HF-conv1.png" in result.files
+    header = (result.folder / "kernels.csv").read_text().splitlines()[0]
+    assert header.startswith("network,layer,kernel,")
 
 
 def test_a_png_that_cannot_be_written_keeps_the_earlier_export(stored, tmp_path, qapp,
