@@ -415,7 +415,7 @@ class StudyState:
         """Every finished (network, seed)'s summary row."""
         return {key: run.summary for key, run in self.finished.items()}
 
-    # The names StoredStudy has, so study.analysis.compare, study.analysis.confusion and the
+    # The names StoredStudy has, so study.analysis.conclusions, study.analysis.confusion and the
     # figures read a
     # state as they read a stored study.
     @property
@@ -470,13 +470,13 @@ class StudyState:
 
     def conclusions(self, measures=None) -> list[dict]:
         """The report's conclusions on this study, paired over its seeds (conclusion rows)."""
-        from study.analysis.compare import ACCURACY_MEASURES, conclusion_rows, study_conclusions
+        from study.analysis.conclusions import ACCURACY_MEASURES, conclusion_rows, study_conclusions
 
         return conclusion_rows(study_conclusions(self, measures=measures or ACCURACY_MEASURES))
 
     def compare_rows(self) -> dict[str, dict]:
         """Each network's figures averaged over its seeds, with epochs done (study_rows)."""
-        from study.analysis.compare import study_rows
+        from study.analysis.comparisons import study_rows
 
         return study_rows(self)
 

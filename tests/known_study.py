@@ -106,7 +106,7 @@ def summary_rows(accuracy: dict, seconds_per_epoch: dict) -> list[dict]:
 
 
 # ---------------------------------------------------------------------------------------------
-# A study of five seeds with known numbers (SPEC §6)
+# A study of five seeds with known numbers (docs/study.md#statistics)
 #
 # Seed i (of SEEDS) moves every network by SEED_SHIFT[i] (pairing by seed removes it) and two
 # networks by their own JITTER[network][i] besides. So in peak and in final accuracy:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from study.analysis.formats import csv_cell
 from study.data import CLASS_NAMES
 
 
@@ -106,7 +107,7 @@ class Confusion:
                         for j, p in enumerate(self.class_names)})
             row["total"] = int(self.matrix[index].sum())
             row["correct"] = int(self.matrix[index, index])
-            row["accuracy"] = "" if np.isnan(accuracy[index]) else float(accuracy[index])
+            row["accuracy"] = csv_cell(float(accuracy[index]))
             if self.pooled:
                 row["n_seeds"] = self.n_seeds
                 row["seeds"] = " ".join(str(s) for s in self.seeds)
@@ -160,6 +161,6 @@ def per_class_accuracy_rows(confusions: dict[str, Confusion]) -> list[dict]:
         row = {"class": name}
         for network, confusion in confusions.items():
             value = confusion.per_class_accuracy[index]
-            row[network] = "" if np.isnan(value) else float(value)
+            row[network] = csv_cell(float(value))
         rows.append(row)
     return rows

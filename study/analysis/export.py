@@ -18,25 +18,21 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from study.analysis.compare import (
-    COMPARISONS,
+from study.analysis.comparisons import COMPARISONS, TABLE_COLUMNS, comparison_tables
+from study.analysis.conclusions import (
     CONCLUSION_COLUMNS,
     CONCLUSION_PART_COLUMNS,
-    IDENTITY_TABLE_COLUMNS,
-    TABLE_COLUMNS,
-    TIMING_COLUMN,
-    comparison_tables,
     conclusion_part_rows,
     conclusion_rows,
-    identity_table,
-    is_isolated_estimate,
     study_conclusions,
-    study_timing,
 )
 from study.analysis.confusion import per_class_accuracy_rows, study_confusions
+from study.analysis.identity import IDENTITY_TABLE_COLUMNS, identity_table
 from study.analysis.statistics import AGGREGATE_COLUMNS, aggregate_rows
 from study.analysis.summary import METRICS_COLUMNS, SUMMARY_COLUMNS
+from study.analysis.timing import TIMING_COLUMN, is_isolated_estimate, study_timing
 from study.folder.store import StoredStudy, StoreError, csv_text, open_study
+from study.protocol.status import StudyStatus
 from study.state import StudyState
 
 MARKER = "export.json"
@@ -133,7 +129,7 @@ SUMMARY_NOTE_COLUMNS = ("epochs_done", "note")
 def write_csv_files(stored: StoredStudy, folder: Path) -> list[Path]:
     """Every CSV of an export into `folder`: metrics, summary (one row per network and seed),
     aggregate (mean and 95 % interval over the seeds), comparisons, conclusions (one row per
-    conclusion and measure, see README "How sure is a verdict?") and their parts, …"""
+    conclusion and measure, see docs/study.md#statistics) and their parts, …"""
     folder = Path(folder)
     written = []
 
@@ -210,7 +206,7 @@ def export_study(stored, out_dir=None, *, force: bool = False,
                   "timing": study_timing(stored.status),
                   # The study's state as a reader sees it ("interrupted" when the process
                   # that ran it is gone), and why it ended so where status.json says.
-                  "state": stored.status.get("state", "unknown")}
+                  "state": stored.status.get("state", StudyStatus.UNKNOWN)}
         for key in ("error", "diverged"):
             if stored.status.get(key):
                 marker[key] = stored.status[key]

@@ -2,11 +2,11 @@
 final test accuracy per study (mean and 95 % interval over its seeds), and each study's
 difference from the first, with the method of its interval in the `method` column:
 
-- "paired by seed (n)": the two studies share n ≥ 2 seeds. A seed fixes the initial tensors and
-  the batch order (SPEC §6), so the per-seed differences d_s = study(s) − first(s) over the
-  shared seeds are paired, and their mean gets the Student-t interval of study.analysis.statistics
-  (paired_difference). Pairing removes the noise both studies share, so it resolves smaller
-  differences than Welch; seeds only one study has are left out (a caveat says so).
+- "paired by seed (n)": the two studies share n ≥ 2 seeds. A seed fixes the initial tensors and the
+  batch order (docs/study.md#statistics), so the per-seed differences d_s = study(s) − first(s) over
+  the shared seeds are paired, and their mean gets the Student-t interval of
+  study.analysis.statistics (paired_difference). Pairing removes the noise both studies share, so it
+  resolves smaller differences than Welch; seeds only one study has are left out (a caveat says so).
 - "Welch": the studies share fewer than 2 seeds but have ≥ 2 each — independent samples, Welch's
   unequal-variance t interval.
 - "one seed": a study has a single seed — the plain difference, no interval.
@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from study.analysis.export import ExportError, write_export_file
+from study.analysis.formats import MISSING
 from study.analysis.statistics import (
     DIFFERENCE_DECIMALS,
     paired_difference,
@@ -111,7 +112,7 @@ class MultiComparison:
         "head report, learning_rate 0.01" ("…" when more differ; long values cut)."""
         parts = []
         for key, values in self.settings[:most]:
-            value = values[index] or "—"
+            value = values[index] or MISSING
             parts.append(f"{key} {value if len(value) <= width else value[:width - 1] + '…'}")
         if len(self.settings) > most:
             parts.append("…")
@@ -272,7 +273,7 @@ def _difference_row(base: ComparedStudy, study: ComparedStudy, network: str,
         return row
     shared = [s for s in by_seed_a if s in by_seed_b]
     if len(shared) >= 2:
-        # Paired by seed (SPEC §6): d_s = study(s) − baseline(s) over the shared seeds.
+        # Paired by seed (docs/study.md#statistics): d_s = study(s) − baseline(s), shared seeds.
         paired = paired_difference(by_seed_b, by_seed_a)
         row.update(baseline_mean=_mean(by_seed_a[s] for s in shared),
                    study_mean=_mean(by_seed_b[s] for s in shared),
@@ -401,15 +402,3 @@ def write_comparison(comparison: MultiComparison, out_dir, force: bool = False,
         raise
     return sorted([*names, MARKER])
 
-
-# ----- `main.py compare` (run by gui.study_overlay.run_compare_command: it draws the PNGs) --
-def add_compare_parser(commands) -> None:
-    """Register `compare STUDY_A STUDY_B [...] --out DIR [--force]`."""
-    parser = commands.add_parser(
-        "compare", help="compare stored studies: studies.csv, differences.csv and overlay PNGs "
-                        "(no display needed)")
-    parser.add_argument("studies", nargs="*", metavar="STUDY_DIR",
-                        help="two or more study folders; the first is the baseline")
-    parser.add_argument("--out", metavar="DIR", required=True, help="folder to write")
-    parser.add_argument("--force", action="store_true",
-                        help="replace an earlier comparison there")

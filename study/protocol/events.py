@@ -42,7 +42,7 @@ class StudyStarted:
 
 @dataclass(frozen=True)
 class InitIdentity:
-    """Norms of differences between initial tensors (SPEC §2), and later the frozen-conv1 rows."""
+    """Norms of differences of initial tensors (docs/study.md#initial-weights), and frozen conv1."""
 
     rows: list[tuple[str, float]]
 

@@ -299,7 +299,7 @@ def _seed_label(rows, seed: int, seeds) -> list[tuple[str, float]]:
 
 
 def _identity_rows(initial: dict, seeds) -> list[tuple[str, float]]:
-    """The init identity report (SPEC §2) of every seed, seed by seed."""
+    """The init identity report (docs/study.md#initial-weights) of every seed, seed by seed."""
     return [row for seed in seeds
             for row in _seed_label(init_identity_rows(_by_seed(initial, seed)), seed, seeds)]
 
@@ -323,7 +323,7 @@ def _save_models(saver, writer, name: str, seed: int, weights: dict, dataset,
     best = saver.finished(name, seed, weights, dataset.x_test, eval_batch_size)
     if best is not None:
         writer.save_predictions(name, best, dataset.y_test, seed=seed, kind="best")
-    # What keeping the .keras files cost this run (README: a new peak's file is cheap).
+    # What keeping the .keras files cost this run (docs/performance.md#other-costs: it is cheap).
     writer.write_status(model_files_saved=saver.files, model_save_seconds=saver.seconds)
 
 
@@ -338,11 +338,8 @@ def _run_all_at_once(combined, config, dataset, writer, emit, stop_event, initia
     epoch `saved` from the combined model's checkpoint, with the estimates it recorded.
     """
     from keras_models.checkpoint import restore_checkpoint, save_checkpoint
-    from keras_models.combined import (
-        isolated_seconds_per_epoch,
-        predict_combined,
-        train_combined,
-    )
+    from keras_models.combined import predict_combined, train_combined
+    from keras_models.isolated_timing import isolated_seconds_per_epoch
     from keras_models.schemes import layer_weights
     from keras_models.training import predict_classes
 
@@ -402,7 +399,7 @@ def _run_all_at_once(combined, config, dataset, writer, emit, stop_event, initia
             shared_eval_seconds=earlier_eval + sum(e.shared_eval_seconds
                                                    for e in shared_epochs),
             shared_epoch_seconds=earlier + [e.shared_train_seconds for e in shared_epochs],
-            # Seconds each epoch's checkpoint took (the cost of resumability, README).
+            # Seconds each epoch's checkpoint took (the cost of resumability, docs/performance.md).
             checkpoint_seconds=earlier_checkpoints + checkpoint_seconds,
         )
 

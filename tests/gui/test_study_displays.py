@@ -11,7 +11,7 @@ import pytest
 import gui.worker
 from gui.panels.setup import SetupPanel
 from gui.plot_style import comparison_figure
-from study.analysis.compare import comparison_by_key
+from study.analysis.comparisons import comparison_by_key
 from study.config import StudyConfig
 from study.folder.store import StudyWriter
 from study.protocol.backends import DeviceInfo

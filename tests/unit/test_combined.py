@@ -162,7 +162,7 @@ def test_a_stopped_all_at_once_study_keeps_the_finished_epoch_of_every_network(
 
 def test_the_command_line_takes_the_mode_and_refuses_an_unknown_one(capsys):
     from main import build_parser
-    from study.cli.study import config_from_args
+    from study.cli.options import config_from_args
 
     args = build_parser().parse_args(["study", "--mode", "all-at-once", "--epochs", "1"])
     assert config_from_args(args).mode == "all-at-once"
@@ -175,8 +175,8 @@ def test_the_command_line_takes_the_mode_and_refuses_an_unknown_one(capsys):
 def test_the_text_summary_labels_the_estimates_beside_the_shared_wall_time(both_modes):
     import io
 
-    from study.analysis.summary import format_duration
-    from study.cli.study import TextReporter
+    from study.analysis.formats import format_duration
+    from study.run.reporting import TextReporter
     from study.state import folder_events
 
     study = both_modes[0]["all-at-once"]

@@ -11,13 +11,10 @@ import pytest
 from scipy import stats
 
 import study.analysis.export as export_module
-from study.analysis.compare import (
-    CONCLUSION_COLUMNS,
-    CONCLUSION_PART_COLUMNS,
-    IDENTITY_TABLE_COLUMNS,
-    TABLE_COLUMNS,
-)
+from study.analysis.comparisons import TABLE_COLUMNS
+from study.analysis.conclusions import CONCLUSION_COLUMNS, CONCLUSION_PART_COLUMNS
 from study.analysis.export import ExportError, export_study
+from study.analysis.identity import IDENTITY_TABLE_COLUMNS
 from study.analysis.summary import METRICS_COLUMNS, SUMMARY_COLUMNS
 from study.data import CLASS_NAMES
 from study.folder.store import open_study

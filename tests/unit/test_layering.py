@@ -88,7 +88,7 @@ def test_contract_catches_a_wrong_arrow(tmp_path, monkeypatch):
         ("gui.main_window", (*KERAS_AND_BACKENDS, "keras_models")),
         ("study.protocol.events", (*KERAS_AND_BACKENDS, *QT, "keras_models")),
         ("study.folder.store", (*KERAS_AND_BACKENDS, *QT)),
-        ("study.analysis.compare", (*KERAS_AND_BACKENDS, *QT)),
+        ("study.analysis.conclusions", (*KERAS_AND_BACKENDS, *QT)),
         ("study.state", (*KERAS_AND_BACKENDS, *QT, "keras_models")),
         ("study.analysis.timing", (*KERAS_AND_BACKENDS, *QT, "keras_models")),
         ("gui.study_model", (*KERAS_AND_BACKENDS, "keras_models")),

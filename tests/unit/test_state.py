@@ -189,7 +189,7 @@ def test_a_multi_seed_folder_loads_every_seed(tmp_path):
     assert state.kernels_of("NetA2-HF", seed=4).epoch == 2
     assert np.allclose(state.kernels_of("NetA2-HF", seed=4).current_conv1,
                        state.kernels_of("NetA2-HF", seed=4).initial_conv1 + 1)
-    # study.analysis.compare reads the state as it reads a stored study: two seeds per network.
+    # study.analysis.comparisons reads the state as it reads a stored study: two seeds per network.
     assert state.compare_rows()["NetA1-HF"]["n_seeds"] == 2
     verdicts = {row["key"]: row["verdict"] for row in state.conclusions()}
     assert verdicts["deeper-HF"] in ("holds", "not resolved")

@@ -8,7 +8,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from study.analysis.summary import format_duration, summarize
+from study.analysis.formats import format_duration
+from study.analysis.summary import summarize
 from study.config import StudyConfig
 from study.folder import store
 from study.folder.store import StoreError, StudyWriter, open_study
