@@ -14,8 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # A study's events, fed to the line and the text reporter as `main.py study` wires them.
 SCRIPT = r"""
 import time
-from study.cli.progress_line import CurrentStdout, ProgressLine, is_terminal
-from study.cli.study import TextReporter
+from study.run.progress_line import CurrentStdout, ProgressLine, is_terminal
+from study.run.reporting import TextReporter
 from study.protocol.events import (BatchProgress, EpochEnded, NetworkStarted, StudyFinished,
                                    StudyStarted)
 
