@@ -17,13 +17,12 @@ from gui.plot_style import (
 )
 from study.analysis.comparisons import COMPARISONS
 from study.analysis.export import ExportResult, export_study
-from study.folder.store import StoredStudy
 from study.state import CI, StudyState
 
 
 def as_state(stored) -> StudyState:
-    """The StudyState the figures are drawn from (a StoredStudy is read into one)."""
-    return StudyState.from_stored(stored) if isinstance(stored, StoredStudy) else stored
+    """The StudyState the figures are drawn from."""
+    return stored
 
 
 def write_comparison_pngs(stored, folder) -> list[Path]:

@@ -14,7 +14,8 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
 
 from gui.plot_style import collect_outside_qt, ensure_qapplication
 from study.analysis.kernels import NetworkKernels, stored_kernels
-from study.folder.store import StoredStudy, StoreError, atomic_write_bytes
+from study.folder.csvio import StoreError, atomic_write_bytes
+from study.state import StudyState
 
 NETWORK_IMAGE_SIZE = (760, 860)
 CONV2_IMAGE_SIZE = (1400, 1300)
@@ -99,7 +100,7 @@ def export_grids(networks: Sequence[str], kernels: dict[str, NetworkKernels], ou
     return written
 
 
-def planned_files(stored: StoredStudy) -> list[str]:
+def planned_files(stored: StudyState) -> list[str]:
     """Names of the PNG files export_kernel_grids writes for `stored`."""
     kernels = stored_kernels(stored)
     names = []
@@ -112,7 +113,7 @@ def planned_files(stored: StoredStudy) -> list[str]:
     return names
 
 
-def export_kernel_grids(stored: StoredStudy, out_dir,
+def export_kernel_grids(stored: StudyState, out_dir,
                         own_difference_scale: bool = False) -> list[Path]:
     """Write PNGs of a stored study's kernel grids (initial, final, difference) into `out_dir`.
 

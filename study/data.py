@@ -436,3 +436,13 @@ def write_idx(path, array: np.ndarray, compress: bool | None = None) -> Path:
         payload = gzip.compress(payload, compresslevel=1)
     path.write_bytes(payload)
     return path
+
+
+def data_fingerprint(dataset) -> str:
+    """A short hash identifying a dataset's arrays (shapes, dtypes and bytes of all four)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for array in (dataset.x_train, dataset.y_train, dataset.x_test, dataset.y_test):
+        array = np.ascontiguousarray(array)
+        digest.update(f"{array.dtype.str}{array.shape};".encode())
+        digest.update(memoryview(array).cast("B"))
+    return digest.hexdigest()

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from study.config import StudyConfig
-from study.folder.store import StudyWriter
+from study.folder.writer import StudyWriter
 from study.protocol.events import EpochResult
 from study.protocol.networks import NETWORKS
 

@@ -64,7 +64,7 @@ from study.analysis.formats import (
 )
 from study.analysis.identity import identity_table
 from study.analysis.timing import ISOLATED_ESTIMATE_TEXT, is_isolated_estimate, shared_timing_note
-from study.folder.store import StoreError
+from study.folder.csvio import StoreError
 
 TABLE_HEADERS = ("Network", "Epochs", "Peak test acc.", "Peak epoch", "Final test acc.",
                  "Time / epoch", "Total (mm:ss.ss)", "Report: peak", "Report: s / epoch",

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.colors import NOTE_STYLE, PLOT_BACKGROUND, PLOT_FOREGROUND, network_color
-from study.folder.store import StoreError
+from study.folder.csvio import StoreError
 from study.sweep.folder import (
     FINISHED,
     RUNNING,

@@ -35,7 +35,8 @@ from study.analysis.statistics import (
     t_interval,
     welch_difference,
 )
-from study.folder.store import StoreError, csv_text
+from study.folder.csvio import StoreError, csv_text
+from study.folder.staging import PARTIAL, fresh_sibling, move_into_place
 from study.protocol.networks import NETWORKS
 from study.state import StudyState
 
@@ -370,14 +371,11 @@ def write_comparison(comparison: MultiComparison, out_dir, force: bool = False,
                      extra_writers: Iterable[CompareWriter] = ()) -> list[str]:
     """Write the comparison's files into `out_dir`; returns the file names. CompareError when
     the destination is refused or writing fails (an earlier comparison is then left intact)."""
-    # The export's staging and swap, so a comparison is replaced as atomically as an export.
-    from study.analysis.export import _fresh_sibling, _move_into_place
-
     out_dir = Path(out_dir)
     replacing = check_compare_destination(out_dir, force)
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
-        staging = _fresh_sibling(out_dir, "partial")
+        staging = fresh_sibling(out_dir, PARTIAL)
         staging.mkdir()
     except OSError as exc:
         raise CompareError(f"compare failed: could not write {out_dir}: "
@@ -392,7 +390,7 @@ def write_comparison(comparison: MultiComparison, out_dir, force: bool = False,
                   "studies": [str(s.folder.resolve()) for s in comparison.studies],
                   "baseline": comparison.studies[0].label, "files": names}
         write_export_file(staging / MARKER, json.dumps(marker, indent=2) + "\n")
-        _move_into_place(staging, out_dir, replacing)
+        move_into_place(staging, out_dir, replacing)
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
         if isinstance(exc, OSError | StoreError | ExportError):

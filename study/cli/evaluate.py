@@ -34,7 +34,7 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     """Evaluate, print the table, write the CSV; the exit status."""
-    from study.folder.store import atomic_write_text, csv_text
+    from study.folder.csvio import atomic_write_text, csv_text
 
     out = Path(args.out) if args.out else Path(args.study_dir) / EVALUATION_FILE
     try:

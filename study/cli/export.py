@@ -39,7 +39,8 @@ def run(args) -> int:
         default_export_folder,
         export_study,
     )
-    from study.folder.store import StoreError, open_study
+    from study.folder.csvio import StoreError
+    from study.state import open_study
 
     smoothing = args.smoothing or 0.0
     if not 0.0 <= smoothing <= 0.99:

@@ -31,7 +31,8 @@ def _refused(message: str) -> int:
 def run(args) -> int:
     """`main.py export-kernels STUDY_DIR --out DIR [--force]`: PNGs and kernels.csv, headless."""
     from study.analysis.kernels import write_kernel_csv
-    from study.folder.store import StoreError, open_study
+    from study.folder.csvio import StoreError
+    from study.state import open_study
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     figures = figure_writers()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from study.folder.store import DEFAULT_ROOT
+from study.folder.layout import DEFAULT_ROOT
 from study.protocol.exit_codes import EXIT_OK, EXIT_USAGE
 
 NAME = "list"

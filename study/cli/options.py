@@ -7,7 +7,7 @@ import argparse
 import os
 
 from study.config import HEADS, MAX_SEEDS, MODES, ConfigError, StudyConfig, load_config
-from study.folder.store import DEFAULT_ROOT
+from study.folder.layout import DEFAULT_ROOT
 from study.protocol.backends import BACKENDS
 from study.protocol.byhand import load_kernels
 from study.protocol.networks import NETWORKS

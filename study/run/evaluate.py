@@ -24,15 +24,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from study.folder.store import (
-    MODEL_KINDS,
-    StoreError,
-    data_fingerprint,
-    model_path,
-    open_study,
-    own_file,
-    read_predictions,
-)
+from study.data import data_fingerprint
+from study.folder.csvio import StoreError
+from study.folder.layout import MODEL_KINDS, model_path, own_file
+from study.folder.reader import read_predictions
+from study.state import open_study
 
 EVALUATION_COLUMNS = ("network", "seed", "model", "backend", "test_accuracy",
                       "recorded_test_accuracy", "agreement")

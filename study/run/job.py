@@ -8,7 +8,7 @@ import threading
 
 from study.config import ConfigError, StudyConfig
 from study.data import DataError
-from study.folder.store import StoreError
+from study.folder.csvio import StoreError
 from study.protocol.backends import BackendError
 from study.protocol.byhand import KernelError
 from study.protocol.events import Failed, StudyStarted

@@ -33,7 +33,8 @@ from dataclasses import dataclass
 from study.analysis.formats import format_duration, mean_ci_text
 from study.analysis.statistics import aggregate_rows
 from study.config import StudyConfig
-from study.folder.store import StoreError, check_out_root, open_study
+from study.folder.csvio import StoreError
+from study.folder.layout import check_out_root
 from study.protocol.exit_codes import (
     EXIT_FAILED,
     EXIT_OK,
@@ -44,6 +45,7 @@ from study.protocol.exit_codes import (
 from study.protocol.status import StudyStatus
 from study.run.job import USAGE_ERRORS
 from study.run.signals import install_stop_signals, restore_signals
+from study.state import open_study
 from study.sweep.executors import (
     DEFAULT_MAX_RETRIES,
     LocalExecutor,

@@ -13,10 +13,13 @@ from pathlib import Path
 
 from study.analysis.statistics import aggregate_rows
 from study.config import StudyConfig
+from study.folder.csvio import StoreError
+from study.folder.layout import new_study_folder
+from study.folder.liveness import writer_gone
 from study.folder.staging import remove_leftovers, staged
-from study.folder.store import StoreError, new_study_folder, open_study, writer_gone
 from study.protocol.files import replace_atomically
 from study.protocol.status import StudyStatus
+from study.state import open_study
 from study.sweep.grid import (  # noqa: F401 - format_value: the app reads sweeps from here
     GRID_KEYS,
     Point,

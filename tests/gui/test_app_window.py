@@ -17,9 +17,10 @@ import gui.worker
 from gui.app import create_window
 from gui.main_window import MainWindow
 from study.config import StudyConfig
-from study.folder.store import StudyWriter, open_study
+from study.folder.writer import StudyWriter
 from study.protocol.byhand import REPORT_KERNELS
 from study.protocol.events import EpochResult, StudyStarted, event_to_json
+from study.state import open_study
 
 RUN_TIMEOUT_MS = 120_000
 

@@ -11,7 +11,6 @@ from PySide6.QtCore import QPointF, Qt
 
 from gui.panels.kernels import KernelPanel
 from keras_models.schemes import initial_weights
-from study.folder.store import open_study
 from study.protocol import byhand
 from study.protocol.events import (
     KernelsUpdated,
@@ -21,6 +20,7 @@ from study.protocol.events import (
     event_to_json,
 )
 from study.protocol.networks import NETWORKS, network_spec
+from study.state import open_study
 from tests.kernel_study import SHAPES, write_kernel_study
 
 REPORT = byhand.REPORT_KERNELS

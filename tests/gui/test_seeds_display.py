@@ -278,7 +278,7 @@ def test_the_study_shown_lists_its_seeds_and_they_can_be_reused(window, tmp_path
 def write_seeded_kernels(folder, seeds=SEEDS, networks=NETWORKS) -> None:
     """Per-seed initial and final conv1 weights: every initial value is the seed, final + 0.5
     (HF: final = initial)."""
-    from study.folder.store import file_stem
+    from study.folder.layout import file_stem
 
     weights = folder / "weights"
     weights.mkdir(exist_ok=True)

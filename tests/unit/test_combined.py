@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from study.config import StudyConfig
-from study.folder.store import open_study
 from study.protocol.events import BatchProgress, EpochEnded, NetworkFinished, StudyFinished
 from study.protocol.networks import NETWORKS
 from study.run.runner import run_study
+from study.state import open_study
 
 pytestmark = pytest.mark.backend
 
@@ -176,13 +176,13 @@ def test_the_text_summary_labels_the_estimates_beside_the_shared_wall_time(both_
     import io
 
     from study.analysis.formats import format_duration
+    from study.folder.reader import folder_events, read_folder
     from study.run.reporting import TextReporter
-    from study.state import folder_events
 
     study = both_modes[0]["all-at-once"]
     out = io.StringIO()
     reporter = TextReporter(stream=out, config=study.config)
-    for event in folder_events(study):
+    for event in folder_events(read_folder(study.folder)):
         reporter(event)
     printed = out.getvalue()
     summary = printed[printed.index("Study finished"):]

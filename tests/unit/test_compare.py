@@ -42,8 +42,8 @@ from study.analysis.confusion import (
 )
 from study.analysis.identity import identity_table
 from study.config import StudyConfig
-from study.folder.store import open_study
 from study.protocol.byhand import REPORT_KERNELS
+from study.state import open_study
 from tests.known_study import (
     JITTER,
     seeded_summary_rows,

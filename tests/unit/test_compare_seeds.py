@@ -21,7 +21,7 @@ from study.analysis.comparisons import (
 )
 from study.analysis.export import export_study
 from study.analysis.formats import format_duration
-from study.folder.store import open_study
+from study.state import open_study
 from tests.known_study import (
     SEEDS,
     TRAIN_SECONDS,
