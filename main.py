@@ -8,7 +8,7 @@ import sys
 
 def version_text() -> str:
     """"kernel-lab 0.1.0": the installed version, else the checkout's pyproject.toml."""
-    from study.run.environment import kernel_lab_version
+    from study.folder.environment import kernel_lab_version
 
     return f"kernel-lab {kernel_lab_version() or 'unknown version'}"
 

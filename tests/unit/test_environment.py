@@ -6,8 +6,8 @@ import json
 import os
 import stat
 
-from study.run import environment
-from study.run.environment import environment_lines, environment_record, read_environment
+from study.folder import environment
+from study.folder.environment import environment_lines, environment_record, read_environment
 
 KEYS = {"python", "python_executable", "platform", "keras", "backend", "backend_version",
         "numpy", "cpu", "cpu_count", "gpus", "kernel_lab", "git_commit"}

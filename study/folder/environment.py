@@ -1,5 +1,6 @@
 """The environment a study ran in: Python, Keras, the backend library, numpy, the CPU and GPU,
-Kernel Lab's version and commit — one plain dict, recorded in the study folder.
+Kernel Lab's version and commit — one plain dict, in status.json under "environment", written
+when the study (or its latest resume) starts.
 
 Nothing here may fail a study: every probe that cannot answer (no nvidia-smi, not a checkout, a
 library not installed) leaves its key out or None, and external commands run with a timeout.
