@@ -9,9 +9,10 @@ import json
 from pathlib import Path
 
 from study.analysis.formats import MISSING, interval_text, p_text, signed_text
-from study.run.environment import read_environment
+from study.folder.environment import read_environment
 
 LIST_FORMATS = ("table", "csv", "json")
+OPTIONAL_COLUMNS = ("study_name", "note")
 # `list --format csv|json`: one record per study, these keys, in order (numbers as numbers).
 RECORD_KEYS = ("study", "name", "note", "state", "backend", "device", "mode", "head",
                "epochs_planned", "epochs_min", "epochs_max", "seeds", "train_size", "test_size",
@@ -30,9 +31,8 @@ def _status(folder: Path) -> dict:
 def row_record(row) -> dict:
     """One library row (study.folder.library.LibraryRow) as a plain record (RECORD_KEYS)."""
     return {
-        "study": row.name, "name": getattr(row, "study_name", ""),
-        "note": getattr(row, "note", ""), "state": row.state, "backend": row.backend,
-        "device": row.device, "mode": row.mode, "head": row.head,
+        "study": row.name, "name": row.study_name, "note": row.note, "state": row.state,
+        "backend": row.backend, "device": row.device, "mode": row.mode, "head": row.head,
         "epochs_planned": row.epochs_planned, "epochs_min": row.epochs_min,
         "epochs_max": row.epochs_max, "seeds": list(row.seeds), "train_size": row.train_size,
         "test_size": row.test_size, "best_peak": row.best_peak, "best_network": row.best_network,
@@ -66,9 +66,12 @@ def list_output(rows, fmt: str = "table") -> str:
         return list_json(rows)
     if fmt == "csv":
         return list_csv(rows)
-    from study.folder.library import library_table
+    from study.folder.library import COLUMNS, library_table
 
-    return library_table(rows)
+    # The name and note columns only when some study has one: most libraries name none.
+    columns = [c for c in COLUMNS
+               if c not in OPTIONAL_COLUMNS or any(row.text(c) for row in rows)]
+    return library_table(rows, tuple(columns))
 
 
 DIFFERENCE_TITLES = ("network", "measure", "study", "baseline acc", "difference (pts)",

@@ -10,8 +10,8 @@ import pytest
 
 from study.analysis.multi_compare import compare_studies, load_studies
 from study.cli.library_output import RECORD_KEYS, differences_table, list_output
+from study.folder.environment import environment_record
 from study.folder.library import list_studies
-from study.run.environment import environment_record
 from tests.library_studies import DAMAGED, REPORT, SOFTMAX, THREE_SEEDS, write_library
 
 
