@@ -31,9 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def figure_writers():
     """The app's PNG drawing for export, compare and export-kernels (imported when used)."""
-    from gui.export_all import export_writers
-    from gui.kernel_export import export_kernel_grids, planned_files
-    from gui.study_overlay import write_overlay_pngs
+    from gui.figures.export import export_writers
+    from gui.figures.kernels import export_kernel_grids, planned_files
+    from gui.figures.overlay import write_overlay_pngs
     from study.cli.figures import FigureWriters
 
     return FigureWriters(export=export_writers, compare=(write_overlay_pngs,),

@@ -69,7 +69,7 @@ def run_app(open_folder=None) -> int:
     app = create_application()
     # Python's cyclic garbage collection from the event loop only (pyqtgraph's own helper): run
     # at any allocation, it can free a QObject inside a PySide call that holds the lock the
-    # QObject's destructor needs, and the window hangs (gui/plot_style.collect_outside_qt).
+    # QObject's destructor needs, and the window hangs (gui/figures/style.collect_outside_qt).
     from pyqtgraph.util.garbage_collector import GarbageCollector
 
     collector = GarbageCollector(interval=1.0)  # noqa: F841 - its timer must stay alive

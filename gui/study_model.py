@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Signal
 from study.config import StudyConfig
 from study.folder.csvio import StoreError
 from study.protocol.events import StudyStarted
+from study.protocol.status import StudyStatus
 from study.state import (
     CURVES,
     IDENTITY,
@@ -103,7 +104,7 @@ class StudyModel(QObject):
         """Fold one worker event into the state and emit what changed (GUI thread)."""
         if isinstance(event, StudyStarted) and not self._follows(event):
             # A run this model was not told about (a panel used on its own): start afresh.
-            self.set_state(StudyState(live=True, status={"state": "running"}))
+            self.set_state(StudyState(live=True, status={"state": StudyStatus.RUNNING}))
         changes = self._state.apply(event)
         network = getattr(event, "network", "")
         seed = self._state.event_seed(getattr(event, "seed", 0))

@@ -11,15 +11,13 @@ process and reading its ready line happen on a Python thread, closing it on anot
 
 from __future__ import annotations
 
-import collections
 import json
 import os
-import subprocess
 import threading
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal, Slot
 
-from gui.child_process import child_environment, main_command, popen
+from gui.processes import ChildProcess, child_environment, main_command
 from study.protocol.events import WorkerReady, event_from_json
 
 # The QSettings key of Study › Keep a worker ready (default on), and the environment switch
@@ -28,7 +26,6 @@ SETTINGS_WARM = "study/keep_worker_ready"
 WARM_ENV = "KERNEL_LAB_WARM_WORKER"
 # How long the window waits, idle, before starting one (ms).
 WARM_DELAY_MS = 3000
-STDERR_TAIL_LINES = 25
 # How long a closed worker may take to leave on its own before it is killed (s).
 CLOSE_GRACE_SECONDS = 5.0
 
@@ -38,35 +35,6 @@ def warm_command(backend: str, data: str | None = None) -> list[str]:
     extra = ["--data", data] if data else []
     return main_command("study", "--warm-start", "--backend", backend, *extra,
                         "--events", "json", "--stop-on-stdin")
-
-
-def _drain(stream, tail: collections.deque) -> None:
-    try:
-        for line in stream:
-            tail.append(line.rstrip("\n"))
-    except (OSError, ValueError):
-        pass
-
-
-def end_process(process: subprocess.Popen, grace_seconds: float = 0.0) -> None:
-    """Close a worker's stdin (a waiting worker leaves at once), give it `grace_seconds`, kill
-    it if still there, and reap it (no zombie, no orphan)."""
-    try:
-        process.stdin.close()
-    except (OSError, ValueError):
-        pass
-    try:
-        process.wait(timeout=grace_seconds) if grace_seconds > 0 else None
-    except subprocess.TimeoutExpired:
-        pass
-    if process.poll() is None:
-        process.kill()
-    process.wait()
-    for stream in (process.stdout, process.stderr):
-        try:
-            stream.close()
-        except (OSError, ValueError):
-            pass
 
 
 class WarmWorker(QObject):
@@ -79,10 +47,8 @@ class WarmWorker(QObject):
         super().__init__(parent)
         self.backend = backend
         self.data = data
-        self.stderr_tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
         self._lock = threading.Lock()
-        self._process: subprocess.Popen | None = None
-        self._stderr_reader: threading.Thread | None = None
+        self._process: ChildProcess | None = None
         self._ready = False
         self._taken = False
         self._closed = False
@@ -99,7 +65,7 @@ class WarmWorker(QObject):
         with self._lock:
             process = self._process if self._ready and not self._taken and not self._closed \
                 else None
-        return process is not None and process.poll() is None
+        return process is not None and process.running()
 
     def start(self) -> None:
         """Start the process and wait for its ready line, on a thread of its own."""
@@ -108,24 +74,20 @@ class WarmWorker(QObject):
 
     def _start_and_wait(self) -> None:
         try:
-            process = popen(warm_command(self.backend, self.data),
-                            child_environment(self.backend))
+            process = ChildProcess.start(warm_command(self.backend, self.data),
+                                         child_environment(self.backend))
         except OSError:
             self._emit(self.sig_gone)
             return
-        reader = threading.Thread(target=_drain, args=(process.stderr, self.stderr_tail),
-                                  daemon=True)
         with self._lock:
             closed = self._closed
             if not closed:
-                self._process, self._stderr_reader = process, reader
+                self._process = process
         if closed:
-            end_process(process)
+            process.end()
             return
-        reader.start()
         try:
-            line = process.stdout.readline()
-            event = event_from_json(line.strip())
+            event = event_from_json(process.readline().strip())
         except (OSError, ValueError):
             event = None
         with self._lock:
@@ -146,25 +108,20 @@ class WarmWorker(QObject):
         except RuntimeError:
             pass
 
-    def give_job(self, job: dict):
-        """Hand it one job (from the run's thread): (process, stderr tail, stderr reader), whose
-        stdout now carries that study's events; None when it is not ready or has died (it is
-        then ended, and the run starts a fresh child)."""
+    def give_job(self, job: dict) -> ChildProcess | None:
+        """Hand it one job (from the run's thread): the process, whose stdout now carries that
+        study's events; None when it is not ready or has died (it is then ended, and the run
+        starts a fresh child)."""
         with self._lock:
             process = self._process if self._ready and not self._taken and not self._closed \
                 else None
             if process is None:
                 return None
             self._taken = True
-        try:
-            if process.poll() is not None:
-                raise BrokenPipeError
-            process.stdin.write(json.dumps(job) + "\n")
-            process.stdin.flush()
-        except (BrokenPipeError, OSError, ValueError):
-            end_process(process)
+        if not process.write_line(json.dumps(job)):
+            process.end()
             return None
-        return process, self.stderr_tail, self._stderr_reader
+        return process
 
     def close(self, wait: bool = False) -> None:
         """End it unless it has a job: at once and reaped when `wait` (the window closes),
@@ -175,9 +132,9 @@ class WarmWorker(QObject):
         if process is None:
             return
         if wait:
-            end_process(process)
+            process.end()
         else:
-            threading.Thread(target=end_process, args=(process, CLOSE_GRACE_SECONDS),
+            threading.Thread(target=process.end, args=(CLOSE_GRACE_SECONDS,),
                              daemon=True).start()
 
 

@@ -8,34 +8,32 @@ slots its signals reach, on the GUI thread.
 
 from __future__ import annotations
 
-import collections
 import json
 import os
 import signal
-import subprocess
 import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QProcess, QThread, QTimer, Signal
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
-from gui.child_process import (  # noqa: F401 - PROJECT_ROOT is part of this module's interface
+from gui.processes import (  # noqa: F401 - PROJECT_ROOT is part of this module's interface
     PROJECT_ROOT,
+    ChildProcess,
+    ProcessJob,
     child_environment,
-    code_command,
     main_command,
-    popen,
-    start_qprocess,
+    module_command,
 )
 from study.config import StudyConfig
 from study.protocol.backends import DeviceInfo
 from study.protocol.events import Failed, StudyStarted, event_from_json
 from study.protocol.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_STOPPED, EXIT_USAGE
+from study.protocol.status import StudyStatus
 
 # Long enough for a child still importing TensorFlow or JAX to reach its first stop check.
 STOP_GRACE_SECONDS = 20.0
-STDERR_TAIL_LINES = 25
 
 
 def study_command(config_path, out_root) -> list[str]:
@@ -63,21 +61,21 @@ class RunOutcome:
     pid: int | None = None
 
     @property
-    def state(self) -> str:
-        """"finished", "stopped" or "failed"."""
+    def state(self) -> StudyStatus:
+        """FINISHED, STOPPED or FAILED (each equals its string)."""
         if self.start_error:
-            return "failed"
+            return StudyStatus.FAILED
         if self.killed and self.stop_requested:
-            return "stopped"
+            return StudyStatus.STOPPED
         if self.returncode == EXIT_OK:
-            return "stopped" if self.stop_requested else "finished"
+            return StudyStatus.STOPPED if self.stop_requested else StudyStatus.FINISHED
         if self.returncode == EXIT_STOPPED:
-            return "stopped"
-        return "failed"
+            return StudyStatus.STOPPED
+        return StudyStatus.FAILED
 
     def error_text(self) -> str:
         """Why the run failed, in words (with the child's last stderr lines); '' if it did not."""
-        if self.state != "failed":
+        if self.state != StudyStatus.FAILED:
             return ""
         if self.start_error:
             return f"The training process could not be started: {self.start_error}"
@@ -133,7 +131,7 @@ class StudyWorker(QThread):
         self.out_root = Path(out_root)
         # A resumed study continues in its own folder with its own settings (`--resume`).
         self.resume_folder = None if resume_folder is None else Path(resume_folder)
-        self._process: subprocess.Popen | None = None
+        self._process: ChildProcess | None = None
         self._lock = threading.Lock()
         self._stop_requested = False
         self._killed = False
@@ -166,21 +164,16 @@ class StudyWorker(QThread):
             return {"resume": str(self.resume_folder)}
         return {"config": str(config_path), "out": str(self.out_root)}
 
-    def _start_child(self, config_path):
-        """(process, stderr tail, stderr reader): the warm worker given this job when it takes
-        it, else a fresh child (OSError if it cannot start)."""
+    def _start_child(self, config_path) -> ChildProcess:
+        """The warm worker given this job when it takes it, else a fresh child (OSError if it
+        cannot start)."""
         if self.warm is not None:
             adopted = self.warm.give_job(self.job(config_path))
             if adopted is not None:
                 self.used_warm = True
                 return adopted
-        stderr_tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
-        process = popen(self.command(config_path), child_environment(self.config.backend))
-        # stderr is drained by its own thread so a chatty backend can never fill the pipe
-        # and block the child while we wait on stdout.
-        reader = threading.Thread(target=_drain, args=(process.stderr, stderr_tail), daemon=True)
-        reader.start()
-        return process, stderr_tail, reader
+        return ChildProcess.start(self.command(config_path),
+                                  child_environment(self.config.backend))
 
     def _run_child(self) -> None:
         folder = failed = ""
@@ -189,7 +182,7 @@ class StudyWorker(QThread):
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(self.config.to_json())
             try:
-                process, stderr_tail, reader = self._start_child(config_path)
+                process = self._start_child(config_path)
             except OSError as exc:
                 self.sig_exited.emit(RunOutcome(None, start_error=str(exc)))
                 return
@@ -199,14 +192,11 @@ class StudyWorker(QThread):
                 stop_now = self._stop_requested
             if stop_now:
                 self._write_stop()
-            for line in process.stdout:
-                line = line.strip()
-                if not line:
-                    continue
+            for line in process.lines():
                 try:
                     event = event_from_json(line)
                 except ValueError:
-                    stderr_tail.append(line)
+                    process.stderr_tail.append(line)
                     continue
                 if isinstance(event, StudyStarted):
                     folder = event.folder
@@ -214,15 +204,12 @@ class StudyWorker(QThread):
                     failed = event.message
                     folder = event.folder or folder
                 self.sig_event.emit(event)
-            returncode = process.wait()
-            if reader is not None:
-                reader.join(timeout=5)
-            _close(process)
+            returncode = process.finish()
         finally:
             Path(config_path).unlink(missing_ok=True)
         self.sig_exited.emit(RunOutcome(
-            returncode, "\n".join(stderr_tail), self._stop_requested, self._killed, failed, folder,
-            pid=self.pid,
+            returncode, "\n".join(process.stderr_tail), self._stop_requested, self._killed,
+            failed, folder, pid=self.pid,
         ))
 
     def request_stop(self, grace_seconds: float | None = None) -> None:
@@ -242,36 +229,15 @@ class StudyWorker(QThread):
         """End the child at once (used when it does not stop in time, or the app closes)."""
         with self._lock:
             process = self._process
-        if process is not None and process.poll() is None:
+        if process is not None and process.kill():
             self._killed = True
-            process.kill()
 
     def _write_stop(self) -> None:
-        try:
-            self._process.stdin.write("stop\n")
-            self._process.stdin.flush()
-        except (BrokenPipeError, OSError, ValueError):
-            pass  # the child has already gone; its exit is reported by run()
+        # A child that has already gone is reported by run().
+        self._process.write_line("stop")
 
 
-def _drain(stream, tail: collections.deque) -> None:
-    for line in stream:
-        tail.append(line.rstrip("\n"))
-
-
-def _close(process: subprocess.Popen) -> None:
-    for stream in (process.stdin, process.stdout, process.stderr):
-        try:
-            stream.close()
-        except (OSError, ValueError):
-            pass
-
-
-PROBE_CODE = """
-import json, sys
-from keras_models.backend import list_devices
-print(json.dumps([[d.name, d.description] for d in list_devices(sys.argv[1])]))
-"""
+DEVICE_PROBE_MODULE = "study.run.device_probe"
 
 
 class DeviceProbe(QObject):
@@ -283,27 +249,31 @@ class DeviceProbe(QObject):
     def __init__(self, backend: str, parent: QObject | None = None):
         super().__init__(parent)
         self.backend = backend
-        self.process = QProcess(self)
-        self.process.finished.connect(self._on_finished)
-        self.process.errorOccurred.connect(self._on_error)
+        self.job = ProcessJob(module_command(DEVICE_PROBE_MODULE, backend),
+                              child_environment(backend), self)
+        self.job.sig_finished.connect(self._on_finished)
+        self.job.sig_failed_to_start.connect(self._on_failed_to_start)
 
     def start(self) -> None:
         """Start the probe; one of the signals follows."""
-        start_qprocess(self.process, code_command(PROBE_CODE, self.backend),
-                       child_environment(self.backend))
+        self.job.start()
 
-    def _on_error(self, error) -> None:
-        if error == QProcess.ProcessError.FailedToStart:
-            self.sig_failed.emit(self.backend, "could not start Python to list the devices")
+    def cancel(self) -> None:
+        """Kill the probe's child; no signal follows."""
+        self.job.cancel()
 
-    def _on_finished(self, exit_code: int, exit_status) -> None:
-        out = bytes(self.process.readAllStandardOutput()).decode("utf-8", "replace")
-        err = bytes(self.process.readAllStandardError()).decode("utf-8", "replace")
+    @Slot(str)
+    def _on_failed_to_start(self, _reason: str) -> None:
+        self.sig_failed.emit(self.backend, "could not start Python to list the devices")
+
+    @Slot(int, str, str)
+    def _on_finished(self, exit_code: int, out: str, err: str) -> None:
         try:
             rows = json.loads(out.strip().splitlines()[-1])
             devices = [DeviceInfo(str(name), str(description)) for name, description in rows]
         except (IndexError, ValueError, TypeError):
             last = err.strip().splitlines()[-1] if err.strip() else f"exit status {exit_code}"
+            last = last.removeprefix("error: ")
             self.sig_failed.emit(self.backend, f"could not list the devices of "
                                                f"{self.backend}: {last}")
             return

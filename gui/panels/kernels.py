@@ -357,7 +357,7 @@ class KernelPanel(QWidget):
 
     def export_to(self, out_dir) -> list[Path]:
         """Write the kernel PNGs of what the panel holds (and kernels.csv for a study folder)."""
-        from gui.kernel_export import CSV_FILE, export_grids
+        from gui.figures.kernels import CSV_FILE, export_grids
         from study.analysis.kernels import write_kernel_csv
 
         # The PNGs use the colour scales the viewer shows.

@@ -18,6 +18,7 @@ from study.protocol.events import (
     StudyFinished,
     StudyStarted,
 )
+from study.protocol.status import StudyStatus
 
 STEPS = 1000
 
@@ -33,12 +34,15 @@ def format_eta(seconds: float) -> str:
 class TrainingProgress(QProgressBar):
     """Fraction of the study's batches done, and where it is, as the bar's text."""
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, model=None):
         super().__init__(parent)
         self.setRange(0, STEPS)
         self.setTextVisible(True)
         self.setMinimumHeight(24)
         self.reset_idle()
+
+        if model is not None:
+            self.bind(model)
 
     def reset_idle(self, text: str = "Ready: choose the settings and press Run (Ctrl+R)") -> None:
         """No study running."""
@@ -135,7 +139,7 @@ class TrainingProgress(QProgressBar):
 
     def finish(self, state: str, text: str = "") -> None:
         """The study ended ("finished", "stopped", "failed")."""
-        if state == "finished":
+        if state == StudyStatus.FINISHED:
             self.setValue(STEPS)
         self.setFormat(text or f"Study {state}")
 

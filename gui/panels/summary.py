@@ -104,7 +104,7 @@ def _swatch(color: str) -> QIcon:
 class SummaryTable(QTableWidget):
     """One row per finished network, in the study's network order."""
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, model=None):
         super().__init__(0, len(HEADERS), parent)
         # The main window places this line under the table; hidden for measured studies.
         self.note = QLabel()
@@ -123,6 +123,9 @@ class SummaryTable(QTableWidget):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setAlternatingRowColors(True)
         self._order: list[str] = list(NETWORKS)
+
+        if model is not None:
+            self.bind(model)
 
     def set_timing(self, timing: str, note: str = "") -> None:
         """Label the time columns as measured or isolated estimates; `note` goes under the table.

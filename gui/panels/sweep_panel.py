@@ -31,7 +31,9 @@ from PySide6.QtWidgets import (
 )
 
 from gui.colors import NOTE_STYLE, PLOT_BACKGROUND, PLOT_FOREGROUND, network_color
+from study.analysis.formats import mean_ci_text
 from study.folder.csvio import StoreError
+from study.protocol.status import StudyStatus
 from study.sweep.folder import (
     FINISHED,
     RUNNING,
@@ -52,14 +54,12 @@ FOLLOW_INTERVAL_MS = 3000  # how often a running sweep's files are looked at
 
 
 def interval_text(row: dict, metric: str) -> str:
-    """"85.12 ± 0.40" (%), the mean alone for one seed, "–" when there is none."""
-    mean = row.get(f"{metric}_mean", "")
-    if mean == "":
-        return "–"
-    low, high = row.get(f"{metric}_ci_low", ""), row.get(f"{metric}_ci_high", "")
-    if low == "" or high == "":
-        return f"{100 * mean:.2f}"
-    return f"{100 * mean:.2f} ± {100 * (high - low) / 2:.2f}"
+    """"85.12 ± 0.40" (%), the mean alone for one seed, "—" when there is none."""
+    def value(key: str):
+        cell = row.get(f"{metric}_{key}", "")
+        return None if cell == "" else cell
+
+    return mean_ci_text(value("mean"), value("ci_low"), value("ci_high"), scale=100.0)
 
 
 class SweepPanel(QWidget):
@@ -242,7 +242,8 @@ class SweepPanel(QWidget):
                 if column == len(keys):
                     item.setForeground(QColor(network_color(row["network"])))
                 error = self.sweep.states.get(row["point"], {}).get("error")
-                item.setToolTip(f"{row['point']}: failed: {error}" if row["state"] == "failed"
+                failed = row["state"] == StudyStatus.FAILED
+                item.setToolTip(f"{row['point']}: failed: {error}" if failed
                                 else f"{row['point']}: double-click to open it as a study"
                                 if row["state"] == FINISHED else f"{row['point']}: not run yet")
                 self.table.setItem(index, column, item)
@@ -376,30 +377,24 @@ class SweepReadThread(QThread):
         self.sig_read.emit(result)
 
 
-def open_sweep_window(window, folder) -> bool | None:
-    """Show `folder` in its own window if it is a sweep folder (None when it is not one);
-    a double-clicked point opens in `window` as a study. False, with a message, when the sweep
-    cannot be read."""
+def open_sweep_window(folder, open_point, windows: list) -> SweepPanel | None:
+    """Show `folder` in its own window if it is a sweep folder (None when it is not one); a
+    double-clicked point goes to `open_point(folder)`; `windows` keeps the windows shown alive.
+    SweepError or StoreError when the sweep cannot be read."""
     if not is_sweep_folder(folder):
         return None
     panel = SweepPanel()
     try:
         panel.load(folder)
-    except (SweepError, StoreError) as exc:
+    except (SweepError, StoreError):
         panel.deleteLater()
-        window.show_message("warning", "Sweep cannot be opened", str(exc))
-        return False
+        raise
     panel.setWindowTitle(f"Sweep {Path(folder).name} — Kernel Lab")
     panel.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    panel.sig_open_point.connect(window.open_study_folder)
+    panel.sig_open_point.connect(open_point)
     panel.resize(1100, 800)
-    # The window keeps its sweep windows alive; one closed is deleted (WA_DeleteOnClose).
-    windows = getattr(window, "sweep_windows", None)
-    if windows is None:
-        windows = []
-        window.sweep_windows = windows
+    # One closed is deleted (WA_DeleteOnClose) and dropped from the list here.
     windows[:] = [w for w in windows if w.isVisible()]
     windows.append(panel)
     panel.show()
-    window.statusBar().showMessage(f"Opened sweep {folder}")
-    return True
+    return panel

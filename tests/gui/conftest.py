@@ -22,7 +22,7 @@ def garbage_collected_between_tests():
     """The app's policy (gui/app.py): no cyclic garbage collection at arbitrary allocations,
     which can free a QObject inside a PySide call holding the lock its destructor needs (a
     hang, seen in these tests); it runs between tests instead (the youngest generation holds
-    all the test made: see gui/plot_style.collect_outside_qt)."""
+    all the test made: see gui/figures/style.collect_outside_qt)."""
     was_enabled = gc.isenabled()
     gc.disable()
     yield

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 
+from gui.figures.style import comparison_figure
 from gui.main_window import MainWindow
 from gui.panels.progress import TrainingProgress
 from gui.panels.setup import SetupPanel
-from gui.plot_style import comparison_figure
 from study.analysis.comparisons import COMPARISONS, TABLE_COLUMNS
 from study.analysis.export import export_study
 from study.analysis.summary import SUMMARY_COLUMNS

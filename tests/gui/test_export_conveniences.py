@@ -8,17 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import gui.export_all as export_all_module
 from gui.colors import network_color
-from gui.export_all import ExportJob, export_all
-from gui.figure_export import (
-    confusion_figure,
-    training_note,
-    write_confusion_pngs,
-    write_training_pngs,
-)
-from gui.kernel_export import render_grid_png
+from gui.export_job import ExportJob
+from gui.figures.confusion import confusion_figure, write_confusion_pngs
+from gui.figures.export import export_all
+from gui.figures.kernels import render_grid_png
+from gui.figures.training import training_note, write_training_pngs
 from gui.kernel_view import network_grid
+from gui.processes import ProcessJob
 from study.analysis.kernels import stored_kernels
 from study.state import StudyState, open_study
 from tests.gui.test_export_png import colour_count, pixels
@@ -121,10 +118,7 @@ def test_the_export_job_passes_what_the_window_shows(qtbot, tmp_path, monkeypatc
     window.kernel_panel.own_scale_box.setChecked(True)
     commands = []
 
-    def fake_start(process, command, environment):
-        commands.append(command)
-
-    monkeypatch.setattr(export_all_module, "start_qprocess", fake_start)
+    monkeypatch.setattr(ProcessJob, "start", lambda job: commands.append(job.command))
     assert window.export_study_to(tmp_path / "out")
     assert isinstance(window.export_job, ExportJob)
     command = [str(part) for part in commands[0]]
@@ -165,8 +159,7 @@ def test_the_export_job_passes_the_band_and_seed_lines_shown(qtbot, tmp_path, mo
     window = make_window(qtbot, tmp_path)
     assert window.open_study_folder(write_known_seeded_study(tmp_path / "studies"))
     commands = []
-    monkeypatch.setattr(export_all_module, "start_qprocess",
-                        lambda process, command, environment: commands.append(command))
+    monkeypatch.setattr(ProcessJob, "start", lambda job: commands.append(job.command))
     assert window.export_study_to(tmp_path / "plain")
     plain = [str(part) for part in commands[-1]]
     assert "--band" not in plain and "--seed-lines" not in plain

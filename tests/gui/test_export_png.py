@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QColor, QImage
 
-import gui.export_all as export_all_module
+import gui.figures.export as export_all_module
 from gui.colors import network_color
-from gui.export_all import export_all, write_comparison_pngs
-from gui.plot_style import FIGURE_SIZE
+from gui.figures.export import export_all, write_comparison_pngs
+from gui.figures.style import FIGURE_SIZE
 from study.analysis.export import ExportError
 from study.state import open_study
 from tests.known_study import write_known_study
@@ -95,7 +95,7 @@ def test_a_png_that_cannot_be_written_keeps_the_earlier_export(stored, tmp_path,
     def disk_full(widget, path):
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
-    import gui.plot_style as plot_style_module
+    import gui.figures.style as plot_style_module
 
     monkeypatch.setattr(plot_style_module, "save_widget_png", disk_full)
     with pytest.raises(ExportError, match="No space left on device.*earlier export .* intact"):
@@ -139,7 +139,7 @@ def test_cli_export_refuses_a_folder_that_is_not_a_study(tmp_path):
 
 
 def test_export_job_runs_in_a_child_process_and_reports(stored, tmp_path, qtbot):
-    from gui.export_all import ExportJob
+    from gui.export_job import ExportJob
 
     job = ExportJob(stored.folder, tmp_path / "exported")
     with qtbot.waitSignal(job.sig_finished, timeout=120_000) as finished:

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QImage
 
-from gui.kernel_export import (
+from gui.figures.kernels import (
     CONV2_IMAGE_SIZE,
     NETWORK_IMAGE_SIZE,
     OVERVIEW_FILE,

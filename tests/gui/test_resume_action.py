@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QSettings
 
-from gui.child_process import main_command
 from gui.main_window import MainWindow
+from gui.processes import main_command
 from gui.worker import StudyWorker
 from study.config import StudyConfig
 from study.folder.writer import StudyWriter

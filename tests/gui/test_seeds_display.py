@@ -329,8 +329,8 @@ def test_a_one_seed_study_has_no_seed_picker(qtbot, tmp_path):
 # ----- the PNG exports --------------------------------------------------------------------------
 
 def test_png_exports_of_a_multi_seed_study_draw_the_bands(qtbot, tmp_path, seeded_state):
-    from gui.export_all import write_comparison_pngs
-    from gui.plot_style import comparison_figure
+    from gui.figures.export import write_comparison_pngs
+    from gui.figures.style import comparison_figure
     from study.analysis.comparisons import comparison_by_key
 
     widget = comparison_figure(seeded_state, comparison_by_key("inset-NetA2"))
@@ -349,7 +349,7 @@ def test_png_exports_of_a_multi_seed_study_draw_the_bands(qtbot, tmp_path, seede
 
 
 def test_png_exports_of_a_one_seed_study_draw_no_band(qtbot, tmp_path):
-    from gui.plot_style import comparison_figure
+    from gui.figures.style import comparison_figure
     from study.analysis.comparisons import comparison_by_key
 
     state = StudyState.from_folder(write_known_study(tmp_path))

@@ -7,11 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from gui.panels.studies import ALL_NETWORKS, StudiesPanel
 from PySide6.QtCore import QSettings, Qt
 
 from gui.colors import network_color
-from gui.panels.studies_panel import ALL_NETWORKS, StudiesPanel
-from gui.study_overlay import line_style
+from gui.figures.overlay import line_style
 from study.folder.library import COLUMNS
 from study.protocol.networks import NETWORKS
 from tests.library_studies import (
@@ -255,7 +255,7 @@ def test_double_click_opens_the_study_in_the_window(window, qtbot):
 def test_listing_runs_off_the_gui_thread(qtbot, tmp_path, monkeypatch):
     import threading
 
-    import gui.panels.studies_panel as studies_panel
+    import gui.panels.studies.listing as studies_panel
 
     seen = []
     release = threading.Event()

@@ -9,8 +9,8 @@ import pyqtgraph as pg
 import pytest
 
 import gui.worker
+from gui.figures.style import comparison_figure
 from gui.panels.setup import SetupPanel
-from gui.plot_style import comparison_figure
 from study.analysis.comparisons import comparison_by_key
 from study.config import StudyConfig
 from study.folder.writer import StudyWriter

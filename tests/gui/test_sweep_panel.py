@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from gui.panels.sweep_panel import POINT_ROLE, SweepPanel
+from study.analysis.formats import MISSING
 from study.analysis.statistics import t_interval
 from study.config import StudyConfig
 from study.sweep.folder import Sweep, grid_points, open_sweep
@@ -75,7 +76,7 @@ def test_the_table_has_a_row_per_point_and_network_with_mean_and_ci(panel):
     interval = t_interval(100 * v for v in point_accuracy("NetA1-HF", 1))
     assert cell(panel, 0, 4) == f"{interval.mean:.2f} ± {interval.half_width:.2f}"
     last = table.rowCount() - 1
-    assert [cell(panel, last, c) for c in (0, 1, 4, 6)] == ["0.003", "report", "–", "failed"]
+    assert [cell(panel, last, c) for c in (0, 1, 4, 6)] == ["0.003", "report", MISSING, "failed"]
     assert "failed: RuntimeError: boom" in panel.table.item(last, 0).toolTip()
     assert "3 finished" in panel.title.text()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtGui import QColor
 
-import gui.panels.setup as setup_panel_module
+import gui.panels.setup.form as setup_panel_module
 from gui.colors import network_color
 from gui.panels.live_plots import LivePlots
 from gui.panels.progress import TrainingProgress, format_eta

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QPoint, QRect, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 import gui.main_window as main_window_module
+import gui.run_notices as run_notices_module
 from gui.help_dialogs import AboutDialog, ShortcutsDialog, app_version
 from gui.worker import RunOutcome
 from study.config import StudyConfig
@@ -122,7 +123,7 @@ def test_run_end_notice_goes_to_the_tray_where_there_is_one(qtbot, tmp_path, mon
         def showMessage(self, title, text, icon, ms):  # noqa: N802 - Qt's name
             shown.append((title, text, icon))
 
-    monkeypatch.setattr(main_window_module, "QSystemTrayIcon", FakeTray)
+    monkeypatch.setattr(run_notices_module, "QSystemTrayIcon", FakeTray)
     window = make_window(qtbot, tmp_path)
     folder = write_stored_study(tmp_path / "studies")
     start_fake_run(window, folder).exit_with(1)

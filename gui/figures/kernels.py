@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
 
-from gui.plot_style import collect_outside_qt, ensure_qapplication
+from gui.figures.style import collect_outside_qt, ensure_qapplication
 from study.analysis.kernels import NetworkKernels, stored_kernels
 from study.folder.csvio import StoreError, atomic_write_bytes
 from study.state import StudyState

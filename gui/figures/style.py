@@ -16,7 +16,7 @@ from pathlib import Path
 from gui.colors import BAND_ALPHA, MISSING_COLOR, MUTED_TEXT_COLOR, TEXT_COLOR
 from study.analysis.comparisons import Comparison
 from study.analysis.timing import shared_timing_note
-from study.state import CI, MIN_MAX
+from study.state import CI, MIN_MAX, StudyState
 
 FIGURE_SIZE = (1500, 620)
 CURVE_COLUMNS = (
@@ -24,6 +24,11 @@ CURVE_COLUMNS = (
     ("test_accuracy", "test accuracy (%)", 100.0),
     ("test_loss", "loss (cross-entropy)", 1.0),
 )
+
+
+def as_state(stored) -> StudyState:
+    """The StudyState the figures are drawn from."""
+    return stored
 
 
 def ensure_qapplication():

@@ -1,5 +1,5 @@
 """Curves of several studies overlaid: one line style per study, the usual colour per network —
-drawn in the Studies tab and into the PNGs of `main.py compare` (study/cli/compare.py).
+drawn in the Studies tab and into the PNGs of `main.py compare`.
 
 The tables and CSVs come from study.analysis.multi_compare; this module only draws (pyqtgraph,
 saved by
@@ -12,14 +12,17 @@ import html
 from pathlib import Path
 
 from gui.colors import MUTED_TEXT_COLOR, TEXT_COLOR, network_color
-from gui.plot_style import (
+from gui.figures.style import (
     CURVE_COLUMNS,
     _style_axes,
     blank_figure,
     save_figures,
     set_epoch_ticks,
 )
-from study.analysis.multi_compare import ComparedStudy, MultiComparison
+from study.analysis.multi_compare import (
+    ComparedStudy,
+    MultiComparison,
+)
 
 # Qt pen style names, one per study in order (then again, with markers told apart by symbol).
 LINE_STYLES = ("SolidLine", "DashLine", "DotLine", "DashDotLine", "DashDotDotLine")
