@@ -60,10 +60,12 @@ def measured_rate(config: StudyConfig, roots) -> tuple[float, str] | None:
     return newest.duration_seconds / work, newest.name
 
 
-def estimate_seconds(config: StudyConfig, available: int = FULL_TRAIN, roots=()) -> tuple[
-        float, str]:
-    """(seconds the study should take, where the rate comes from)."""
-    measured = measured_rate(config, roots) if roots else None
+def estimate_seconds(config: StudyConfig, available: int = FULL_TRAIN, roots=(),
+                     measured: tuple[float, str] | None = None) -> tuple[float, str]:
+    """(seconds the study should take, where the rate comes from): `measured` (a measured_rate
+    already read), else the newest matching study under `roots`, else the benchmark's table."""
+    if measured is None and roots:
+        measured = measured_rate(config, roots)
     rate, source = (measured[0], f"your last {config.backend} {config.mode} study here, "
                     f"{measured[1]}") if measured else (
         table_rate(config), f"the benchmark's figures for {config.backend} {config.mode} on a "
