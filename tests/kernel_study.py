@@ -19,7 +19,7 @@ def write_kernel_study(root, networks=NETWORKS, epochs: int = 2, finished=None, 
     """A study folder whose networks have initial and final weights like a real run's.
 
     HF networks keep conv1 bit-identical; every other layer moves by a small random step.
-    `finished` lists the networks that get final weights (default: all). Returns the StoredStudy.
+    `finished` lists the networks that get final weights (default: all). Returns its StudyState.
     """
     from keras_models.schemes import initial_weights
 

@@ -52,7 +52,7 @@ BAND_WORDS = {CI: "shaded: 95 % CI of the mean", MIN_MAX: "shaded: min – max o
 
 
 def seed_count(stored) -> int:
-    """How many seeds a study has (1 for a StoredStudy read as is, or none)."""
+    """How many seeds a study has (1 when there is none)."""
     if stored is None or not hasattr(stored, "curve_band"):
         return 1
     return max(1, len(stored.seeds))
@@ -103,7 +103,7 @@ def draw_comparison(accuracy_plot, loss_plot, stored, comparison: Comparison, le
     train loss dashed beside the solid test loss; a network that ended before its planned
     epochs says so in the legend. A study of several seeds draws each network's mean over its
     seeds with a shaded band (`spread`: CI, the 95 % interval of the mean, or MIN_MAX) around
-    the test accuracy and the test loss. `stored` is a StudyState (or a StoredStudy). Returns
+    the test accuracy and the test loss. `stored` is a StudyState. Returns
     {network: {metrics column: curve}} for the networks that have epochs, in the comparison's
     order; a multi-seed study adds "test_accuracy_band" and "test_loss_band" (FillBetweenItem).
     """

@@ -64,7 +64,7 @@ class ComparePanel(ComparisonsTab, ConclusionsTab, ConfusionTab, QWidget):
         return state if state.folder is not None or state.rows else None
 
     def set_study(self, stored) -> None:
-        """Show a StoredStudy (None clears the panel) through the model."""
+        """Show a stored study's state (None clears the panel) through the model."""
         self.model.show_stored(stored)
         self.rebuild()
 
