@@ -6,6 +6,13 @@ import argparse
 import sys
 
 
+def version_text() -> str:
+    """"kernel-lab 0.1.0": the installed version, else the checkout's pyproject.toml."""
+    from study.folder.environment import kernel_lab_version
+
+    return f"kernel-lab {kernel_lab_version() or 'unknown version'}"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of main.py: no command opens the app; the commands come from study.cli."""
     from study.cli import add_commands
@@ -16,6 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "With no command, opens the app.",
     )
     parser.add_argument("--open", metavar="STUDY_DIR", help="open a stored study in the app")
+    parser.add_argument("--version", action="version", version=version_text(),
+                        help="print Kernel Lab's version and exit")
     add_commands(parser.add_subparsers(dest="command", metavar="COMMAND"))
     return parser
 

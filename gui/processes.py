@@ -1,8 +1,9 @@
 """The app's child processes, one way: a run of `main.py study`, the warm worker, the device
 probe and the export job are all started, read, stopped, killed and reaped here.
 
-A child gets the project on its PYTHONPATH and unbuffered output; a Keras child gets its backend
-fixed before Keras loads; a rendering child gets the offscreen platform, as it needs no screen.
+A child runs `python -m main …` (main_command) with the project on its PYTHONPATH and unbuffered
+output; a Keras child gets its backend fixed before Keras loads; a rendering child gets the
+offscreen platform, as it needs no screen.
 Its lifecycle is start → stop request (a line on stdin, or stdin closed) → wait with a timeout →
 kill → reap and close its pipes; its stderr is drained by a thread of its own so a chatty child
 can never fill the pipe and block while its stdout is read.
@@ -19,8 +20,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+# The folder holding the gui package and main.py (a checkout, or site-packages once installed):
+# the children start there, so `-m main` finds this Kernel Lab's main module and no other.
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-MAIN_SCRIPT = PROJECT_ROOT / "main.py"
 STDERR_TAIL_LINES = 25
 # How long a finished child's stderr reader may take to reach the end of the pipe (s).
 DRAIN_JOIN_SECONDS = 5.0
@@ -43,8 +45,10 @@ def child_environment(backend: str | None = None, offscreen: bool = False) -> di
 
 
 def main_command(*arguments) -> list[str]:
-    """`python main.py ARGUMENTS…` with this interpreter."""
-    return [sys.executable, str(MAIN_SCRIPT), *map(str, arguments)]
+    """`python -m main ARGUMENTS…` with this interpreter: Kernel Lab's entry as installed (pip),
+    or the checkout's, which child_environment puts on the path; never a file path into a
+    checkout. The one place a child's Kernel Lab command is built."""
+    return module_command("main", *arguments)
 
 
 def module_command(module: str, *arguments) -> list[str]:

@@ -128,7 +128,8 @@ class StudyWorker(QThread):
         self.warm = warm
         self.pid: int | None = None
         self.used_warm = False
-        self.out_root = Path(out_root)
+        # Absolute: the child starts in the project folder, the app lists from where it runs.
+        self.out_root = Path(out_root).absolute()
         # A resumed study continues in its own folder with its own settings (`--resume`).
         self.resume_folder = None if resume_folder is None else Path(resume_folder)
         self._process: ChildProcess | None = None

@@ -17,6 +17,8 @@ MAX_EPOCHS = 10_000
 MAX_BATCH_SIZE = 60_000
 MAX_SEEDS = 64
 MAX_SEED = 2**32 - 1
+MAX_NAME = 80
+MAX_NOTE = 4000
 
 
 class ConfigError(ValueError):
@@ -44,6 +46,9 @@ class StudyConfig:
     mode: str = "sequential"
     # Every seed trains every network once (docs/study.md#statistics); None means just `seed`.
     seeds: tuple[int, ...] | None = None
+    # A person's name and note for the study: descriptive only, they change no result.
+    name: str = ""
+    note: str = ""
 
     def __post_init__(self):
         object.__setattr__(self, "networks", tuple(self.networks))
@@ -109,6 +114,17 @@ class StudyConfig:
             found.extend(f"kernels: {p}" for p in byhand.kernel_problems(self.kernels))
         if self.mode not in MODES:
             found.append(f"mode must be one of {', '.join(MODES)}, got {self.mode!r}")
+        found.extend(self._text_problems())
+        return found
+
+    def _text_problems(self) -> list[str]:
+        """The name: one line of at most MAX_NAME characters; the note: at most MAX_NOTE."""
+        found = []
+        if not isinstance(self.name, str) or "\n" in self.name or len(self.name) > MAX_NAME:
+            found.append(f"name must be one line of at most {MAX_NAME} characters, got "
+                         f"{str(self.name)[:MAX_NAME + 1]!r}")
+        if not isinstance(self.note, str) or len(self.note) > MAX_NOTE:
+            found.append(f"note must be text of at most {MAX_NOTE} characters")
         return found
 
     def validated(self) -> StudyConfig:

@@ -1,8 +1,7 @@
 """Training progress: a bar for the whole study with network, epoch, batch and ETA in words.
 
-Sequential studies train one network after another. All-at-once studies train every network in
-the same steps: NetworkStarted comes for all of them first, then each report (BatchProgress,
-EpochEnded) once per network, so the bar counts the shared epochs and batches instead.
+Where the study is and its ETA come from study.analysis.eta.StudyProgress, the tracker the
+command line's progress line follows too; this widget only draws it.
 """
 
 from __future__ import annotations
@@ -11,6 +10,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QProgressBar, QWidget
 
+from study.analysis.eta import StudyProgress, format_eta  # noqa: F401 - format_eta re-exported
 from study.protocol.events import (
     BatchProgress,
     EpochEnded,
@@ -23,19 +23,12 @@ from study.protocol.status import StudyStatus
 STEPS = 1000
 
 
-def format_eta(seconds: float) -> str:
-    """Remaining time as "m:ss" (or "h:mm:ss" past an hour)."""
-    seconds = max(0, int(round(seconds)))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
 class TrainingProgress(QProgressBar):
     """Fraction of the study's batches done, and where it is, as the bar's text."""
 
     def __init__(self, parent: QWidget | None = None, model=None):
         super().__init__(parent)
+        self.tracker = StudyProgress()
         self.setRange(0, STEPS)
         self.setTextVisible(True)
         self.setMinimumHeight(24)
@@ -46,17 +39,7 @@ class TrainingProgress(QProgressBar):
 
     def reset_idle(self, text: str = "Ready: choose the settings and press Run (Ctrl+R)") -> None:
         """No study running."""
-        self.networks: list[str] = []
-        self.seeds: list[int] = []
-        self.seed = 0
-        self.epochs = self.batches = 0
-        self.network = ""
-        self.index = self.epoch = self.batch = 0
-        self.seconds_per_batch = 0.0
-        self.eval_seconds: list[float] = []
-        self.together = False
-        self.started: set[tuple[str, int]] = set()
-        self.epochs_done: dict[tuple[str, int], int] = {}
+        self.tracker.reset()
         self.setValue(0)
         self.setFormat(text)
 
@@ -81,61 +64,27 @@ class TrainingProgress(QProgressBar):
 
     def start(self, event, together: bool = False) -> None:
         """A StudyStarted event: the size of the whole study; `together` for all-at-once."""
-        self.reset_idle()
-        self.together = together
-        self.networks = list(event.networks)
-        self.seeds = [int(s) for s in (getattr(event, "seeds", None) or [])]
-        self.epochs = event.epochs
-        self.batches = event.batches_per_epoch
-        how = " as one model" if together and self._total() > 1 else ""
-        times = f" × {len(self.seeds)} seeds" if len(self.seeds) > 1 else ""
-        self.setFormat(f"Building {len(self.networks)} network(s){times}{how} on "
-                       f"{event.backend} / {event.device}…")
+        self.tracker.start(event, together=together)
+        self.setValue(0)
+        self.setFormat(self.tracker.text)
 
     def network_started(self, event) -> None:
         """A NetworkStarted event."""
-        seed = int(getattr(event, "seed", 0))
-        if self.together:
-            self.started.add((event.network, seed))
-            if len(self.started) >= self._total():
-                # Before the shared training each network is timed alone (isolated estimates).
-                self.setFormat(f"{self._together_label()}  ·  timing each network alone for "
-                               "its isolated estimate…")
-            return
-        self.network, self.seed = event.network, seed
-        self.index = event.index
-        if len(self.seeds) > 1 and event.count <= len(self.networks):
-            # The index counts within one seed: the seeds before it ran every network.
-            position = self.seeds.index(seed) if seed in self.seeds else 0
-            self.index = position * len(self.networks) + event.index
-        self.epoch, self.batch = 1, 0
-        self._show()
+        self.tracker.network_started(event)
+        if self.tracker.together:
+            self.setFormat(self.tracker.text)  # building, then timing each network alone
+        else:
+            self._show()
 
     def batch_done(self, event) -> None:
         """A BatchProgress event (the child throttles them to a few per second)."""
-        if self.together and (event.epoch, event.batch) == (self.epoch, self.batch):
-            return  # the same shared step, reported again for the next network
-        self.network, self.epoch, self.batch = event.network, event.epoch, event.batch
-        self.batches = event.batches or self.batches
-        if event.batch:
-            self.seconds_per_batch = event.seconds / event.batch
-        self._show()
+        if self.tracker.batch_done(event):
+            self._show()
 
     def epoch_done(self, event) -> None:
         """An EpochEnded event."""
-        self.network, self.epoch, self.batch = event.network, event.epoch, self.batches
-        if self.together:
-            # Each network carries an even share of the shared evaluation: sum them per epoch.
-            key = (event.network, int(getattr(event, "seed", 0)))
-            if self.epochs_done.get(key, 0) >= event.epoch:
-                return
-            self.epochs_done[key] = event.epoch
-            if len(self.eval_seconds) < event.epoch:
-                self.eval_seconds.append(0.0)
-            self.eval_seconds[event.epoch - 1] += event.eval_seconds
-        else:
-            self.eval_seconds.append(event.eval_seconds)
-        self._show()
+        if self.tracker.epoch_done(event):
+            self._show()
 
     def finish(self, state: str, text: str = "") -> None:
         """The study ended ("finished", "stopped", "failed")."""
@@ -143,60 +92,14 @@ class TrainingProgress(QProgressBar):
             self.setValue(STEPS)
         self.setFormat(text or f"Study {state}")
 
-    def _total(self) -> int:
-        """How many (network, seed) runs the study has."""
-        return len(self.networks) * max(1, len(self.seeds))
-
-    def _runs(self) -> int:
-        """How many runs train one after another (1 when they all train together)."""
-        return 1 if self.together else self._total()
-
     def done_fraction(self) -> float:
         """Fraction of all the study's batches completed."""
-        total = self._runs() * self.epochs * self.batches
-        if not total:
-            return 0.0
-        done = (self.index * self.epochs + max(0, self.epoch - 1)) * self.batches + self.batch
-        return min(1.0, done / total)
+        return self.tracker.done_fraction()
 
     def eta_seconds(self) -> float | None:
         """Estimated seconds left: remaining batches at the current rate, plus evaluations."""
-        if not self.seconds_per_batch or not self.networks:
-            return None
-        total = self._runs() * self.epochs * self.batches
-        remaining_batches = total * (1.0 - self.done_fraction())
-        epochs_left = self._runs() * self.epochs - (self.index * self.epochs + self.epoch)
-        if self.batch < self.batches:
-            epochs_left += 1
-        evals = self.eval_seconds
-        if self.together:
-            # Only epochs every network has reported hold their whole shared evaluation time.
-            if self.seeds:
-                complete = min((self.epochs_done.get((n, s), 0) for n in self.networks
-                                for s in self.seeds), default=0)
-            else:  # an older runner's events name no seeds
-                complete = min((max((d for (m, _s), d in self.epochs_done.items() if m == n),
-                                    default=0) for n in self.networks), default=0)
-            evals = evals[:complete] or evals
-        eval_each = sum(evals) / len(evals) if evals else 0.0
-        return remaining_batches * self.seconds_per_batch + max(0, epochs_left) * eval_each
-
-    def _together_label(self) -> str:
-        count = len(self.networks)
-        seeds = f" × {len(self.seeds)} seeds" if len(self.seeds) > 1 else ""
-        if count > 1 or seeds:
-            return f"all {count} networks{seeds} together"
-        return f"{self.networks[0]}"
+        return self.tracker.eta_seconds()
 
     def _show(self) -> None:
-        self.setValue(int(STEPS * self.done_fraction()))
-        if self.together:
-            where = self._together_label()
-        else:
-            seed = f" seed {self.seed}" if len(self.seeds) > 1 else ""
-            where = f"{self.network}{seed} ({self.index + 1}/{self._total() or 1})"
-        parts = [where, f"epoch {self.epoch}/{self.epochs}", f"batch {self.batch}/{self.batches}"]
-        eta = self.eta_seconds()
-        if eta is not None:
-            parts.append(f"ETA {format_eta(eta)}")
-        self.setFormat("  ·  ".join(parts) + "   (%p%)")
+        self.setValue(int(STEPS * self.tracker.done_fraction()))
+        self.setFormat(self.tracker.text + "   (%p%)")

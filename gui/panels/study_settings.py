@@ -1,18 +1,23 @@
 """The settings of the study shown, read-only, above the setup fields of the next run.
 
 An opened (or just-run) study's settings are its own, not the setup panel's: this box lists them
-(head, shuffle, epochs, data sizes, kernels, backend, device, mode, seeds), and "Use these
-settings" copies them into the fields of a new run.
+(its name and notes, head, shuffle, epochs, data sizes, kernels, backend, device, mode, seeds,
+and the environment it ran in), and "Use these settings" copies them into the fields of a new
+run.
 """
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QPushButton
 
 from gui.colors import READ_ONLY_STYLE
+from study.folder.environment import environment_lines, read_environment
 from study.protocol import byhand
+from study.protocol.status import StudyStatus
 from study.state import StudyState
 
 HEAD_WORDS = {"softmax": "softmax (correct head)", "report": "report (the report's flawed head)"}
@@ -49,6 +54,27 @@ def settings_rows(state: StudyState) -> list[tuple[str, str]]:
     ]
 
 
+def label_rows(config) -> list[tuple[str, str]]:
+    """The study's name and notes, where it has them."""
+    return [(label, text) for label, text in (("Name", config.name), ("Notes", config.note))
+            if text]
+
+
+def environment_rows(state: StudyState) -> list[tuple[str, str]]:
+    """The environment the study ran in (status.json), one row; none for an older study."""
+    record = read_environment(state.recorded_status)
+    if record is None and state.folder is not None and state.state != StudyStatus.RUNNING:
+        # A study just run: its state holds the events, the folder the record (never read
+        # while it runs: the live views come from the events alone).
+        try:
+            record = read_environment(json.loads((state.folder / "status.json").read_text(
+                encoding="utf-8")))
+        except (OSError, ValueError, RecursionError):
+            record = None
+    lines = environment_lines(record)
+    return [("Environment", "\n".join(lines))] if lines else []
+
+
 class StudySettingsBox(QGroupBox):
     """Read-only settings of the study shown, with "Use these settings"."""
 
@@ -75,7 +101,8 @@ class StudySettingsBox(QGroupBox):
         if self._config is None or state.folder is None or state.config_guessed:
             self.hide()
             return
-        rows = [("Study", f"{state.folder.name} ({state.state})"), *settings_rows(state)]
+        rows = [("Study", f"{state.folder.name} ({state.state})"), *label_rows(state.config),
+                *settings_rows(state), *environment_rows(state)]
         for row, (label, text) in enumerate(rows):
             value = QLabel(text)
             value.setWordWrap(True)

@@ -174,7 +174,8 @@ def setting_values(state: StudyState) -> dict[str, str]:
     values = {}
     config = state.config.to_dict() if state.config is not None else {}
     for key, value in config.items():
-        values[key] = _setting_text(key, value)
+        if key not in ("name", "note"):  # a person's words, not a setting that changes results
+            values[key] = _setting_text(key, value)
     if state.config is not None:
         values["seeds"] = ",".join(str(s) for s in state.config.seed_list)
         values.pop("seed", None)

@@ -44,7 +44,12 @@ def run(args) -> int:
     except Exception as exc:  # noqa: BLE001 - one line, never a traceback
         print(f"error: compare failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    print(f"Wrote {args.out} ({len(names)} files):")
+    from study.cli.library_output import differences_table
+
+    print(f"Differences from the baseline {comparison.studies[0].label} (accuracy points; "
+          "95 % interval):")
+    print(differences_table(comparison.differences))
+    print(f"\nWrote {args.out} ({len(names)} files):")
     for name in names:
         print(f"  {name}")
     return EXIT_OK

@@ -19,10 +19,14 @@ def add_study_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--backend", choices=BACKENDS, help="Keras backend (default: "
                         f"KERAS_BACKEND if set, else {StudyConfig.backend})")
     parser.add_argument("--device", help="cpu, gpu or gpu:N (default cpu)")
-    parser.add_argument("--epochs", type=int)
-    parser.add_argument("--batch-size", type=int)
+    parser.add_argument("--epochs", type=int, metavar="N",
+                        help=f"epochs per network (default {StudyConfig.epochs})")
+    parser.add_argument("--batch-size", type=int, metavar="N",
+                        help=f"images per training batch (default {StudyConfig.batch_size})")
     parser.add_argument("--lr", type=float, help="Adam learning rate (default 3.35e-4)")
-    parser.add_argument("--seed", type=int)
+    parser.add_argument("--seed", type=int, metavar="S", help="the seed of the initial weights "
+                        f"and the batch order; the first with --seeds N (default "
+                        f"{StudyConfig.seed})")
     parser.add_argument("--seeds", metavar="N|LIST", help="train every network with N seeds "
                         "(--seed … --seed+N-1) or with the listed ones (e.g. 0,3,7): a mean and "
                         "95 %% interval per network and conclusion")
@@ -30,9 +34,9 @@ def add_study_arguments(parser: argparse.ArgumentParser) -> None:
                         help="keep the stored sample order, as the report's loader did")
     parser.add_argument("--networks", help=f"comma-separated subset of {','.join(NETWORKS)}")
     parser.add_argument("--train-limit", type=int, metavar="N", help="use the first N training "
-                        "images only")
+                        "images only (default: all)")
     parser.add_argument("--test-limit", type=int, metavar="N", help="use the first N test "
-                        "images only")
+                        "images only (default: all)")
     parser.add_argument("--head", choices=HEADS, help="softmax (correct, default) or report "
                         "(the report's flawed head)")
     parser.add_argument("--mode", choices=MODES, help="sequential (one network at a time, "
@@ -50,7 +54,12 @@ def add_study_arguments(parser: argparse.ArgumentParser) -> None:
                         "interrupted study in its own folder from its last completed epoch "
                         "(its settings cannot be changed)")
     parser.add_argument("--tensorboard", action="store_true", help="also write TensorBoard "
-                        "event files per network under STUDY_DIR/tensorboard (needs TensorFlow)")
+                        "event files per network under STUDY_DIR/tensorboard, with the settings as "
+                        "HParams (view: tensorboard --logdir DIR)")
+    parser.add_argument("--name", metavar="TEXT", help="a name for the study, shown by `list` "
+                        "and the app (default: none; the folder keeps its date name)")
+    parser.add_argument("--note", metavar="TEXT", help="a note on the study (why it was run, "
+                        "what changed), kept in its config.json (default: none)")
     parser.add_argument("--stop-on-stdin", action="store_true", help=argparse.SUPPRESS)
     # The app's pre-started worker (study/run/warm.py): load Keras, then wait for one job on stdin.
     parser.add_argument("--warm-start", action="store_true", help=argparse.SUPPRESS)
@@ -58,7 +67,8 @@ def add_study_arguments(parser: argparse.ArgumentParser) -> None:
 
 # Options that would change a study's settings: refused with --resume.
 SETTING_OPTIONS = ("config", "backend", "device", "epochs", "batch_size", "lr", "seed", "seeds",
-                   "networks", "train_limit", "test_limit", "head", "mode", "kernels", "data")
+                   "networks", "train_limit", "test_limit", "head", "mode", "kernels", "data",
+                   "quick", "name", "note")
 
 
 
@@ -76,11 +86,16 @@ def config_from_args(args) -> StudyConfig:
     config = load_config(args.config) if args.config else StudyConfig(
         backend=os.environ.get("KERAS_BACKEND", StudyConfig.backend)
     )
+    if getattr(args, "quick", False):
+        from study.run.quick import quick_config
+
+        config = quick_config(config, backend=args.backend)
     changes = {
         "backend": args.backend, "device": args.device, "epochs": args.epochs,
         "batch_size": args.batch_size, "learning_rate": args.lr, "seed": args.seed,
         "train_limit": args.train_limit, "test_limit": args.test_limit, "head": args.head,
-        "data_dir": args.data, "mode": args.mode,
+        "data_dir": args.data, "mode": args.mode, "name": getattr(args, "name", None),
+        "note": getattr(args, "note", None),
     }
     changes = {k: v for k, v in changes.items() if v is not None}
     if args.no_shuffle:

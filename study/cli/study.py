@@ -18,6 +18,10 @@ HELP = "run a study headless (no display needed)"
 def add_arguments(parser) -> None:
     """The options of `main.py study`."""
     add_study_arguments(parser)
+    parser.add_argument("--quick", action="store_true", help="a quick try: 3 epochs on the "
+                        "first 6,000 training and 1,000 test images, all networks at once, on "
+                        "the fastest installed backend (JAX, then TensorFlow, then torch); "
+                        "other options override it")
 
 
 def job_from_args(args) -> StudyJob:
@@ -29,7 +33,14 @@ def job_from_args(args) -> StudyJob:
                               f"{', '.join(given)}")
         return StudyJob(resume=args.resume, out=args.out, events=args.events,
                         tensorboard=args.tensorboard, stop_on_stdin=args.stop_on_stdin)
-    return StudyJob(config=config_from_args(args).to_dict(), out=args.out, events=args.events,
+    config = config_from_args(args)
+    if args.quick:
+        from study.run.quick import quick_description
+
+        # With --events json, stdout is the event stream: the line goes to stderr.
+        print(quick_description(config), file=sys.stderr if args.events == "json" else sys.stdout,
+              flush=True)
+    return StudyJob(config=config.to_dict(), out=args.out, events=args.events,
                     tensorboard=args.tensorboard, stop_on_stdin=args.stop_on_stdin)
 
 

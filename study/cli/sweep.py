@@ -35,7 +35,7 @@ def add_arguments(parser) -> None:
                              f"{', '.join(GRID_KEYS)}")
     parser.add_argument("--executor", choices=EXECUTORS, default="local",
                         help="local: points one after another here (or --workers processes); "
-                             "ray: one Ray task per point")
+                             "ray: one Ray task per point (default: local)")
     parser.add_argument("--address", help="Ray cluster to submit to (HOST:PORT, ray://…, or "
                         "auto); default: start a local one")
     parser.add_argument("--workers", type=int, metavar="N", help="local: points at once in "

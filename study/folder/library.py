@@ -31,14 +31,17 @@ STUDY_FILES = ("config.json", "metrics.csv", "status.json")
 DAMAGED = "damaged"
 UNKNOWN = StudyStatus.UNKNOWN.value
 # The columns `main.py list` prints and the Studies tab shows, in order.
-COLUMNS = ("name", "state", "backend", "device", "mode", "head", "epochs", "seeds", "data",
-           "best_peak", "date", "duration", "problem")
-COLUMN_TITLES = {"name": "study", "state": "state", "backend": "backend", "device": "device",
+COLUMNS = ("name", "study_name", "state", "backend", "device", "mode", "head", "epochs", "seeds",
+           "data", "best_peak", "date", "duration", "note", "problem")
+COLUMN_TITLES = {"name": "study", "study_name": "name", "note": "note", "state": "state",
+                 "backend": "backend", "device": "device",
                  "mode": "mode", "head": "head", "epochs": "epochs", "seeds": "seeds",
                  "data": "data (train/test)", "best_peak": "best peak acc", "date": "date",
                  "duration": "duration", "problem": "problem"}
 _SIZES = re.compile(r"([\d,]+) train / ([\d,]+) test")
 PROBLEM_LENGTH = 160
+# A note is shown in a table cell as its first characters, on one line.
+NOTE_LENGTH = 40
 
 
 @dataclass
@@ -65,6 +68,9 @@ class LibraryRow:
     duration_seconds: float | None = None
     problem: str = ""
     networks: tuple[str, ...] = field(default_factory=tuple)
+    # The name and note a person gave the study (--name, --note, the app's setup).
+    study_name: str = ""
+    note: str = ""
 
     @property
     def epochs_text(self) -> str:
@@ -119,7 +125,8 @@ class LibraryRow:
     def text(self, column: str) -> str:
         """The cell of `column` (one of COLUMNS) as shown."""
         special = {"epochs": self.epochs_text, "seeds": self.seeds_text, "data": self.data_text,
-                   "best_peak": self.best_peak_text, "duration": self.duration_text}
+                   "best_peak": self.best_peak_text, "duration": self.duration_text,
+                   "note": _short(self.note, NOTE_LENGTH)}
         if column in special:
             return special[column]
         return str(getattr(self, column))
@@ -233,6 +240,7 @@ def _fill_row(row: LibraryRow, state: StudyState) -> None:
     row.device = str(status.get("device", config.device))
     row.mode = str(status.get("mode", config.mode))
     row.head = config.head
+    row.study_name, row.note = config.name, config.note
     row.epochs_planned = config.epochs
     row.seeds = tuple(config.seed_list)
     row.networks = tuple(config.networks)
@@ -308,9 +316,9 @@ def _duration(state: StudyState) -> float | None:
     return total if math.isfinite(total) else None
 
 
-def _short(text: str) -> str:
+def _short(text: str, length: int = PROBLEM_LENGTH) -> str:
     text = " ".join(str(text).split())
-    return text if len(text) <= PROBLEM_LENGTH else text[:PROBLEM_LENGTH - 1] + "…"
+    return text if len(text) <= length else text[:length - 1] + "…"
 
 
 def library_table(rows: list[LibraryRow], columns=COLUMNS) -> str:

@@ -17,6 +17,7 @@ from study.analysis.summary import METRICS_COLUMNS, SUMMARY_COLUMNS, SummaryRow,
 from study.config import StudyConfig
 from study.folder import csvio
 from study.folder.csvio import StoreError, atomic_write_text, csv_text, explain
+from study.folder.environment import environment_record
 from study.folder.layout import (
     CHECKPOINT_DIR,
     IDENTITY_COLUMNS,
@@ -267,7 +268,8 @@ class FolderObserver:
         self.writer.write_status(backend=event.backend, device=event.device,
                                  dataset=event.dataset, keras_version=event.keras_version,
                                  mode=event.mode, timing=event.timing,
-                                 data_fingerprint=event.data_fingerprint)
+                                 data_fingerprint=event.data_fingerprint,
+                                 environment=environment_record(event.backend))
 
     def _on_InitIdentity(self, event: InitIdentity) -> None:  # noqa: N802
         self.writer.write_init_identity(event.rows)

@@ -55,6 +55,16 @@ def plan_job(job: StudyJob):
     return config, resume
 
 
+def progress_reporter(config: StudyConfig):
+    """The text reporter; on a terminal, under a live progress line for the whole study."""
+    from study.run.progress_line import CurrentStdout, ProgressLine, is_terminal
+
+    if not is_terminal():
+        return TextReporter(config=config)
+    return ProgressLine(TextReporter(stream=CurrentStdout(), config=config),
+                        together=config.mode == "all-at-once")
+
+
 def run_job(job: StudyJob, kept=None) -> int:
     """Run `job`, print as it asks, and return the exit status (`kept`: a dataset the warm
     worker loaded ahead, study/run/warm.py)."""
@@ -65,7 +75,8 @@ def run_job(job: StudyJob, kept=None) -> int:
     except USAGE_ERRORS as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    report = json_emitter() if job.events == "json" else TextReporter(config=config)
+    line = None if job.events == "json" else progress_reporter(config)
+    report = json_emitter() if line is None else line
     if job.tensorboard:
         from study.run import tensorboard
 
@@ -100,6 +111,8 @@ def run_job(job: StudyJob, kept=None) -> int:
         print(f"error: {message}", file=sys.stderr)
         return EXIT_USAGE if usage else EXIT_FAILED
     finally:
+        if line is not None and hasattr(line, "close"):
+            line.close()
         restore_signals(previous)
     if terminated.is_set():
         return EXIT_TERMINATED

@@ -29,7 +29,8 @@ def test_outcome_states_and_messages():
 
 def test_study_command_asks_for_json_events_and_stdin_stop():
     command = study_command("/tmp/c.json", "/tmp/studies")
-    assert command[1].endswith("main.py") and command[2] == "study"
+    # The installed (or checkout's) entry as a module, never a path into a checkout.
+    assert command[1:4] == ["-m", "main", "study"]
     assert command[command.index("--config") + 1] == "/tmp/c.json"
     assert command[command.index("--events") + 1] == "json"
     assert "--stop-on-stdin" in command

@@ -35,13 +35,14 @@ from gui.panels.setup.fields import (
     seeds_text,
 )
 from gui.panels.setup.form import SetupForm
+from gui.panels.setup.start import StartMixin
 from gui.panels.study_settings import StudySettingsBox
 from study.config import StudyConfig
 from study.protocol.backends import DeviceInfo
 from study.protocol.networks import NETWORKS
 
 
-class SetupPanel(SetupForm, QWidget):
+class SetupPanel(StartMixin, SetupForm, QWidget):
     """Fields for one study's settings, their problems, and the Run / Stop buttons."""
 
     sig_changed = Signal()
@@ -63,10 +64,13 @@ class SetupPanel(SetupForm, QWidget):
         # The study shown has its own settings; the fields below are those of the next run.
         self.study_box = StudySettingsBox()
         outer.addWidget(self.study_box)
+        self._duration_label()
+        outer.addWidget(self._start_group())
         outer.addWidget(self._networks_group())
         outer.addWidget(self._training_group())
         outer.addWidget(self._data_group())
         outer.addWidget(self._engine_group())
+        outer.addWidget(self._label_group())
         outer.addStretch(1)
 
         # Why Run is disabled, and Run / Stop: one widget the main window places under the
@@ -79,6 +83,7 @@ class SetupPanel(SetupForm, QWidget):
         self.run_reason.setStyleSheet(ERROR_STYLE)
         self.run_reason.hide()
         run_layout.addWidget(self.run_reason)
+        run_layout.addWidget(self.duration_label)
         buttons = QHBoxLayout()
         self.run_button = QPushButton("Run")
         self.run_button.setToolTip("Start the study (Ctrl+R)")
@@ -151,7 +156,7 @@ class SetupPanel(SetupForm, QWidget):
             networks=self.selected_networks(), shuffle=self.shuffle_box.isChecked(),
             head=self.head_combo.currentData(), mode=self.mode_combo.currentData(),
             backend=self.backend(), device=self.device(), data_dir=self.data_dir(),
-            kernels=kernels, **values,
+            kernels=kernels, name=self.study_name(), note=self.study_note(), **values,
         )
 
     def problems(self, kernels=None) -> list[str]:
@@ -318,7 +323,16 @@ class SetupPanel(SetupForm, QWidget):
         self._changed()
 
     def _changed(self, *_args) -> None:
+        self._refresh_duration()
         self.sig_changed.emit()
+
+    def _refresh_duration(self) -> None:
+        """The expected duration of the settings, or nothing while they cannot run."""
+        if not hasattr(self, "note_edit"):
+            return  # still being built
+        _values, problems = self._raw_fields()
+        config = None if problems else self.config()
+        self.update_duration(config if config is not None and not config.problems() else None)
 
 
 def setup_column(setup: SetupPanel) -> QWidget:

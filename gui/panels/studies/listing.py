@@ -58,7 +58,8 @@ class StudiesModel(QAbstractTableModel):
         if role == PATH_ROLE:
             return str(row.path)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return str(row.path) + (f"\n{row.problem}" if row.problem else "")
+            # The whole note here: its cell shows only its first words.
+            return "\n".join(t for t in (str(row.path), row.note, row.problem) if t)
         if role == Qt.ItemDataRole.ForegroundRole and column in ("state", "problem"):
             color = STATE_COLORS.get(row.state)
             return QColor(color) if color else None
