@@ -7,11 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from gui.panels.studies import ALL_NETWORKS, StudiesPanel
 from PySide6.QtCore import QSettings, Qt
 
 from gui.colors import network_color
 from gui.figures.overlay import line_style
+from gui.panels.studies import ALL_NETWORKS, StudiesPanel
 from study.folder.library import COLUMNS
 from study.protocol.networks import NETWORKS
 from tests.library_studies import (
