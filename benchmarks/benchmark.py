@@ -64,6 +64,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from study.protocol.exit_codes import EXIT_FAILED, EXIT_USAGE  # noqa: E402 (after the path)
+
 RESULT_TAG = "BENCHMARK-RESULT "
 REPORT_EPOCHS = 60
 SHORT_NAMES = {"NetA1-HF": "A1-HF", "NetA1-HT": "A1-HT", "NetA1-DT": "A1-DT",
@@ -279,7 +281,7 @@ def child_main(spec: dict) -> None:
         result = runs[spec["kind"]](spec)
     except BackendError as exc:  # no such backend or device here: one line, not a traceback
         print(f"error: {exc}", file=sys.stderr, flush=True)
-        sys.exit(2)
+        sys.exit(EXIT_USAGE)
     result["peak_rss_mb"] = peak_rss_mb()
     print(RESULT_TAG + json.dumps(result), flush=True)
 
@@ -431,7 +433,7 @@ def seeds_check(args, data, backend: str) -> int:
         result = run_child(spec)
         if "error" in result:
             print(f"  {label} failed:\n{result['error']}", file=sys.stderr, flush=True)
-            return 1
+            return EXIT_FAILED
         results.append((label, result))
     print(f"Versions: {results[0][1]['versions']}\n")
     header = (f"{'run':<30}{'s/epoch':>9}{'one-time s':>12}{'60 ep':>9}{'run s':>8}"
@@ -470,7 +472,7 @@ def seeds_scaling(args, backend: str) -> int:
     result = run_child(spec)
     if "error" in result:
         print(f"  seeds scaling failed:\n{result['error']}", file=sys.stderr, flush=True)
-        return 1
+        return EXIT_FAILED
     print(f"Versions: {result['versions']}; {result['steps']} steps of 128 images per fit, "
           "train steps only\n")
     rounds = {int(count): values for count, values in result["ms_per_step"].items()}
@@ -628,7 +630,7 @@ def main(argv=None) -> int:
         data = load_dataset(args.data).limited(args.train_limit, args.test_limit)
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     if args.first_batch:
         return first_batch_check(args)
     if args.warm_worker:

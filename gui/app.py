@@ -9,6 +9,8 @@ import sys
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
+from study.protocol.exit_codes import EXIT_USAGE
+
 ORGANIZATION = "Kernel Lab"
 APPLICATION = "Kernel Lab"
 SETTINGS_ENV = "KERNEL_LAB_SETTINGS"
@@ -65,7 +67,7 @@ def run_app(open_folder=None) -> int:
     """Open Kernel Lab (optionally on a stored study) and run until the window closes."""
     if not display_available():
         print(NO_DISPLAY_MESSAGE, file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     app = create_application()
     # Python's cyclic garbage collection from the event loop only (pyqtgraph's own helper): run
     # at any allocation, it can free a QObject inside a PySide call that holds the lock the
