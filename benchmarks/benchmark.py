@@ -354,16 +354,10 @@ def table(entries: list[tuple[str, dict]], networks) -> str:
 
 def machine_line() -> str:
     """CPU model and count, OS and Python: where the numbers were taken."""
-    model = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (f"{model}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}")
+    from study.folder.environment import cpu_model
+
+    return (f"{cpu_model()}, {os.cpu_count()} logical CPUs, {platform.system()} "
+            f"{platform.release()}, Python {platform.python_version()}")
 
 
 def parse_args(argv=None) -> argparse.Namespace:

@@ -22,7 +22,6 @@ from pathlib import Path
 from study.folder.csvio import StoreError
 from study.folder.layout import DEFAULT_ROOT
 from study.folder.reader import read_status
-from study.protocol.exit_codes import EXIT_USAGE
 from study.protocol.status import StudyStatus
 from study.state import StudyState
 
@@ -333,29 +332,3 @@ def library_table(rows: list[LibraryRow], columns=COLUMNS) -> str:
         parts = [v.ljust(w) for v, w in zip(values[:-1], widths[:-1], strict=True)]
         lines.append("  ".join([*parts, values[-1]]).rstrip())
     return "\n".join(lines)
-
-
-# ----- `main.py list` -------------------------------------------------------------------------
-def add_list_parser(commands) -> None:
-    """Register `list [DIR ...]` on main.py's subcommands."""
-    parser = commands.add_parser("list", help="list the studies in folders: state, backend, "
-                                              "epochs, seeds, best accuracy (no display needed)")
-    parser.add_argument("folders", nargs="*", metavar="DIR",
-                        help=f"folders of studies (default: {DEFAULT_ROOT}/)")
-
-
-def run_list_command(args) -> int:
-    """`main.py list [DIR ...]`: print the table; exit 2 with one line for a missing folder."""
-    import sys
-
-    folders = [Path(f) for f in (args.folders or [DEFAULT_ROOT])]
-    missing = [str(f) for f in folders if not f.is_dir()]
-    if missing and args.folders:
-        print(f"error: {', '.join(missing)}: not a folder", file=sys.stderr)
-        return EXIT_USAGE
-    rows = list_studies([f for f in folders if f.is_dir()])
-    if not rows:
-        print(f"No studies found in {', '.join(str(f) for f in folders)}.")
-        return 0
-    print(library_table(rows))
-    return 0

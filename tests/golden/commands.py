@@ -14,7 +14,6 @@ import hashlib
 import io
 import json
 import os
-import platform
 import re
 import subprocess
 import sys
@@ -142,15 +141,9 @@ def produce(workdir) -> dict[str, str]:
 
 def machine() -> str:
     """The CPU the snapshot was made on: numbers are compared exactly on the same CPU only."""
-    model = platform.processor() or ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return re.sub(r"\s+", " ", model)
+    from study.folder.environment import cpu_model
+
+    return cpu_model()
 
 
 def snapshot_payload(files: dict[str, str]) -> dict:
