@@ -110,53 +110,6 @@ def run_cli(*args):
                           env=env, capture_output=True, text=True, timeout=300)
 
 
-def test_cli_export_runs_without_a_display(stored):
-    done = run_cli(stored.folder)
-    assert done.returncode == 0, done.stderr
-    out = stored.folder / "export"
-    assert done.stdout.startswith(f"Wrote {out} (")
-    assert "  comparison_recovery.png" in done.stdout.splitlines()
-    for name in [*COMPARISON_PNGS, "metrics.csv", "conclusions.csv", "init_identity.csv",
-                 "confusion_NetA1-HF.csv"]:
-        assert (out / name).is_file(), name
-    assert pixels(out / "comparison_recovery.png").std() > 20
-
-    again = run_cli(stored.folder)
-    assert again.returncode == 2 and again.stdout == ""
-    assert again.stderr.strip().splitlines() == [
-        f"error: {out} already holds an export; use --force to replace it, or choose another "
-        "folder"]
-    forced = run_cli(stored.folder, "--force")
-    assert forced.returncode == 0 and forced.stdout.startswith(f"Replaced {out} (")
-
-
-def test_cli_export_refuses_a_folder_that_is_not_a_study(tmp_path):
-    done = run_cli(tmp_path, "--out", tmp_path / "out")
-    assert done.returncode == 2
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"error: {tmp_path} is not a Kernel Lab study")
-    assert not (tmp_path / "out").exists()
-
-
-def test_export_job_runs_in_a_child_process_and_reports(stored, tmp_path, qtbot):
-    from gui.export_all import ExportJob
-
-    job = ExportJob(stored.folder, tmp_path / "exported")
-    with qtbot.waitSignal(job.sig_finished, timeout=120_000) as finished:
-        job.start()
-    succeeded, message = finished.args
-    assert succeeded, message
-    files = len(list((tmp_path / "exported").iterdir()))
-    assert message == f"Wrote {tmp_path / 'exported'} ({files} files)"
-    assert (tmp_path / "exported" / "comparison_inset-NetA1.png").is_file()
-
-    refused = ExportJob(stored.folder, tmp_path / "exported")
-    with qtbot.waitSignal(refused.sig_finished, timeout=120_000) as finished:
-        refused.start()
-    assert finished.args == [False, f"{tmp_path / 'exported'} already holds an export; use "
-                                    "--force to replace it, or choose another folder"]
-
-
 def test_file_export_in_the_main_window(stored, tmp_path, qtbot, monkeypatch):
     from PySide6.QtCore import QSettings
 
