@@ -108,36 +108,3 @@ def run_cli(*args):
     env["QT_QPA_PLATFORM"] = "offscreen"
     return subprocess.run([sys.executable, "main.py", "export", *map(str, args)], cwd=REPO,
                           env=env, capture_output=True, text=True, timeout=300)
-
-
-def test_file_export_in_the_main_window(stored, tmp_path, qtbot, monkeypatch):
-    from PySide6.QtCore import QSettings
-
-    from gui.main_window import MainWindow
-
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(settings=settings, studies_root=str(tmp_path / "studies"),
-                        probe_devices=False)
-    qtbot.addWidget(window)
-    assert window.export_action.shortcut().toString() == "Ctrl+E"
-    assert window.export_action in window.file_menu.actions()
-    window.export_dialog()  # no study yet: says what to do instead of asking for a folder
-    assert window.last_message[0] == "Nothing to export"
-
-    assert window.open_study_folder(stored.folder)
-    with qtbot.waitSignal(window.statusBar().messageChanged, timeout=120_000,
-                          check_params_cb=lambda text: text.startswith("Wrote ")):
-        assert window.export_study_to(stored.folder)  # the study folder: STUDY_DIR/export
-    out = stored.folder / "export"
-    assert (out / "comparison_recovery.png").is_file()
-    assert window.export_action.isEnabled()
-
-    before = (out / "export.json").read_bytes()
-    asked = []
-    monkeypatch.setattr(window, "confirm_replace_export", lambda target: asked.append(target))
-    assert not window.export_study_to(out)  # declined: nothing is touched
-    assert asked == [out] and (out / "export.json").read_bytes() == before
-    monkeypatch.setattr(window, "confirm_replace_export", lambda target: True)
-    with qtbot.waitSignal(window.statusBar().messageChanged, timeout=120_000,
-                          check_params_cb=lambda text: text.startswith("Replaced ")):
-        assert window.export_study_to(out)
