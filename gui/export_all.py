@@ -1,6 +1,5 @@
 """Export all: every CSV of study.analysis.export, one PNG per comparison, kernels.csv and the
-kernel grid
-PNGs; and the `main.py export` command that runs it (the app runs it in a child process)."""
+kernel grid PNGs; the writers `main.py export` plugs in (the app runs it in a child process)."""
 
 from __future__ import annotations
 
@@ -16,15 +15,14 @@ from gui.plot_style import (
     ensure_qapplication,
     save_figures,
 )
-from study.analysis.compare import COMPARISONS
-from study.analysis.export import ExportError, ExportResult, export_study
-from study.folder.store import StoredStudy
+from study.analysis.comparisons import COMPARISONS
+from study.analysis.export import ExportResult, export_study
 from study.state import CI, StudyState
 
 
 def as_state(stored) -> StudyState:
-    """The StudyState the figures are drawn from (a StoredStudy is read into one)."""
-    return StudyState.from_stored(stored) if isinstance(stored, StoredStudy) else stored
+    """The StudyState the figures are drawn from."""
+    return stored
 
 
 def write_comparison_pngs(stored, folder) -> list[Path]:
@@ -61,13 +59,12 @@ def kernel_csv_writer():
     return write_kernel_values
 
 
-def export_all(stored, out_dir=None, force: bool = False, smoothing: float = 0.0,
-               own_difference_scale: bool = False, spread: str = CI,
-               seed_lines: bool = False) -> ExportResult:
-    """Export all: every CSV, one PNG per comparison, the three training plots (smoothed with
-    `smoothing`, with the band `spread` and the seeds' lines when `seed_lines`, as the window
-    shows them), each confusion matrix, kernels.csv and the kernel grid PNGs (the difference on
-    its own colour scale when `own_difference_scale`)."""
+def export_writers(smoothing: float = 0.0, own_difference_scale: bool = False,
+                   spread: str = CI, seed_lines: bool = False) -> list:
+    """The writers Export all adds to the CSVs: one PNG per comparison, the three training plots
+    (smoothed with `smoothing`, with the band `spread` and the seeds' lines when `seed_lines`,
+    as the window shows them), each confusion matrix, kernels.csv and the kernel grid PNGs (the
+    difference on its own colour scale when `own_difference_scale`)."""
     from gui.figure_export import write_confusion_pngs, write_training_pngs
 
     ensure_qapplication()
@@ -81,40 +78,15 @@ def export_all(stored, out_dir=None, force: bool = False, smoothing: float = 0.0
 
     writers = [write_comparison_pngs, training_pngs, write_confusion_pngs, kernel_csv_writer(),
                kernel_pngs if grids is not None else None]
-    return export_study(stored, out_dir, force=force,
-                        extra_writers=[w for w in writers if w is not None])
+    return [w for w in writers if w is not None]
 
 
-def run_export_command(args) -> int:
-    """`main.py export STUDY_DIR [--out DIR] [--force]`: exit 0, or 2 with one error line."""
-    from study.analysis.export import check_destination, default_export_folder
-    from study.folder.store import StoreError, open_study
-
-    smoothing = getattr(args, "smoothing", 0.0) or 0.0
-    if not 0.0 <= smoothing <= 0.99:
-        print(f"error: --smoothing must be from 0 to 0.99, got {smoothing:g}", file=sys.stderr)
-        return 2
-    try:
-        stored = open_study(args.study_dir)
-        out_dir = Path(args.out) if args.out else default_export_folder(stored.folder)
-        check_destination(out_dir, args.force)
-        result = export_all(stored, out_dir, force=args.force,
-                            smoothing=smoothing,
-                            own_difference_scale=getattr(args, "own_difference_scale", False),
-                            spread=getattr(args, "band", CI) or CI,
-                            seed_lines=getattr(args, "seed_lines", False))
-    except (StoreError, ExportError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except Exception as exc:  # noqa: BLE001 - one line, never a traceback
-        print(f"error: export of {args.study_dir} failed: {type(exc).__name__}: {exc}",
-              file=sys.stderr)
-        return 1
-    verb = "Replaced" if result.replaced else "Wrote"
-    print(f"{verb} {result.folder} ({len(result.files)} files):")
-    for name in result.files:
-        print(f"  {name}")
-    return 0
+def export_all(stored, out_dir=None, force: bool = False, smoothing: float = 0.0,
+               own_difference_scale: bool = False, spread: str = CI,
+               seed_lines: bool = False) -> ExportResult:
+    """Export all: every CSV and the figures of export_writers."""
+    return export_study(stored, out_dir, force=force, extra_writers=export_writers(
+        smoothing, own_difference_scale, spread, seed_lines))
 
 
 class ExportJob(QObject):

@@ -133,7 +133,7 @@ class ByHandEditor(QWidget):
         self._changed()
 
     def reset_to_report(self) -> None:
-        """Show the report's kernels again (SPEC §1)."""
+        """Show the report's kernels again (docs/study.md#networks)."""
         self.set_kernels(byhand.REPORT_KERNELS)
 
     def cell_button(self, kernel: int, row: int, col: int) -> QPushButton:

@@ -7,17 +7,15 @@ NET-conv2.png per NetA2 network, all-networks-conv1.png; the CLI adds kernels.cs
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
 
 from gui.plot_style import collect_outside_qt, ensure_qapplication
-from study.analysis.kernels import NetworkKernels, stored_kernels, write_kernel_csv
-from study.folder.store import StoredStudy, StoreError, atomic_write_bytes, open_study
-from study.protocol.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from study.analysis.kernels import NetworkKernels, stored_kernels
+from study.folder.csvio import StoreError, atomic_write_bytes
+from study.state import StudyState
 
 NETWORK_IMAGE_SIZE = (760, 860)
 CONV2_IMAGE_SIZE = (1400, 1300)
@@ -102,7 +100,7 @@ def export_grids(networks: Sequence[str], kernels: dict[str, NetworkKernels], ou
     return written
 
 
-def planned_files(stored: StoredStudy) -> list[str]:
+def planned_files(stored: StudyState) -> list[str]:
     """Names of the PNG files export_kernel_grids writes for `stored`."""
     kernels = stored_kernels(stored)
     names = []
@@ -115,7 +113,7 @@ def planned_files(stored: StoredStudy) -> list[str]:
     return names
 
 
-def export_kernel_grids(stored: StoredStudy, out_dir,
+def export_kernel_grids(stored: StudyState, out_dir,
                         own_difference_scale: bool = False) -> list[Path]:
     """Write PNGs of a stored study's kernel grids (initial, final, difference) into `out_dir`.
 
@@ -124,41 +122,3 @@ def export_kernel_grids(stored: StoredStudy, out_dir,
     """
     return export_grids(list(stored.config.networks), stored_kernels(stored), out_dir, "Final",
                         own_difference_scale)
-
-
-def run_export_kernels_command(args) -> int:
-    """`main.py export-kernels STUDY_DIR --out DIR [--force]`: PNGs and kernels.csv, headless."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-    def fail(message: str) -> int:
-        print(f"error: {message}", file=sys.stderr)
-        return EXIT_USAGE
-
-    try:
-        stored = open_study(args.study_dir)
-        names = planned_files(stored)
-    except StoreError as exc:
-        return fail(str(exc))
-    if not names:
-        return fail(f"{args.study_dir} holds no stored weights yet (weights/*.initial.npz); "
-                    "export once a network has started training")
-    out_dir = Path(args.out)
-    if out_dir.exists() and not out_dir.is_dir():
-        return fail(f"--out {out_dir} is a file; give a folder")
-    existing = [name for name in [*names, CSV_FILE] if (out_dir / name).exists()]
-    if existing and not args.force:
-        more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
-        return fail(f"{out_dir} already holds {existing[0]}{more}; "
-                    "add --force to overwrite, or choose another --out folder")
-    try:
-        paths = export_kernel_grids(stored, out_dir)
-        paths.append(write_kernel_csv(stored, out_dir / CSV_FILE))
-    except StoreError as exc:
-        return fail(str(exc))
-    except Exception as exc:  # noqa: BLE001 - one line, never a traceback
-        print(f"error: export-kernels of {args.study_dir} failed: {type(exc).__name__}: {exc}",
-              file=sys.stderr)
-        return EXIT_FAILED
-    for path in paths:
-        print(path)
-    return EXIT_OK

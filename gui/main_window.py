@@ -39,7 +39,8 @@ from gui.study_model import StudyModel
 from gui.warm_worker import WarmKeeper
 from gui.worker import RunOutcome, StudyWorker
 from study.config import StudyConfig
-from study.folder.store import RESUMABLE_STATES, StoreError, remove_orphans
+from study.folder.csvio import StoreError
+from study.folder.layout import RESUMABLE_STATES, remove_orphans
 from study.protocol.events import (
     Failed,
     StudyStarted,

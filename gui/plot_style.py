@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from gui.colors import BAND_ALPHA, MISSING_COLOR, MUTED_TEXT_COLOR, TEXT_COLOR
-from study.analysis.compare import Comparison
+from study.analysis.comparisons import Comparison
 from study.analysis.timing import shared_timing_note
 from study.state import CI, MIN_MAX
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from study.config import StudyConfig
-from study.folder.store import StoredStudy, StoreError
+from study.folder.csvio import StoreError
 from study.protocol.events import StudyStarted
 from study.state import (
     CURVES,
@@ -75,9 +75,9 @@ class StudyModel(QObject):
         self.set_state(state)
         return state
 
-    def show_stored(self, stored: StoredStudy | None) -> None:
-        """Show an already-read StoredStudy (None: no study)."""
-        self.set_state(StudyState() if stored is None else StudyState.from_stored(stored))
+    def show_stored(self, stored: StudyState | None) -> None:
+        """Show an already-read study (None: no study)."""
+        self.set_state(StudyState() if stored is None else stored)
 
     def run_ended(self, folder: str = "") -> None:
         """The run's process is gone: read its folder back (the files are complete now)."""

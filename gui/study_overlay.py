@@ -1,5 +1,5 @@
 """Curves of several studies overlaid: one line style per study, the usual colour per network —
-drawn in the Studies tab and into the PNGs of `main.py compare`, which this module runs.
+drawn in the Studies tab and into the PNGs of `main.py compare` (study/cli/compare.py).
 
 The tables and CSVs come from study.analysis.multi_compare; this module only draws (pyqtgraph,
 saved by
@@ -9,7 +9,6 @@ its ImageExporter as `export` does, offscreen when there is no display).
 from __future__ import annotations
 
 import html
-import sys
 from pathlib import Path
 
 from gui.colors import MUTED_TEXT_COLOR, TEXT_COLOR, network_color
@@ -20,14 +19,7 @@ from gui.plot_style import (
     save_figures,
     set_epoch_ticks,
 )
-from study.analysis.multi_compare import (
-    ComparedStudy,
-    CompareError,
-    MultiComparison,
-    compare_studies,
-    load_studies,
-    write_comparison,
-)
+from study.analysis.multi_compare import ComparedStudy, MultiComparison
 
 # Qt pen style names, one per study in order (then again, with markers told apart by symbol).
 LINE_STYLES = ("SolidLine", "DashLine", "DotLine", "DashDotLine", "DashDotDotLine")
@@ -147,27 +139,3 @@ def write_overlay_pngs(comparison: MultiComparison, folder) -> list[Path]:
     return save_figures(((overlay_png_name(network),
                           lambda network=network: overlay_figure(comparison, network))
                          for network in comparison.networks), folder)
-
-
-# ----- `main.py compare` ----------------------------------------------------------------------
-def run_compare_command(args) -> int:
-    """`main.py compare`: exit 0, or 2 with one error line (nothing written)."""
-    from study.analysis.multi_compare import check_compare_destination
-
-    try:
-        if len(args.studies) < 2:
-            raise CompareError(f"compare needs at least 2 studies, got {len(args.studies)}")
-        check_compare_destination(args.out, args.force)
-        comparison = compare_studies(load_studies(args.studies))
-        names = write_comparison(comparison, args.out, force=args.force,
-                                 extra_writers=[write_overlay_pngs])
-    except CompareError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except Exception as exc:  # noqa: BLE001 - one line, never a traceback
-        print(f"error: compare failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
-    print(f"Wrote {args.out} ({len(names)} files):")
-    for name in names:
-        print(f"  {name}")
-    return 0

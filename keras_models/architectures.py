@@ -1,4 +1,4 @@
-"""The two architectures of the study as Keras 3 functional models (SPEC §1).
+"""The two architectures of the study as Keras 3 functional models (docs/study.md#networks).
 
 A builder only builds: no data, no fitting, no weights beyond Keras' own initialisers.
 """

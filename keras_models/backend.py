@@ -68,11 +68,11 @@ def compile_cache_dir() -> Path | None:
 def enable_compile_cache(name: str) -> Path | None:
     """Let JAX and TensorFlow keep their compiled XLA programs on disk (compile_cache_dir).
 
-    A second run of the same study then loads its programs instead of compiling them again:
-    the combined model's steps, the short last batch's and the isolated timing's (README
-    "Performance"). The backends check a cached program against the program, the compiler
-    version and the device before using it. Returns the backend's folder, or None (torch, the
-    cache switched off, or a folder that cannot be made: then every run compiles, as before).
+    A second run of the same study then loads its programs instead of compiling them again: the
+    combined model's steps, the short last batch's and the isolated timing's
+    (docs/performance.md#start-up). The backends check a cached program against the program, the
+    compiler version and the device before using it. Returns the backend's folder, or None (torch,
+    the cache switched off, or a folder that cannot be made: then every run compiles, as before).
     """
     folder = compile_cache_dir()
     if folder is None or name not in {"jax", "tensorflow"}:

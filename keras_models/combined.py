@@ -24,13 +24,13 @@ step, a step of several seeds is not dominated by per-operation overhead: five s
 times the images through conv1, whose maps are the largest tensors of the step. The branches
 were kept.
 
-Not to be tried again without new evidence (README, Performance): joining one seed's tails into
-block-structured operations (NetA1's three linear1 as one block-diagonal matmul, NetA2's conv2
-as one convolution with a block-diagonal kernel) gave nothing on JAX and 15-20 % on torch, but
-the structural zeros carry a diverged branch's NaN into every other branch of its group
-(NaN × 0 is NaN), which breaks per-branch divergence; without zeros (a batched einsum, a
-grouped conv2) torch and TensorFlow were slower. benchmarks/benchmark.py --seeds-scaling fits
-a step's cost as fixed + per seed: on a 2-core CPU the per-seed part is nearly all of it.
+Not to be tried again without new evidence (docs/performance.md#what-was-tried): joining one seed's
+tails into block-structured operations (NetA1's three linear1 as one block-diagonal matmul, NetA2's
+conv2 as one convolution with a block-diagonal kernel) gave nothing on JAX and 15-20 % on torch, but
+the structural zeros carry a diverged branch's NaN into every other branch of its group (NaN × 0 is
+NaN), which breaks per-branch divergence; without zeros (a batched einsum, a grouped conv2) torch
+and TensorFlow were slower. benchmarks/benchmark.py --seeds-scaling fits a step's cost as fixed +
+per seed: on a 2-core CPU the per-seed part is nearly all of it.
 """
 
 from __future__ import annotations
@@ -50,7 +50,6 @@ from keras_models.training import (
     EpochResult,
     EventCallback,
     batches_per_epoch,
-    compile_network,
     epoch_arrays,
     fit_epochs,
     fit_options,
@@ -60,7 +59,6 @@ from study.protocol.events import BatchProgress
 from study.protocol.networks import INPUT_SHAPE
 
 COMBINED_NAME = "all_at_once"
-TIMING_BATCHES = 40
 
 
 def branch_name(network: str, seed: int, seeds) -> str:
@@ -373,7 +371,7 @@ def train_combined(
 
     Each seed's branches see that seed's batches (epoch_order(n, seed, epoch)), as a one-seed
     study of that seed would. Each result's train_seconds is `seconds_per_epoch[network]` (its
-    isolated-timing estimate, see isolated_seconds_per_epoch), since the shared step's wall time
+    isolated-timing estimate, keras_models.isolated_timing), since the shared step's wall time
     belongs to no single network; without it the shared time is used. `seconds_per_epoch` may
     be a function giving the estimates, called when the first epoch has trained (so that the
     timing does not delay the first batch). eval_seconds is the
@@ -392,19 +390,9 @@ def train_combined(
         restore(combined.model)
     members = combined.members
     gave_up = {name for name, member in members.items() if member in set(gave_up)}
-    n = len(data.x_train)
-    callback = CombinedEventCallback(members, batches_per_epoch(n, batch_size), emit,
-                                     stop_event, progress_interval, gave_up=gave_up)
-    # Each live branch's weights after its last completed epoch, to go back to on divergence.
-    good = {name: combined.branches[name].get_weights() for name in callback.live()}
-    reported: set[str] = set()
-
-    def give_up(name: str, why: Diverged) -> None:
-        combined.branches[name].set_weights(good.pop(name))
-        reported.add(name)
-        if on_diverged is not None:
-            on_diverged(*members[name], why)
-
+    callback = CombinedEventCallback(members, batches_per_epoch(len(data.x_train), batch_size),
+                                     emit, stop_event, progress_interval, gave_up=gave_up)
+    rollback = _Rollback(combined, callback.live(), on_diverged)
     completed = []
     single = len(members) == 1
     for epoch, history, train_seconds in fit_epochs(
@@ -420,40 +408,79 @@ def train_combined(
         )
         eval_seconds = time.perf_counter() - t1
         train_logs = {key: values[-1] for key, values in history.history.items()}
-        for name in callback.live():
-            # A loss that turned non-finite on the epoch's last step(s), seen only here.
-            loss = _logs_value(train_logs, name, "mean_loss", single)
-            if not np.isfinite(loss):
-                callback.branch_diverged[name] = Diverged(
-                    *members[name], epoch, callback.batches, loss, outcome=BRANCH_DIVERGED)
-        for name, why in callback.branch_diverged.items():
-            if name not in reported:
-                give_up(name, why)
+        _note_late_divergence(callback, train_logs, epoch, single)
+        rollback.give_up(callback.branch_diverged)
         live = callback.live()
         if not live:
             break
         per_network = (seconds_per_epoch() if callable(seconds_per_epoch)
                        else seconds_per_epoch) or {}
-        results = {
-            members[name]: EpochResult(
-                epoch=epoch,
-                train_loss=_logs_value(train_logs, name, "mean_loss", single),
-                test_loss=_logs_value(test_logs, name, "mean_loss", single),
-                test_accuracy=_logs_value(test_logs, name, "accuracy", single),
-                train_seconds=float(per_network.get(members[name][0], train_seconds)),
-                eval_seconds=eval_seconds / len(live),
-            )
-            for name in live
-        }
-        good = {name: combined.branches[name].get_weights() for name in live}
-        shared = CombinedEpoch(epoch, results, train_seconds, eval_seconds)
+        shared = _combined_epoch(members, live, epoch, (train_logs, test_logs),
+                                 (train_seconds, eval_seconds), per_network)
+        rollback.keep(live)
         completed.append(shared)
         on_epoch(shared)
     # Every branch diverged part-way through an epoch (fit_epochs has put all weights back).
-    for name, why in callback.branch_diverged.items():
-        if name not in reported:
-            give_up(name, why)
+    rollback.give_up(callback.branch_diverged)
     return completed
+
+
+def _combined_epoch(members: Mapping, live, epoch: int, logs: tuple[Mapping, Mapping],
+                    seconds: tuple[float, float], per_network: Mapping) -> CombinedEpoch:
+    """Each live branch's result of one epoch: its losses and accuracy from the (train, test)
+    logs, its network's isolated-timing estimate (else the shared training time) and an even
+    share of the shared evaluation time."""
+    (train_logs, test_logs), (train_seconds, eval_seconds) = logs, seconds
+    single = len(members) == 1
+    results = {
+        members[name]: EpochResult(
+            epoch=epoch,
+            train_loss=_logs_value(train_logs, name, "mean_loss", single),
+            test_loss=_logs_value(test_logs, name, "mean_loss", single),
+            test_accuracy=_logs_value(test_logs, name, "accuracy", single),
+            train_seconds=float(per_network.get(members[name][0], train_seconds)),
+            eval_seconds=eval_seconds / len(live),
+        )
+        for name in live
+    }
+    return CombinedEpoch(epoch, results, train_seconds, eval_seconds)
+
+
+def _note_late_divergence(callback: CombinedEventCallback, train_logs: Mapping, epoch: int,
+                          single: bool) -> None:
+    """Record a branch whose loss turned non-finite on the epoch's last step(s), seen only in
+    the epoch's logs."""
+    for name in callback.live():
+        loss = _logs_value(train_logs, name, "mean_loss", single)
+        if not np.isfinite(loss):
+            callback.branch_diverged[name] = Diverged(
+                *callback.branches[name], epoch, callback.batches, loss, outcome=BRANCH_DIVERGED)
+
+
+class _Rollback:
+    """Each live branch's weights after its last completed epoch, to go back to when it
+    diverges; a diverged branch is put back and reported once."""
+
+    def __init__(self, combined: CombinedNetworks, live, on_diverged: Callable | None):
+        self.combined = combined
+        self.on_diverged = on_diverged
+        self.good: dict[str, list] = {}
+        self.reported: set[str] = set()
+        self.keep(live)
+
+    def keep(self, live) -> None:
+        """Remember the weights of the `live` branches, which completed an epoch."""
+        self.good = {name: self.combined.branches[name].get_weights() for name in live}
+
+    def give_up(self, diverged: Mapping[str, Diverged]) -> None:
+        """Put each newly diverged branch back to its last good weights and report it."""
+        for name, why in diverged.items():
+            if name in self.reported:
+                continue
+            self.combined.branches[name].set_weights(self.good.pop(name))
+            self.reported.add(name)
+            if self.on_diverged is not None:
+                self.on_diverged(*self.combined.members[name], why)
 
 
 def predict_combined(combined: CombinedNetworks, images,
@@ -465,62 +492,3 @@ def predict_combined(combined: CombinedNetworks, images,
         scores = {next(iter(combined.members)): scores}
     return {member: np.asarray(scores[name]).argmax(axis=1)
             for name, member in combined.members.items()}
-
-
-class _BatchClock(keras.callbacks.Callback):
-    """Records when each execution of the train function ends, and how many batches it held."""
-
-    def __init__(self):
-        super().__init__()
-        self.marks: list[tuple[int, float]] = []
-
-    def on_train_batch_end(self, batch, logs=None):
-        """Note the batch count and the time."""
-        self.marks.append((batch + 1, time.perf_counter()))
-
-
-def isolated_seconds_per_epoch(
-    networks,
-    data,
-    *,
-    seed: int,
-    head: str,
-    kernels,
-    batch_size: int,
-    learning_rate: float,
-    timed_batches: int = TIMING_BATCHES,
-    stop_event: threading.Event | None = None,
-    options: dict | None = None,
-) -> dict[str, float]:
-    """Seconds one epoch of each network takes trained alone, estimated from a short timing.
-
-    Each network is built afresh (the study's own models are not touched), compiled and fitted
-    as sequential mode does. The first call of the train function (compilation, warm-up) is
-    left out; the time of `timed_batches` (rounded up to whole calls) further full batches is
-    scaled to a whole epoch of `len(data.x_train)` samples. A network left out by `stop_event`
-    gets no estimate.
-    """
-    options = fit_options() if options is None else options
-    per_call = int(options.get("steps_per_execution", 1))
-    n = len(data.x_train)
-    # Whole calls of full batches, the first call being the warm-up; a small training set is
-    # cycled through, since only the time matters here.
-    calls = 1 + -(-timed_batches // per_call)
-    rows = np.arange(calls * per_call * batch_size) % n
-    x, y = np.take(data.x_train, rows, axis=0), np.take(data.y_train, rows, axis=0)
-    per_epoch = batches_per_epoch(n, batch_size)
-    estimates = {}
-    for name in networks:
-        if stop_event is not None and stop_event.is_set():
-            break
-        model = build_network(name, seed, head, kernels)
-        compile_network(model, learning_rate, options)
-        clock = _BatchClock()
-        start = time.perf_counter()
-        model.fit(x, y, batch_size=batch_size, epochs=1, shuffle=False, verbose=0,
-                  callbacks=[clock])
-        first_batches, first_time = clock.marks[0] if len(clock.marks) > 1 else (0, start)
-        last_batches, last_time = clock.marks[-1]
-        seconds_per_batch = (last_time - first_time) / max(1, last_batches - first_batches)
-        estimates[name] = seconds_per_batch * per_epoch
-    return estimates

@@ -3,7 +3,7 @@
 A study keeps, per (network, seed), the final epoch's model and the model of its peak test
 accuracy (like `ModelCheckpoint(save_best_only=True)`): models/NET.keras and models/NET.best.keras
 (NET.seed-S.… in a study of several seeds; the study names the paths,
-study.folder.store.model_path).
+study.folder.layout.model_path).
 
 Each file holds a *standalone* network, built by keras_models.architectures exactly as the study
 builds it, with the trained weights copied in: in all-at-once mode the branch's weights, never the

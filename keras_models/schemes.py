@@ -2,7 +2,8 @@
 
 Each layer's initial tensor is derived from the study seed and the layer's *role* (for example
 "conv1/default" or "NetA2/linear1"), so a role gets the same tensor in every network that has it
-(SPEC §2). The identity report is then computed from the built models' actual weights.
+(docs/study.md#initial-weights). The identity report is then computed from the built models'
+actual weights.
 """
 
 from __future__ import annotations

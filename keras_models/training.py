@@ -36,7 +36,7 @@ def batches_per_epoch(n: int, batch_size: int) -> int:
     return -(-n // batch_size)
 
 
-# compile() options per backend, measured on a 2-core CPU (README "Performance"). XLA
+# compile() options per backend, measured on a 2-core CPU (docs/performance.md). XLA
 # (jit_compile) made TensorFlow's steps 10-40 % faster; JAX compiles with XLA anyway; on torch,
 # torch.compile made these small networks slower. Running 16 steps per call of the train
 # function saved another 25-30 % per step in all-at-once mode, but a stop then lands after the
@@ -56,12 +56,12 @@ def fit_options(all_at_once: bool = False) -> dict:
 
 
 def network_loss():
-    """Cross-entropy from the model's scores (SPEC §3)."""
+    """Cross-entropy from the model's scores (docs/study.md#training)."""
     return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 
 
 def compile_network(model, learning_rate: float, options: dict | None = None) -> None:
-    """Adam and cross-entropy from the model's scores (SPEC §3), with accuracy as the metric.
+    """Adam and cross-entropy from the scores (docs/study.md#training), with accuracy as the metric.
 
     `options` go to compile() (steps_per_execution, jit_compile); None: fit_options().
     """

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # GPU check: on each backend, a 1-epoch study on the full Fashion-MNIST with --device gpu, in both
 # modes; then every study's .keras models evaluated on the other two backends (on the GPU); prints
-# the devices each backend sees and per-network seconds per epoch; then issue 10's seed target on
+# the devices each backend sees and per-network seconds per epoch; then the seed goal on
 # the GPU: what 5 seeds cost against 1 (benchmarks/benchmark.py --seeds-check 5 and
-# --seeds-scaling 5, JAX, --device gpu), which a 2-core CPU cannot meet (README: Several seeds).
+# --seeds-scaling 5, JAX, --device gpu), which a 2-core CPU cannot meet (docs/performance.md#several-seeds).
 #
 #   ./scripts/gpu-check.sh [OUT_DIR]      (default: studies/gpu-check-YYYYmmdd-HHMMSS)
 #

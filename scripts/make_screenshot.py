@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/make_screenshot.py            # re-runs itself under xvfb-run
     .venv/bin/python scripts/make_screenshot.py --epochs 3 --train-limit 6000 --tab Compare
+    .venv/bin/python scripts/make_screenshot.py --open STUDY_DIR --out assets/screenshot.png
 
 Uses a throwaway settings file and study folder, so the user's own settings and studies are
 left alone.
@@ -34,18 +35,23 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--data", help="dataset folder (default: the system Fashion-MNIST)")
     parser.add_argument("--tab", default="Training", help="tab to show: Training, Kernels, "
                         "Compare")
+    parser.add_argument("--open", metavar="STUDY_DIR",
+                        help="show this stored study instead of running one (no training)")
     parser.add_argument("--size", default="1400x860", help="window size WxH")
     parser.add_argument("--timeout", type=float, default=900, help="seconds to wait for the run")
     return parser.parse_args(argv)
 
 
 def reexec_under_xvfb() -> None:
-    """Without a display, run this script again inside xvfb-run (a real X server, real fonts)."""
+    """Without a display, run again inside xvfb-run (real X server, real fonts), else offscreen."""
     if os.environ.get("DISPLAY") or os.environ.get("QT_QPA_PLATFORM"):
         return
     xvfb = shutil.which("xvfb-run")
     if xvfb is None:
-        sys.exit("No display: install xvfb (xvfb-run) or set QT_QPA_PLATFORM=offscreen")
+        # Qt's offscreen platform draws the same window without an X server.
+        print("no display and no xvfb-run: drawing offscreen", file=sys.stderr)
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        return
     command = [xvfb, "-a", "-s", f"-screen 0 {SCREEN}", sys.executable, *sys.argv]
     sys.exit(subprocess.call(command))
 
@@ -102,8 +108,15 @@ def main(argv=None) -> int:
             return
         window.start_run()
 
+    def show_stored() -> None:
+        if not window.open_study_folder(args.open):
+            print(f"cannot open {args.open}", file=sys.stderr)
+            app.exit(2)
+            return
+        QTimer.singleShot(1500, grab)
+
     window.sig_run_finished.connect(finished)
-    QTimer.singleShot(300, start)
+    QTimer.singleShot(300, show_stored if args.open else start)
     QTimer.singleShot(int(args.timeout * 1000), lambda: app.exit(3))
     status = app.exec()
     outcome = result["outcome"]

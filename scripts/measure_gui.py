@@ -214,7 +214,7 @@ def measure_stall(app, window, args) -> dict:
     if outcome.state == "failed":
         report["error"] = outcome.error_text()
     else:
-        from study.folder.store import open_study
+        from study.state import open_study
 
         stored = open_study(outcome.folder)
         report["train_seconds"] = [round(r["train_seconds"], 2) for r in stored.epochs]
@@ -248,7 +248,7 @@ def measure_stop(app, window, args) -> dict:
     QTimer.singleShot(200, window.start_run)
     app.exec()
     outcome = result["outcome"]
-    from study.folder.store import open_study
+    from study.state import open_study
 
     stored = open_study(outcome.folder)
     return {"state": outcome.state, "returncode": outcome.returncode,

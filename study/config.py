@@ -1,4 +1,4 @@
-"""StudyConfig: every setting of a study, SPEC §3's defaults, validated, with a JSON round trip."""
+"""StudyConfig: every setting of a study (defaults: docs/study.md#training), validated, as JSON."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class StudyConfig:
-    """Settings of one study run. Defaults are the report's (SPEC §3) with a correct head."""
+    """Settings of one study run; the report's defaults (docs/study.md#training), a correct head."""
 
     networks: tuple[str, ...] = NETWORKS
     epochs: int = 60
@@ -42,7 +42,7 @@ class StudyConfig:
     test_limit: int | None = None
     kernels: tuple | None = field(default=None, repr=False)
     mode: str = "sequential"
-    # Every seed trains every network once (SPEC §6); None means just `seed`.
+    # Every seed trains every network once (docs/study.md#statistics); None means just `seed`.
     seeds: tuple[int, ...] | None = None
 
     def __post_init__(self):

@@ -57,15 +57,72 @@ class Dataset:
     source: str
 
     def limited(self, train_limit: int | None, test_limit: int | None) -> Dataset:
-        """The first train_limit / test_limit samples (all of them when None or larger)."""
+        """The first train_limit / test_limit samples (all of them when None).
+
+        A limit above what the dataset holds is refused (DataError), never clamped: a study
+        must not say it used 70,000 images when it used 60,000.
+        """
+        check_limits(self.name, len(self.x_train), len(self.x_test), train_limit, test_limit)
         return Dataset(
             self.x_train[:train_limit], self.y_train[:train_limit],
             self.x_test[:test_limit], self.y_test[:test_limit], self.source,
         )
 
+    @property
+    def name(self) -> str:
+        """What a message calls this dataset: "Fashion-MNIST" or where it came from."""
+        return "Fashion-MNIST" if self.source.startswith("Fashion-MNIST") else self.source
+
     def describe(self) -> str:
         """One line for a status bar: where the data came from and how much of it."""
         return f"{self.source}: {len(self.x_train):,} train / {len(self.x_test):,} test"
+
+
+def check_limits(name: str, n_train: int, n_test: int, train_limit: int | None,
+                 test_limit: int | None) -> None:
+    """DataError when a train or test limit asks for more images than the dataset has."""
+    for limit, available, kind, option in ((train_limit, n_train, "training", "train"),
+                                           (test_limit, n_test, "test", "test")):
+        if limit is not None and limit > available:
+            raise DataError(f"{name} has {available:,} {kind} images, fewer than the "
+                            f"{option} limit {limit:,}: use at most {available:,}, or no limit "
+                            "for all of them")
+
+
+def idx_count(path) -> int:
+    """How many items an IDX file holds, read from its header only (gzip: the first bytes)."""
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as fh:
+            head = fh.read(8)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise DataError(f"{path}: cannot be read ({exc})") from None
+    if len(head) < 8:
+        raise DataError(f"{path}: too short to be an IDX file")
+    return int.from_bytes(head[4:8], "big")
+
+
+def dataset_sizes(data: str | os.PathLike | None = None) -> tuple[str, int, int]:
+    """(name, training images, test images) of what load_dataset(data) would read, from the
+    IDX headers or the .npz index alone — cheap enough to check a limit as the user types."""
+    if data is not None and str(data) != "":
+        path = Path(data)
+        if path.is_file():
+            try:
+                with np.load(path, allow_pickle=False) as arrays:
+                    shapes = {k: arrays[k].shape for k in ("y_train", "y_test")}
+            except (OSError, ValueError, KeyError, zlib.error) as exc:
+                raise DataError(f"{path}: cannot be read ({exc})") from None
+            return str(path), int(shapes["y_train"][0]), int(shapes["y_test"][0])
+        folders, name = [path], f"IDX files in {path}"
+    else:
+        folders, name = candidate_dirs(), "Fashion-MNIST"
+    for folder in folders:
+        files = {key: _find_file(folder, base) for key, base in IDX_FILES.items()}
+        if folder.is_dir() and all(files.values()):
+            return name, idx_count(files["y_train"]), idx_count(files["y_test"])
+    raise DataError(f"no dataset found in {', '.join(str(f) for f in folders)}")
 
 
 def keras_cache_dir() -> Path:
@@ -379,3 +436,13 @@ def write_idx(path, array: np.ndarray, compress: bool | None = None) -> Path:
         payload = gzip.compress(payload, compresslevel=1)
     path.write_bytes(payload)
     return path
+
+
+def data_fingerprint(dataset) -> str:
+    """A short hash identifying a dataset's arrays (shapes, dtypes and bytes of all four)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for array in (dataset.x_train, dataset.y_train, dataset.x_test, dataset.y_test):
+        array = np.ascontiguousarray(array)
+        digest.update(f"{array.dtype.str}{array.shape};".encode())
+        digest.update(memoryview(array).cast("B"))
+    return digest.hexdigest()

@@ -17,12 +17,15 @@ from pathlib import Path
 
 import numpy as np
 
+from study.analysis.bands import CI, MIN_MAX, CurveBand, curve_band
 from study.analysis.kernels import NetworkKernels, conv1_kernels, conv2_kernels
-from study.analysis.summary import SummaryRow, summarize
+from study.analysis.summary import SummaryRow
 from study.analysis.timing import ISOLATED_ESTIMATE, study_timing, timing_for_mode
 from study.config import StudyConfig
-from study.folder.store import StoredStudy, StoreError, open_study, read_predictions, read_weights
+from study.folder.csvio import StoreError
+from study.folder.reader import folder_events, read_folder, read_predictions, read_weights
 from study.protocol.events import (
+    EPOCH_VALUES,
     EpochEnded,
     Failed,
     InitIdentity,
@@ -34,13 +37,14 @@ from study.protocol.events import (
     StudyFinished,
     StudyStarted,
 )
+from study.protocol.status import StudyStatus
+
+__all__ = ["CI", "MIN_MAX", "CurveBand", "EPOCH_VALUES", "StudyState", "open_study"]
 
 Key = tuple[str, int]
-# The numbers of one epoch, as EpochEnded and a metrics row both carry them.
-EPOCH_VALUES = ("train_loss", "test_loss", "test_accuracy", "train_seconds", "eval_seconds")
-RUNNING, FINISHED, STOPPED, FAILED, UNKNOWN = "running", "finished", "stopped", "failed", "unknown"
-# A study status.json calls running whose writer is gone (study.folder.store.truthful_status).
-INTERRUPTED = "interrupted"
+RUNNING, FINISHED, STOPPED, FAILED, UNKNOWN, INTERRUPTED = (
+    StudyStatus.RUNNING, StudyStatus.FINISHED, StudyStatus.STOPPED, StudyStatus.FAILED,
+    StudyStatus.UNKNOWN, StudyStatus.INTERRUPTED)
 # The status keys a live study and its folder agree on (status.json holds a few more).
 STATUS_KEYS = ("state", "backend", "device", "dataset", "mode", "timing",
                "shared_epoch_seconds", "shared_wall_seconds")
@@ -51,26 +55,8 @@ STATUS, CURVES, SUMMARY, KERNELS, IDENTITY, NETWORK, PROGRESS, STARTED = (
 
 
 def config_seeds(config: StudyConfig | None) -> tuple[int, ...]:
-    """The seeds a config trains (its seed_list once multi-seed studies exist, else its seed)."""
-    if config is None:
-        return ()
-    seeds = getattr(config, "seed_list", None)
-    return tuple(seeds) if seeds else (int(config.seed),)
-
-
-CI, MIN_MAX = "ci", "min-max"
-
-
-@dataclass(frozen=True)
-class CurveBand:
-    """A metrics column over a network's seeds: per epoch the mean, the band's low and high
-    ends (95 % CI of the mean, or min–max) and how many seeds it summarises."""
-
-    epochs: np.ndarray
-    mean: np.ndarray
-    low: np.ndarray
-    high: np.ndarray
-    n_seeds: np.ndarray
+    """The seeds a config trains (none without a config)."""
+    return () if config is None else tuple(config.seed_list)
 
 
 @dataclass(frozen=True)
@@ -108,6 +94,12 @@ class StudyState:
     problems: list[str] = field(default_factory=list)
     # Networks whose training loss became NaN or infinite: {key: the message}.
     diverged: dict[Key, str] = field(default_factory=dict)
+    # Every (network, seed, epoch) in the order its epoch arrived (a folder: the file's order).
+    epoch_log: list[tuple[str, int, int]] = field(default_factory=list)
+    # A stored study: status.json as read (what a resume continues), and whether a damaged
+    # weights or predictions file raises StoreError (the exports) or is shown as missing.
+    recorded_status: dict = field(default_factory=dict)
+    strict: bool = False
 
     # ----- building -----------------------------------------------------------------------
     @classmethod
@@ -120,28 +112,27 @@ class StudyState:
                            "timing": timing_for_mode(config.mode)})
 
     @classmethod
-    def from_folder(cls, folder, strict: bool = True) -> StudyState:
+    def from_folder(cls, folder, strict: bool = True, weights: bool = True) -> StudyState:
         """A stored study folder (StoreError when it is not one); half-written folders load.
 
-        A damaged weights or predictions file is left out and named in `problems`; with
-        `strict=False` (the app) so is a damaged init_identity.csv."""
-        return cls.from_stored(open_study(folder, strict=strict))
-
-    @classmethod
-    def from_stored(cls, stored: StoredStudy) -> StudyState:
-        """A StoredStudy as a state, by applying the events its files stand for."""
-        state = cls(config=stored.config, networks=list(stored.config.networks),
-                    seeds=list(config_seeds(stored.config)))
-        state.status = {"mode": stored.status.get("mode", stored.config.mode),
-                        "timing": study_timing(stored.status)
-                        if "timing" in stored.status else timing_for_mode(stored.config.mode)}
-        state.problems = list(getattr(stored, "problems", []))
-        events = folder_events(stored, state.problems)
+        A damaged weights file is left out of the kernels and named in `problems`; with
+        `strict=False` (the app) so is a damaged init_identity.csv, and a damaged predictions
+        file reads as missing. Without `weights` no weights file is read (no kernels)."""
+        files = read_folder(folder, strict=strict)
+        config, status = files.config, files.status
+        state = cls(config=config, networks=list(config.networks),
+                    seeds=list(config_seeds(config)), strict=strict,
+                    recorded_status=dict(status))
+        state.status = {"mode": status.get("mode", config.mode),
+                        "timing": study_timing(status)
+                        if "timing" in status else timing_for_mode(config.mode)}
+        state.problems = list(files.problems)
+        events = folder_events(files, state.problems, weights=weights)
         for event in events:
             state.apply(event)
-        if stored.status.get("state") not in (FINISHED, STOPPED, FAILED):
+        if status.get("state") not in (FINISHED, STOPPED, FAILED):
             # Still running elsewhere, or cut short by a crash: say what status.json says.
-            state.status["state"] = stored.status.get("state", UNKNOWN)
+            state.status["state"] = status.get("state", UNKNOWN.value)
         # A network without final weights did not finish: only its initial kernels are known.
         finals = {(e.network, e.seed) for e in events
                   if isinstance(e, KernelsUpdated) and e.epoch > 0}
@@ -151,7 +142,7 @@ class StudyState:
                     kernels, current_conv1=None, current_conv2=None,
                     epoch=state.epochs_done(*key))
         # status.json's other facts (isolated estimates, error, Keras version) ride along.
-        for key, value in stored.status.items():
+        for key, value in status.items():
             if key not in STATUS_KEYS:
                 state.status[key] = value
         state.problems.extend(p for p in state.kernel_problems.values()
@@ -212,6 +203,8 @@ class StudyState:
         row = {"network": event.network, "seed": key[1], "epoch": int(event.epoch),
                **{c: float(getattr(event, c)) for c in EPOCH_VALUES}}
         rows = self.rows.setdefault(key, [])
+        if not any(r["epoch"] == row["epoch"] for r in rows):
+            self.epoch_log.append((*key, row["epoch"]))
         rows[:] = [r for r in rows if r["epoch"] != row["epoch"]]
         rows.append(row)
         rows.sort(key=lambda r: r["epoch"])
@@ -348,35 +341,9 @@ class StudyState:
                       key=lambda s: (order.get(s, len(order)), s))
 
     def curve_band(self, network: str, column: str, spread: str = CI) -> CurveBand:
-        """One metrics column of `network` summarised over its seeds, epoch by epoch.
-
-        `spread` CI: the 95 % Student-t interval of the mean (study.analysis.statistics.t_interval);
-        MIN_MAX: the lowest and highest seed. An epoch only some seeds have reached (a run in
-        progress) is summarised over those; with one value the band is that value.
-        """
-        from study.analysis.statistics import t_interval
-
-        by_epoch: dict[int, list[float]] = {}
-        for seed in self.seeds_of(network):
-            for row in self.rows[network, seed]:
-                by_epoch.setdefault(int(row["epoch"]), []).append(float(row[column]))
-        epochs = sorted(by_epoch)
-        mean, low, high, count = [], [], [], []
-        for epoch in epochs:
-            values = by_epoch[epoch]
-            if spread == MIN_MAX or len(values) < 2:
-                mean.append(float(np.mean(values)))
-                low.append(min(values))
-                high.append(max(values))
-            else:
-                interval = t_interval(values)
-                mean.append(interval.mean)
-                low.append(interval.low)
-                high.append(interval.high)
-            count.append(len(values))
-        return CurveBand(np.array(epochs, dtype=int), np.array(mean, dtype=float),
-                         np.array(low, dtype=float), np.array(high, dtype=float),
-                         np.array(count, dtype=int))
+        """One metrics column of `network` summarised over its seeds (analysis.bands)."""
+        return curve_band((self.rows[network, seed] for seed in self.seeds_of(network)),
+                          column, spread)
 
     def epochs_done(self, network: str, seed: int | None = None) -> int:
         """How many epochs of (network, seed) are recorded."""
@@ -415,9 +382,6 @@ class StudyState:
         """Every finished (network, seed)'s summary row."""
         return {key: run.summary for key, run in self.finished.items()}
 
-    # The names StoredStudy has, so study.analysis.compare, study.analysis.confusion and the
-    # figures read a
-    # state as they read a stored study.
     @property
     def summary(self) -> list[SummaryRow]:
         """One row per finished (network, seed), by network then seed."""
@@ -430,6 +394,13 @@ class StudyState:
         """Every metrics row (each with its "seed"), by network, seed and epoch."""
         return [r for key in self.keys() for r in self.rows[key]]
 
+    @property
+    def recorded_epochs(self) -> list[dict]:
+        """Every metrics row in the order the epochs arrived (metrics.csv's order)."""
+        by_epoch = {(r["network"], r["seed"], r["epoch"]): r
+                    for rows in self.rows.values() for r in rows}
+        return [by_epoch[entry] for entry in self.epoch_log if entry in by_epoch]
+
     def kernels_of(self, network: str, seed: int | None = None) -> NetworkKernels | None:
         """What is known of a (network, seed)'s kernels (None: nothing yet)."""
         return self.kernels.get((network, self.first_seed if seed is None else seed))
@@ -440,23 +411,34 @@ class StudyState:
         return {n: self.kernels[n, seed] for n in self.networks if (n, seed) in self.kernels}
 
     def weights(self, network: str, which: str, seed: int | None = None):
-        """Stored weights ("initial"/"final") of a network; None until a live run has ended."""
+        """Stored weights ("initial"/"final") of a network, else None; damage: see `strict`."""
         if self.live or not self.folder:
             return None
         try:
-            return read_weights(self.folder, network, which,
-                            self.first_seed if seed is None else seed, self.seeds)
+            return self.stored_weights(network, which, seed)
         except StoreError:
+            if self.strict:
+                raise
             return None
 
+    def stored_weights(self, network: str, which: str, seed: int | None = None):
+        """What the folder holds now of a network's weights (None: no file, or no folder);
+        StoreError for a damaged file."""
+        if not self.folder:
+            return None
+        return read_weights(self.folder, network, which,
+                            self.first_seed if seed is None else seed, self.seeds)
+
     def predictions(self, network: str, seed: int | None = None):
-        """(predicted, labels) read from the folder once a live run has ended; else None."""
+        """(predicted, labels) of a stored study, else None; a damaged file: see `strict`."""
         if self.live or not self.folder:
             return None
         try:
             return read_predictions(self.folder, network,
                                     self.first_seed if seed is None else seed, self.seeds)
         except StoreError as exc:
+            if self.strict:
+                raise
             # A damaged file: shown as missing; the message is kept for whoever asks.
             if str(exc) not in self.problems:
                 self.problems.append(str(exc))
@@ -470,13 +452,13 @@ class StudyState:
 
     def conclusions(self, measures=None) -> list[dict]:
         """The report's conclusions on this study, paired over its seeds (conclusion rows)."""
-        from study.analysis.compare import ACCURACY_MEASURES, conclusion_rows, study_conclusions
+        from study.analysis.conclusions import ACCURACY_MEASURES, conclusion_rows, study_conclusions
 
         return conclusion_rows(study_conclusions(self, measures=measures or ACCURACY_MEASURES))
 
     def compare_rows(self) -> dict[str, dict]:
         """Each network's figures averaged over its seeds, with epochs done (study_rows)."""
-        from study.analysis.compare import study_rows
+        from study.analysis.comparisons import study_rows
 
         return study_rows(self)
 
@@ -512,76 +494,6 @@ def _kernels_data(kernels: NetworkKernels) -> dict:
             "current_conv2": listed(kernels.current_conv2)}
 
 
-def _stored_row_seed(stored: StoredStudy, row: dict) -> int:
-    return int(row.get("seed", stored.config.seed))
-
-
-def _readable_weights(stored: StoredStudy, network: str, which: str, seed: int, seeds,
-                      problems: list[str] | None):
-    """A network's stored weights, or None when absent; a damaged file is None too when
-    `problems` is given (its message is added there), else StoreError."""
-    try:
-        return read_weights(stored.folder, network, which, seed, seeds)
-    except StoreError as exc:
-        if problems is None:
-            raise
-        problems.append(str(exc))
-        return None
-
-
-def folder_events(stored: StoredStudy, problems: list[str] | None = None) -> list:
-    """The events a stored study's files stand for, in the order a run emits them.
-
-    With `problems`, a damaged weights file is left out and its message added there."""
-    config, status = stored.config, stored.status
-    seeds = list(config_seeds(config))
-    events: list = [StudyStarted(
-        folder=str(stored.folder), backend=status.get("backend", config.backend),
-        device=status.get("device", config.device), networks=list(config.networks),
-        epochs=config.epochs, train_size=0, test_size=0, batches_per_epoch=0,
-        dataset=status.get("dataset", ""), seeds=seeds)]
-    if stored.init_identity:
-        events.append(InitIdentity(list(stored.init_identity)))
-    by_key: dict[Key, list[dict]] = {}
-    for row in stored.epochs:
-        by_key.setdefault((row["network"], _stored_row_seed(stored, row)), []).append(row)
-    for seed in seeds:
-        for network in config.networks:
-            initial = _readable_weights(stored, network, "initial", seed, seeds, problems)
-            if initial is not None and "conv1/kernel" in initial:
-                events.append(_kernels_event(network, 0, initial, seed))
-    for (network, seed), rows in by_key.items():
-        for row in sorted(rows, key=lambda r: r["epoch"]):
-            events.append(EpochEnded(network, row["epoch"],
-                                     *(row[c] for c in EPOCH_VALUES), seed=seed))
-    for entry in status.get("diverged") or []:
-        try:
-            events.append(NetworkDiverged(str(entry["network"]), int(entry["epoch"]),
-                                          int(entry["batch"]), str(entry["message"]),
-                                          int(entry.get("seed", config.seed))))
-        except (KeyError, TypeError, ValueError, AttributeError):
-            if problems is not None:
-                problems.append(f"{stored.folder / 'status.json'}: a damaged diverged entry")
-    for epoch, seconds in enumerate(status.get("shared_epoch_seconds") or [], start=1):
-        events.append(SharedEpochTimed(epoch, float(seconds), 0.0))
-    for (network, seed), rows in by_key.items():
-        final = _readable_weights(stored, network, "final", seed, seeds, problems)
-        if final is not None and "conv1/kernel" in final:
-            events.append(_kernels_event(network, max(r["epoch"] for r in rows), final, seed))
-        row = summarize(network, rows, seed)
-        events.append(NetworkFinished(network, len(rows), row.peak_test_accuracy,
-                                      row.peak_epoch, row.final_test_accuracy,
-                                      row.seconds_per_epoch, row.total_seconds, seed=seed))
-    state = status.get("state")
-    if state == FAILED:
-        events.append(Failed(status.get("error", "the study failed"), str(stored.folder)))
-    elif state in (FINISHED, STOPPED):
-        events.append(StudyFinished(str(stored.folder), state))
-    return events
-
-
-def _kernels_event(network: str, epoch: int, flat: dict, seed: int) -> KernelsUpdated:
-    conv2 = flat.get("conv2/kernel")
-    return KernelsUpdated(network, int(epoch), np.asarray(flat["conv1/kernel"]).tolist(),
-                          None if conv2 is None else np.asarray(conv2).tolist(), seed=seed)
-
+def open_study(folder, strict: bool = True) -> StudyState:
+    """A stored study folder as a StudyState (StudyState.from_folder)."""
+    return StudyState.from_folder(folder, strict=strict)

@@ -7,8 +7,9 @@ from types import SimpleNamespace
 import numpy as np
 
 from study.config import StudyConfig
-from study.folder.store import StudyWriter, open_study
+from study.folder.writer import StudyWriter
 from study.protocol.networks import NETWORKS, network_spec
+from study.state import open_study
 
 SHAPES = {"NetA1": {"conv1": (5, 5, 1, 4), "linear1": (576, 10)},
           "NetA2": {"conv1": (5, 5, 1, 4), "conv2": (3, 3, 4, 12), "linear1": (300, 10)}}

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from study.config import StudyConfig
-from study.folder.store import StudyWriter
+from study.folder.writer import StudyWriter
 from study.protocol.events import EpochResult
 from study.protocol.networks import NETWORKS
 
@@ -106,7 +106,7 @@ def summary_rows(accuracy: dict, seconds_per_epoch: dict) -> list[dict]:
 
 
 # ---------------------------------------------------------------------------------------------
-# A study of five seeds with known numbers (SPEC §6)
+# A study of five seeds with known numbers (docs/study.md#statistics)
 #
 # Seed i (of SEEDS) moves every network by SEED_SHIFT[i] (pairing by seed removes it) and two
 # networks by their own JITTER[network][i] besides. So in peak and in final accuracy:

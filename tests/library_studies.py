@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from study.config import StudyConfig
-from study.folder.store import StudyWriter
+from study.folder.writer import StudyWriter
 from study.protocol.events import EpochResult
 from tests.known_study import (
     ACCURACY,

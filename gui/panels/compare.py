@@ -1,6 +1,7 @@
-"""The compare panel: SPEC §5 comparisons, the report's conclusions as checks, init identity and
-confusion matrices, all drawn from the StudyModel's state (never from the folder during a run;
-confusion matrices appear once the run has ended and its predictions are on disk).
+"""The compare panel: the comparisons of docs/study.md#comparisons, the report's conclusions as
+checks, init identity and confusion matrices, all drawn from the StudyModel's state (never from
+the folder during a run; confusion matrices appear once the run has ended and its predictions
+are on disk).
 """
 
 from __future__ import annotations
@@ -40,8 +41,8 @@ from gui.colors import (
 from gui.plot_style import CURVE_COLUMNS, draw_comparison, seeds_note, set_epoch_ticks
 from gui.study_model import StudyModel
 from gui.table_fit import ColumnFitter
-from study.analysis.compare import (
-    COMPARISONS,
+from study.analysis.comparisons import COMPARISONS, comparison_by_key, comparison_table, study_rows
+from study.analysis.conclusions import (
     DOES_NOT_HOLD,
     FINAL,
     HOLDS,
@@ -50,12 +51,8 @@ from study.analysis.compare import (
     NOT_RESOLVED,
     PEAK,
     TIME,
-    comparison_by_key,
-    comparison_table,
     conclusion_rows,
-    identity_table,
     study_conclusions,
-    study_rows,
 )
 from study.analysis.formats import (
     ci_tip,
@@ -65,8 +62,9 @@ from study.analysis.formats import (
     p_text,
     signed_text,
 )
+from study.analysis.identity import identity_table
 from study.analysis.timing import ISOLATED_ESTIMATE_TEXT, is_isolated_estimate, shared_timing_note
-from study.folder.store import StoreError
+from study.folder.csvio import StoreError
 
 TABLE_HEADERS = ("Network", "Epochs", "Peak test acc.", "Peak epoch", "Final test acc.",
                  "Time / epoch", "Total (mm:ss.ss)", "Report: peak", "Report: s / epoch",
@@ -151,7 +149,7 @@ def _seeded(row: dict) -> bool:
 
 
 def comparison_cells(row: dict) -> list[str]:
-    """The panel's texts for one comparison-table row (study.analysis.compare.TABLE_COLUMNS).
+    """The panel's texts for one comparison-table row (study.analysis.comparisons.TABLE_COLUMNS).
 
     With several seeds the measured cells are means ± the half-width of their 95 % interval
     and the peak epoch a mean ("12.4"); with one seed they read as they always did.
@@ -201,7 +199,7 @@ def comparison_tips(row: dict) -> dict[int, str]:
 
 
 def conclusion_cells(conclusion, report_verdict: str) -> list[str]:
-    """The conclusions table's texts for one study.analysis.compare.Conclusion
+    """The conclusions table's texts for one study.analysis.conclusions.Conclusion
     (CONCLUSION_HEADERS)."""
     part = next((p for p in conclusion.parts if p.label == conclusion.part), None)
     measure = part.measure if part is not None else conclusion.measure
@@ -274,7 +272,7 @@ class ComparePanel(QWidget):
             self.view_selector.addItem(comparison.title, comparison.key)
             self.view_selector.setItemData(self.view_selector.count() - 1, comparison.question,
                                            Qt.ItemDataRole.ToolTipRole)
-        self.view_selector.setToolTip("Which networks to compare (SPEC §5)")
+        self.view_selector.setToolTip("Which networks to compare")
         self.view_selector.currentIndexChanged.connect(self._on_view_changed)
         self.question_label = QLabel()
         self.question_label.setWordWrap(True)
@@ -307,7 +305,7 @@ class ComparePanel(QWidget):
             QHeaderView.ResizeMode.Stretch)
         for column in REPORT_COLUMNS:
             self.comparison_table.horizontalHeaderItem(column).setToolTip(
-                "The report's figure (SPEC §4), for reference; its head was flawed and its "
+                "The report's figure, for reference; its head was flawed and its "
                 "hardware unknown")
         self.comparison_table.horizontalHeaderItem(SEEDS_COLUMN).setToolTip(
             "Seeds averaged: with several, each figure is their mean ± the half-width of its "
@@ -599,7 +597,7 @@ class ComparePanel(QWidget):
         else:
             differing = [row["check"] for row in rows if row["verdict"] != "identical"]
             after = sum(1 for row in rows if row["kind"] == "after training")
-            text = (f"{len(rows)} checks (SPEC §2), {after} of them after training: the norm of "
+            text = (f"{len(rows)} checks, {after} of them after training: the norm of "
                     "the difference of two tensors, 0 when they are bit-identical. ")
             text += ("All are 0." if not differing
                      else f"{len(differing)} differ: " + "; ".join(differing))

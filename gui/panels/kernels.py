@@ -30,8 +30,9 @@ from gui.kernel_editor import ByHandEditor
 from gui.kernel_view import KernelGridView, conv2_grid, network_grid, overview_grid
 from gui.study_model import StudyModel
 from study.analysis.kernels import NetworkKernels
-from study.folder.store import StoredStudy, StoreError, open_study
+from study.folder.csvio import StoreError
 from study.protocol.networks import NETWORKS, network_spec
+from study.state import StudyState
 
 CONV2_STATES = {
     "Current": ("current",), "Initial": ("initial",), "Current − initial": ("difference",),
@@ -161,7 +162,7 @@ class KernelPanel(QWidget):
 
     # --- the model ------------------------------------------------------------------------
 
-    def set_study(self, stored: StoredStudy | None) -> None:
+    def set_study(self, stored: StudyState | None) -> None:
         """Show a stored study's initial and final kernels (the model shows it); None clears."""
         try:
             self.model.show_stored(stored)
@@ -363,8 +364,7 @@ class KernelPanel(QWidget):
         paths = export_grids(self._networks, self._kernels, out_dir, self._current_name(),
                              self.own_scale_box.isChecked())
         if self._state.folder is not None:
-            stored = open_study(self._state.folder)
-            paths.append(write_kernel_csv(stored, Path(out_dir) / CSV_FILE))
+            paths.append(write_kernel_csv(self._state, Path(out_dir) / CSV_FILE))
         return paths
 
     def _on_export_clicked(self) -> None:

@@ -1,4 +1,4 @@
-"""The summary table (SPEC §3): peak test accuracy and its epoch, final accuracy, times.
+"""The summary table (docs/study.md#training): peak test accuracy, its epoch, final accuracy, times.
 
 A study of several seeds shows one row per network: each figure the mean over its seeds ± the
 half-width of its 95 % Student-t interval, the peak epoch a mean, and a Seeds column with n.
@@ -17,8 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.colors import INCOMPLETE_COLOR, NOTE_STYLE, network_color
-from study.analysis.formats import ci_tip, mean_ci_text, mean_epoch_text
-from study.analysis.summary import format_duration
+from study.analysis.formats import ci_tip, format_duration, mean_ci_text, mean_epoch_text
 from study.analysis.timing import (
     ISOLATED_ESTIMATE,
     ISOLATED_ESTIMATE_TEXT,
@@ -73,7 +72,7 @@ def summary_cells(row, incomplete: str = "") -> list[str]:
 def mean_summary_cells(row: dict, seeds_planned: int = 0, incomplete: str = "",
                        one_timing: bool = False) -> list[str]:
     """The table's texts for one network averaged over its seeds
-    (study.analysis.compare.network_row):
+    (study.analysis.comparisons.network_row):
     means ± CI half-width, the mean peak epoch ("12.4", "2"), the mean total, and n (of the
     planned seeds when fewer have finished). `one_timing`: the seconds are one isolated-timing
     estimate per network (all-at-once), shown plain, since an interval over copies of one
@@ -206,7 +205,7 @@ class SummaryTable(QTableWidget):
 
     def add_mean_row(self, row: dict, seeds_planned: int = 0, incomplete: str = "") -> None:
         """Add or replace a network's row averaged over its seeds
-        (study.analysis.compare.network_row)."""
+        (study.analysis.comparisons.network_row)."""
         index = self._row_index(row["network"])
         n = int(row["n_seeds"])
         tips = {column: ci_tip(row[measure], row.get(f"{measure}_ci_low"),

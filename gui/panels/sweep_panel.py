@@ -4,7 +4,7 @@ the window follows it: every few seconds it looks at the files' sizes and times 
 point has moved on, reads the sweep again on a worker thread (keeping the x axis, measure and
 fixed values chosen).
 
-The numbers are study/sweep/command.py's Sweep.rows() (what sweep.csv holds), read from the point
+The numbers are study/sweep/folder.py's Sweep.rows() (what sweep.csv holds), read from the point
 folders. No Keras here: the sweep module imports it only to run points.
 """
 
@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
 )
 
 from gui.colors import NOTE_STYLE, PLOT_BACKGROUND, PLOT_FOREGROUND, network_color
-from study.folder.store import StoreError
-from study.sweep.command import (
+from study.folder.csvio import StoreError
+from study.sweep.folder import (
     FINISHED,
     RUNNING,
     Sweep,

@@ -2,7 +2,7 @@
 
 The study folder holds each network's predicted classes beside the true labels
 (predictions/NET.npz, or NET.seed-S.npz per seed in a study of several seeds;
-StoredStudy.predictions); rows of a matrix are true classes, columns the predicted ones, in the
+StudyState.predictions); rows of a matrix are true classes, columns the predicted ones, in the
 order of study.data.CLASS_NAMES.
 
 With several seeds a network's matrix pools every seed's test predictions (the sum of the
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from study.analysis.formats import csv_cell
 from study.data import CLASS_NAMES
 
 
@@ -106,7 +107,7 @@ class Confusion:
                         for j, p in enumerate(self.class_names)})
             row["total"] = int(self.matrix[index].sum())
             row["correct"] = int(self.matrix[index, index])
-            row["accuracy"] = "" if np.isnan(accuracy[index]) else float(accuracy[index])
+            row["accuracy"] = csv_cell(float(accuracy[index]))
             if self.pooled:
                 row["n_seeds"] = self.n_seeds
                 row["seeds"] = " ".join(str(s) for s in self.seeds)
@@ -120,17 +121,17 @@ class Confusion:
                 "total", "correct", "accuracy", *pooled)
 
 
-def study_confusion(stored, network: str, seed: int | None = None) -> Confusion | None:
-    """The confusion matrix of `network` in a StoredStudy, or None if it saved no predictions.
+def study_confusion(state, network: str, seed: int | None = None) -> Confusion | None:
+    """The confusion matrix of `network` in a StudyState, or None if it saved no predictions.
 
     With `seed`, that seed's predictions alone. Without, every seed of the study that saved
     predictions for the network, pooled: the matrix is the sum of the per-seed matrices (a
     one-seed study: its one matrix), and `seeds` names the seeds counted.
     """
-    seeds = (int(seed),) if seed is not None else tuple(int(s) for s in stored.seeds)
+    seeds = (int(seed),) if seed is not None else tuple(int(s) for s in state.seeds)
     matrix, found = None, []
     for s in seeds:
-        pair = stored.predictions(network, seed=s)
+        pair = state.predictions(network, seed=s)
         if pair is None:
             continue
         counts = confusion_matrix(*pair)
@@ -141,12 +142,12 @@ def study_confusion(stored, network: str, seed: int | None = None) -> Confusion 
     return Confusion(network, matrix, seeds=tuple(found))
 
 
-def study_confusions(stored, seed: int | None = None) -> dict[str, Confusion]:
-    """Confusion matrices of every network of a StoredStudy that saved predictions: each pooled
+def study_confusions(state, seed: int | None = None) -> dict[str, Confusion]:
+    """Confusion matrices of every network of a StudyState that saved predictions: each pooled
     over the study's seeds, or of `seed` alone (see study_confusion)."""
     found = {}
-    for network in stored.config.networks:
-        confusion = study_confusion(stored, network, seed)
+    for network in state.config.networks:
+        confusion = study_confusion(state, network, seed)
         if confusion is not None:
             found[network] = confusion
     return found
@@ -160,6 +161,6 @@ def per_class_accuracy_rows(confusions: dict[str, Confusion]) -> list[dict]:
         row = {"class": name}
         for network, confusion in confusions.items():
             value = confusion.per_class_accuracy[index]
-            row[network] = "" if np.isnan(value) else float(value)
+            row[network] = csv_cell(float(value))
         rows.append(row)
     return rows

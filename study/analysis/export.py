@@ -10,40 +10,35 @@ from __future__ import annotations
 
 import errno
 import json
-import os
-import secrets
 import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from study.analysis.compare import (
-    COMPARISONS,
+from study.analysis.comparisons import COMPARISONS, TABLE_COLUMNS, comparison_tables
+from study.analysis.conclusions import (
     CONCLUSION_COLUMNS,
     CONCLUSION_PART_COLUMNS,
-    IDENTITY_TABLE_COLUMNS,
-    TABLE_COLUMNS,
-    TIMING_COLUMN,
-    comparison_tables,
     conclusion_part_rows,
     conclusion_rows,
-    identity_table,
-    is_isolated_estimate,
     study_conclusions,
-    study_timing,
 )
 from study.analysis.confusion import per_class_accuracy_rows, study_confusions
+from study.analysis.identity import IDENTITY_TABLE_COLUMNS, identity_table
 from study.analysis.statistics import AGGREGATE_COLUMNS, aggregate_rows
 from study.analysis.summary import METRICS_COLUMNS, SUMMARY_COLUMNS
-from study.folder.store import StoredStudy, StoreError, csv_text, open_study
+from study.analysis.timing import TIMING_COLUMN, is_isolated_estimate, study_timing
+from study.folder.csvio import StoreError, csv_text
+from study.folder.staging import PARTIAL, final_path, fresh_sibling, move_into_place
+from study.protocol.status import StudyStatus
 from study.state import StudyState
 
 MARKER = "export.json"
 MARKER_FORMAT = "kernel-lab/export"
 
 # A writer adds files to the export folder being built and returns their paths.
-ExtraWriter = Callable[[StoredStudy, Path], Iterable[Path]]
+ExtraWriter = Callable[[StudyState, Path], Iterable[Path]]
 
 
 class ExportError(RuntimeError):
@@ -130,10 +125,10 @@ def write_export_file(path: Path, text: str) -> None:
 SUMMARY_NOTE_COLUMNS = ("epochs_done", "note")
 
 
-def write_csv_files(stored: StoredStudy, folder: Path) -> list[Path]:
+def write_csv_files(state: StudyState, folder: Path) -> list[Path]:
     """Every CSV of an export into `folder`: metrics, summary (one row per network and seed),
     aggregate (mean and 95 % interval over the seeds), comparisons, conclusions (one row per
-    conclusion and measure, see README "How sure is a verdict?") and their parts, …"""
+    conclusion and measure, see docs/study.md#statistics) and their parts, …"""
     folder = Path(folder)
     written = []
 
@@ -142,32 +137,31 @@ def write_csv_files(stored: StoredStudy, folder: Path) -> list[Path]:
         write_export_file(path, csv_text(columns, rows))
         written.append(path)
 
-    put("metrics.csv", METRICS_COLUMNS, stored.epochs)
+    put("metrics.csv", METRICS_COLUMNS, state.recorded_epochs)
     # The study as the app shows it: the same model says which networks stopped early.
-    state = StudyState.from_stored(stored)
     summary = state.summary
     # An all-at-once study's seconds are isolated-timing estimates, not measured epochs: its
     # tables say so in an extra last column (measured studies keep their columns unchanged).
-    timing = study_timing(stored.status)
-    extra = (TIMING_COLUMN,) if is_isolated_estimate(stored.status) else ()
+    timing = study_timing(state.status)
+    extra = (TIMING_COLUMN,) if is_isolated_estimate(state.status) else ()
     put("summary.csv", (*SUMMARY_COLUMNS, *SUMMARY_NOTE_COLUMNS, *extra),
         [{**row.as_dict(), "epochs_done": state.epochs_done(row.network, row.seed),
           "note": state.incomplete_note(row.network, row.seed), TIMING_COLUMN: timing}
          for row in summary])
-    put("aggregate.csv", AGGREGATE_COLUMNS, aggregate_rows(summary, stored.config.networks))
+    put("aggregate.csv", AGGREGATE_COLUMNS, aggregate_rows(summary, state.config.networks))
     # Comparisons: one row per network, its means over the seeds with n_seeds, the seeds and the
     # 95 % intervals of the accuracies and the time per epoch (empty with one seed).
-    tables = comparison_tables(stored)
+    tables = comparison_tables(state)
     for comparison in COMPARISONS:
         put(comparison_csv_name(comparison.key), (*TABLE_COLUMNS, *extra),
             [_blank_none({**row, TIMING_COLUMN: timing}) for row in tables[comparison.key]])
-    conclusions = study_conclusions(stored)
+    conclusions = study_conclusions(state)
     put("conclusions.csv", CONCLUSION_COLUMNS, conclusion_rows(conclusions))
     put("conclusion_parts.csv", CONCLUSION_PART_COLUMNS, conclusion_part_rows(conclusions))
-    put("init_identity.csv", IDENTITY_TABLE_COLUMNS, identity_table(stored))
+    put("init_identity.csv", IDENTITY_TABLE_COLUMNS, identity_table(state))
     # Confusion matrices pool every seed's test predictions (their CSVs then carry n_seeds and
     # seeds); per-class accuracy is then the mean over the seeds.
-    confusions = study_confusions(stored)
+    confusions = study_confusions(state)
     for network, confusion in confusions.items():
         put(confusion_csv_name(network), confusion.csv_columns(), confusion.csv_rows())
     if confusions:
@@ -179,49 +173,49 @@ def _blank_none(row: dict) -> dict:
     return {key: "" if value is None else value for key, value in row.items()}
 
 
-def export_study(stored, out_dir=None, *, force: bool = False,
+def export_study(state, out_dir=None, *, force: bool = False,
                  extra_writers: Iterable[ExtraWriter] = ()) -> ExportResult:
-    """Export a StoredStudy (or a study folder) into `out_dir` (default STUDY_DIR/export).
+    """Export a StudyState (or a study folder) into `out_dir` (default STUDY_DIR/export).
 
     Raises ExportError when the destination holds an export and `force` is off, when it holds
     anything else, or when writing fails; in every case an earlier export is left intact.
     """
-    if not isinstance(stored, StoredStudy):
+    if not isinstance(state, StudyState):
         try:
-            stored = open_study(stored)
+            state = StudyState.from_folder(state)
         except StoreError as exc:
             raise ExportError(str(exc)) from None
-    out_dir = Path(out_dir) if out_dir is not None else default_export_folder(stored.folder)
+    out_dir = Path(out_dir) if out_dir is not None else default_export_folder(state.folder)
     replacing = check_destination(out_dir, force)
     parent = out_dir.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        staging = _fresh_sibling(out_dir, "partial")
+        staging = fresh_sibling(out_dir, PARTIAL)
         staging.mkdir()
     except OSError as exc:
         raise ExportError(_explain_failure(parent, exc, replacing, out_dir)) from exc
     try:
-        files = write_csv_files(stored, staging)
+        files = write_csv_files(state, staging)
         for writer in extra_writers:
-            files.extend(Path(p) for p in writer(stored, staging))
+            files.extend(Path(p) for p in writer(state, staging))
         names = sorted(str(Path(p).relative_to(staging)) for p in files)
-        marker = {"format": MARKER_FORMAT, "version": 1, "study": str(stored.folder.resolve()),
+        marker = {"format": MARKER_FORMAT, "version": 1, "study": str(state.folder.resolve()),
                   "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "files": names,
-                  "timing": study_timing(stored.status),
+                  "timing": study_timing(state.status),
                   # The study's state as a reader sees it ("interrupted" when the process
                   # that ran it is gone), and why it ended so where status.json says.
-                  "state": stored.status.get("state", "unknown")}
+                  "state": state.status.get("state", StudyStatus.UNKNOWN.value)}
         for key in ("error", "diverged"):
-            if stored.status.get(key):
-                marker[key] = stored.status[key]
-        if is_isolated_estimate(stored.status):
-            marker.update({key: stored.status.get(key) for key in (
+            if state.status.get(key):
+                marker[key] = state.status[key]
+        if is_isolated_estimate(state.status):
+            marker.update({key: state.status.get(key) for key in (
                 "shared_wall_seconds", "shared_epoch_seconds", "shared_eval_seconds")})
         write_export_file(staging / MARKER, json.dumps(marker, indent=2) + "\n")
-        _move_into_place(staging, out_dir, replacing)
+        move_into_place(staging, out_dir, replacing)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        where = _final_path(exc.filename, staging, out_dir)
+        where = final_path(exc.filename, staging, out_dir)
         raise ExportError(_explain_failure(where, exc, replacing, out_dir)) from exc
     except Exception as exc:
         shutil.rmtree(staging, ignore_errors=True)
@@ -233,31 +227,6 @@ def export_study(stored, out_dir=None, *, force: bool = False,
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return ExportResult(out_dir, sorted([*names, MARKER]), replacing)
-
-
-def _fresh_sibling(out_dir: Path, role: str) -> Path:
-    """An unused hidden name beside `out_dir` (same file system, so renames are atomic)."""
-    while True:
-        candidate = out_dir.parent / f".{out_dir.name}.{role}-{secrets.token_hex(4)}"
-        if not candidate.exists():
-            return candidate
-
-
-def _move_into_place(staging: Path, out_dir: Path, replacing: bool) -> None:
-    """Swap the finished staging folder in; an old export is removed only after the swap."""
-    if out_dir.is_dir() and not replacing:
-        out_dir.rmdir()  # check_destination let it through, so it is empty
-    if not replacing:
-        os.replace(staging, out_dir)
-        return
-    old = _fresh_sibling(out_dir, "old")
-    os.replace(out_dir, old)
-    try:
-        os.replace(staging, out_dir)
-    except OSError:
-        os.replace(old, out_dir)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _explain_failure(where: Path, exc: OSError, replacing: bool, out_dir: Path) -> str:
@@ -275,14 +244,3 @@ def _kept(replacing: bool, out_dir: Path) -> str:
     if replacing:
         return f" The earlier export in {out_dir} is intact."
     return f" Nothing was written to {out_dir}."
-
-
-def _final_path(filename, staging: Path, out_dir: Path) -> Path:
-    """The path a user would recognise: a file in the staging folder named as in out_dir."""
-    if not filename:
-        return out_dir
-    path = Path(filename)
-    try:
-        return out_dir / path.relative_to(staging)
-    except ValueError:
-        return path

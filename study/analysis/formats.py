@@ -3,7 +3,8 @@
 A figure over seeds reads "mean ± half-width" of its 95 % interval ("81.00 ± 0.45 %"); one seed
 keeps the plain figure ("81.00 %"); a mean peak epoch keeps one decimal unless it is whole ("12.4",
 "2"); the tooltips give the interval's ends. A value that is not there (one seed's interval, a
-network that did not run) is NaN or None in the data and reads MISSING ("—") everywhere.
+network that did not run) is NaN or None in the data, reads MISSING ("—") everywhere and is an
+empty cell in a CSV file (csv_cell).
 No Qt here: the app, the CLI and the CSV writers share it.
 """
 
@@ -85,3 +86,14 @@ def p_text(value) -> str:
     if not _defined(value):
         return MISSING
     return "< 0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def p_phrase(value) -> str:
+    """A p-value inside a sentence: "p < 0.001", "p = 0.034"."""
+    text = p_text(value)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
+
+
+def csv_cell(value):
+    """A value as a CSV cell: an undefined one (None, NaN) is an empty cell."""
+    return value if _defined(value) else ""

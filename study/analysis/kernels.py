@@ -18,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from study.folder.store import StoredStudy, StoreError, atomic_write_text, csv_text, file_stem
+from study.folder.csvio import StoreError, atomic_write_text, csv_text
+from study.folder.layout import weights_path
 from study.protocol import byhand
 
 KERNEL_CSV_COLUMNS = ("network", "layer", "kernel", "row", "col", "initial", "final")
@@ -131,18 +132,17 @@ class NetworkKernels:
                 f"initial| = {value:.4g} (K{k + 1} row {r + 1} column {c + 1}).")
 
 
-def stored_network_kernels(stored: StoredStudy, network: str) -> NetworkKernels | None:
+def stored_network_kernels(state, network: str) -> NetworkKernels | None:
     """A stored network's initial and final kernels, or None when it has no initial weights."""
-    initial = stored.weights(network, "initial")
+    initial = state.stored_weights(network, "initial")
     if initial is None:
         return None
-    final = stored.weights(network, "final")
-    seed = stored.seeds[0]
+    final = state.stored_weights(network, "final")
+    seed = state.seeds[0]
     for which, flat in (("initial", initial), ("final", final)):
         if flat is None:
             continue
-        path = Path(stored.folder) / "weights" / \
-            f"{file_stem(network, seed, stored.seeds)}.{which}.npz"
+        path = weights_path(state.folder, network, which, seed, state.seeds)
         if "conv1/kernel" not in flat:
             raise StoreError(f"{path}: damaged: it holds no conv1/kernel")
         for key, check in (("conv1/kernel", conv1_kernels), ("conv2/kernel", conv2_kernels)):
@@ -151,24 +151,24 @@ def stored_network_kernels(stored: StoredStudy, network: str) -> NetworkKernels 
                     check(flat[key])
                 except ValueError as exc:
                     raise StoreError(f"{path}: damaged: {exc}") from None
-    epochs = [int(r["epoch"]) for r in stored.epochs if r["network"] == network]
+    epochs = [int(r["epoch"]) for r in state.epochs if r["network"] == network]
     return NetworkKernels.from_conv(network, initial, final, epoch=max(epochs, default=0))
 
 
-def stored_kernels(stored: StoredStudy) -> dict[str, NetworkKernels]:
+def stored_kernels(state) -> dict[str, NetworkKernels]:
     """Kernels of every network of a stored study that has initial weights, in config order."""
     found = {}
-    for network in stored.config.networks:
-        kernels = stored_network_kernels(stored, network)
+    for network in state.config.networks:
+        kernels = stored_network_kernels(state, network)
         if kernels is not None:
             found[network] = kernels
     return found
 
 
-def kernel_rows(stored: StoredStudy) -> list[dict]:
+def kernel_rows(state) -> list[dict]:
     """Rows of the kernel CSV (see the module docstring): conv1 of every network, conv2 of NetA2."""
     rows = []
-    for network, kernels in stored_kernels(stored).items():
+    for network, kernels in stored_kernels(state).items():
         rows.extend(_layer_rows(network, "conv1", kernels.initial_conv1, kernels.current_conv1))
         if kernels.initial_conv2 is not None:
             rows.extend(
@@ -192,13 +192,13 @@ def _layer_rows(network: str, layer: str, initial: np.ndarray, final: np.ndarray
         }
 
 
-def kernel_csv_text(stored: StoredStudy) -> str:
+def kernel_csv_text(state) -> str:
     """The kernel CSV of a stored study as text."""
-    return csv_text(KERNEL_CSV_COLUMNS, kernel_rows(stored))
+    return csv_text(KERNEL_CSV_COLUMNS, kernel_rows(state))
 
 
-def write_kernel_csv(stored: StoredStudy, path) -> Path:
+def write_kernel_csv(state, path) -> Path:
     """Write the kernel CSV to `path` atomically; StoreError if it cannot be written."""
     path = Path(path)
-    atomic_write_text(path, kernel_csv_text(stored))
+    atomic_write_text(path, kernel_csv_text(state))
     return path

@@ -2,11 +2,11 @@
 final test accuracy per study (mean and 95 % interval over its seeds), and each study's
 difference from the first, with the method of its interval in the `method` column:
 
-- "paired by seed (n)": the two studies share n ≥ 2 seeds. A seed fixes the initial tensors and
-  the batch order (SPEC §6), so the per-seed differences d_s = study(s) − first(s) over the
-  shared seeds are paired, and their mean gets the Student-t interval of study.analysis.statistics
-  (paired_difference). Pairing removes the noise both studies share, so it resolves smaller
-  differences than Welch; seeds only one study has are left out (a caveat says so).
+- "paired by seed (n)": the two studies share n ≥ 2 seeds. A seed fixes the initial tensors and the
+  batch order (docs/study.md#statistics), so the per-seed differences d_s = study(s) − first(s) over
+  the shared seeds are paired, and their mean gets the Student-t interval of
+  study.analysis.statistics (paired_difference). Pairing removes the noise both studies share, so it
+  resolves smaller differences than Welch; seeds only one study has are left out (a caveat says so).
 - "Welch": the studies share fewer than 2 seeds but have ≥ 2 each — independent samples, Welch's
   unequal-variance t interval.
 - "one seed": a study has a single seed — the plain difference, no interval.
@@ -28,13 +28,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from study.analysis.export import ExportError, write_export_file
+from study.analysis.formats import MISSING
 from study.analysis.statistics import (
     DIFFERENCE_DECIMALS,
     paired_difference,
     t_interval,
     welch_difference,
 )
-from study.folder.store import StoreError, csv_text
+from study.folder.csvio import StoreError, csv_text
+from study.folder.staging import PARTIAL, fresh_sibling, move_into_place
 from study.protocol.networks import NETWORKS
 from study.state import StudyState
 
@@ -111,7 +113,7 @@ class MultiComparison:
         "head report, learning_rate 0.01" ("…" when more differ; long values cut)."""
         parts = []
         for key, values in self.settings[:most]:
-            value = values[index] or "—"
+            value = values[index] or MISSING
             parts.append(f"{key} {value if len(value) <= width else value[:width - 1] + '…'}")
         if len(self.settings) > most:
             parts.append("…")
@@ -272,7 +274,7 @@ def _difference_row(base: ComparedStudy, study: ComparedStudy, network: str,
         return row
     shared = [s for s in by_seed_a if s in by_seed_b]
     if len(shared) >= 2:
-        # Paired by seed (SPEC §6): d_s = study(s) − baseline(s) over the shared seeds.
+        # Paired by seed (docs/study.md#statistics): d_s = study(s) − baseline(s), shared seeds.
         paired = paired_difference(by_seed_b, by_seed_a)
         row.update(baseline_mean=_mean(by_seed_a[s] for s in shared),
                    study_mean=_mean(by_seed_b[s] for s in shared),
@@ -369,14 +371,11 @@ def write_comparison(comparison: MultiComparison, out_dir, force: bool = False,
                      extra_writers: Iterable[CompareWriter] = ()) -> list[str]:
     """Write the comparison's files into `out_dir`; returns the file names. CompareError when
     the destination is refused or writing fails (an earlier comparison is then left intact)."""
-    # The export's staging and swap, so a comparison is replaced as atomically as an export.
-    from study.analysis.export import _fresh_sibling, _move_into_place
-
     out_dir = Path(out_dir)
     replacing = check_compare_destination(out_dir, force)
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
-        staging = _fresh_sibling(out_dir, "partial")
+        staging = fresh_sibling(out_dir, PARTIAL)
         staging.mkdir()
     except OSError as exc:
         raise CompareError(f"compare failed: could not write {out_dir}: "
@@ -391,7 +390,7 @@ def write_comparison(comparison: MultiComparison, out_dir, force: bool = False,
                   "studies": [str(s.folder.resolve()) for s in comparison.studies],
                   "baseline": comparison.studies[0].label, "files": names}
         write_export_file(staging / MARKER, json.dumps(marker, indent=2) + "\n")
-        _move_into_place(staging, out_dir, replacing)
+        move_into_place(staging, out_dir, replacing)
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
         if isinstance(exc, OSError | StoreError | ExportError):
@@ -401,15 +400,3 @@ def write_comparison(comparison: MultiComparison, out_dir, force: bool = False,
         raise
     return sorted([*names, MARKER])
 
-
-# ----- `main.py compare` (run by gui.study_overlay.run_compare_command: it draws the PNGs) --
-def add_compare_parser(commands) -> None:
-    """Register `compare STUDY_A STUDY_B [...] --out DIR [--force]`."""
-    parser = commands.add_parser(
-        "compare", help="compare stored studies: studies.csv, differences.csv and overlay PNGs "
-                        "(no display needed)")
-    parser.add_argument("studies", nargs="*", metavar="STUDY_DIR",
-                        help="two or more study folders; the first is the baseline")
-    parser.add_argument("--out", metavar="DIR", required=True, help="folder to write")
-    parser.add_argument("--force", action="store_true",
-                        help="replace an earlier comparison there")

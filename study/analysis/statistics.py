@@ -1,6 +1,6 @@
-"""How sure a number is (SPEC §6), via scipy.stats: means over seeds with 95 % Student-t
-intervals (aggregate.csv), per-seed paired differences with their interval and t-test p-value, and
-the verdict rules: holds / does not hold / not resolved / n.a.
+"""How sure a number is (docs/study.md#statistics), via scipy.stats: means over seeds with
+95 % Student-t intervals (aggregate.csv), per-seed paired differences with their interval and
+t-test p-value, and the verdict rules: holds / does not hold / not resolved / n.a.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
+
+from study.analysis.formats import csv_cell
 
 CONFIDENCE = 0.95
 AGGREGATE_COLUMNS = ("network", "n_seeds", "metric", "mean", "std", "ci_low", "ci_high")
@@ -72,19 +74,14 @@ def aggregate_rows(summary_rows, networks=None) -> list[dict]:
             interval = t_interval(getattr(row, metric) for row in seeded)
             rows.append({
                 "network": network, "n_seeds": interval.n, "metric": metric,
-                "mean": interval.mean, "std": _blank_nan(interval.std),
-                "ci_low": _blank_nan(interval.low), "ci_high": _blank_nan(interval.high),
+                "mean": interval.mean, "std": csv_cell(interval.std),
+                "ci_low": csv_cell(interval.low), "ci_high": csv_cell(interval.high),
             })
     return rows
 
 
-def _blank_nan(value: float):
-    """An undefined statistic (one seed) is written as an empty CSV cell."""
-    return "" if math.isnan(value) else value
-
-
 # ---------------------------------------------------------------------------------------------
-# Paired differences and the verdict rules of SPEC §6
+# Paired differences and the verdict rules of docs/study.md#statistics
 
 HOLDS = "holds"
 DOES_NOT_HOLD = "does not hold"

@@ -1,10 +1,8 @@
-"""Per-network summary of a study's epochs (SPEC §3): peak accuracy and its epoch, times."""
+"""Per-network summary of a study's epochs (docs/study.md#training): peak accuracy, epoch, times."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-
-from study.analysis.formats import format_duration  # noqa: F401  (re-exported)
 
 METRICS_COLUMNS = ("network", "seed", "epoch", "train_loss", "test_loss", "test_accuracy",
                    "train_seconds", "eval_seconds")

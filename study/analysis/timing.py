@@ -8,7 +8,7 @@ estimate), and status.json records the shared wall time of every epoch beside it
 
 from __future__ import annotations
 
-from study.analysis.summary import format_duration
+from study.analysis.formats import format_duration
 
 # status.json "timing": per-network seconds are measured (sequential) or, when the networks
 # shared every step (all-at-once), each network's isolated-timing estimate.

@@ -1,8 +1,8 @@
 """The study library: every study folder under one or more folders, one row each — no Qt, no Keras.
 
-Listing only reads: config.json, status.json and metrics.csv of each study (study.folder.store's
-safe
-readers: regular files inside the folder, never through a link out of it). Nothing is written,
+Listing only reads: config.json, status.json and metrics.csv of each study, as a StudyState
+without its weights (study.folder.reader's safe readers: regular files inside the folder, never
+through a link out of it). Nothing is written,
 so browsing a folder of studies never changes them. A damaged or half-written study is listed
 all the same, with the state its status.json gives (or "damaged") and a one-line problem note.
 
@@ -12,7 +12,6 @@ down; its studies are named PARENT/STUDY.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
@@ -20,19 +19,17 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from study.folder.store import (
-    DEFAULT_ROOT,
-    StoredStudy,
-    StoreError,
-    open_study,
-    own_file,
-    truthful_status,
-)
+from study.folder.csvio import StoreError
+from study.folder.layout import DEFAULT_ROOT
+from study.folder.reader import read_status
+from study.protocol.exit_codes import EXIT_USAGE
+from study.protocol.status import StudyStatus
+from study.state import StudyState
 
 # Files that make a folder a study folder (StudyWriter writes config.json first).
 STUDY_FILES = ("config.json", "metrics.csv", "status.json")
 DAMAGED = "damaged"
-UNKNOWN = "unknown"
+UNKNOWN = StudyStatus.UNKNOWN.value
 # The columns `main.py list` prints and the Studies tab shows, in order.
 COLUMNS = ("name", "state", "backend", "device", "mode", "head", "epochs", "seeds", "data",
            "best_peak", "date", "duration", "problem")
@@ -200,22 +197,25 @@ def study_row(folder, name: str | None = None) -> LibraryRow:
     if missing:
         return _damaged_row(row, f"half-written: no {' and no '.join(missing)}")
     try:
-        stored = open_study(folder, strict=False)
+        state = StudyState.from_folder(folder, strict=False, weights=False)
     except StoreError as exc:
         return _damaged_row(row, str(exc))
     except Exception as exc:  # noqa: BLE001 - one row says what is wrong, never a traceback
         return _damaged_row(row, f"{type(exc).__name__}: {exc}")
     try:
-        _fill_row(row, stored)
+        _fill_row(row, state)
     except Exception as exc:  # noqa: BLE001
         row.problem = _short(f"{type(exc).__name__}: {exc}")
     return row
 
 
 def _damaged_row(row: LibraryRow, problem: str) -> LibraryRow:
-    """A study open_study refused: what status.json still says, and why it could not be read."""
+    """A study that could not be read: what status.json still says, and why."""
     row.problem = _short(problem.replace(str(row.path) + os.sep, "").replace(str(row.path), ""))
-    status = _read_status(row.path)
+    damage: list[str] = []
+    status = read_status(row.path, damage)
+    if damage or not os.path.lexists(row.path / "status.json"):
+        status = None
     if status is not None:
         row.state = str(status.get("state", UNKNOWN))
     else:
@@ -226,17 +226,8 @@ def _damaged_row(row: LibraryRow, problem: str) -> LibraryRow:
     return row
 
 
-def _read_status(folder: Path) -> dict | None:
-    try:
-        path = own_file(folder, folder / "status.json")
-        status = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError, StoreError):
-        return None
-    return truthful_status(status) if isinstance(status, dict) else None
-
-
-def _fill_row(row: LibraryRow, stored: StoredStudy) -> None:
-    config, status = stored.config, stored.status
+def _fill_row(row: LibraryRow, state: StudyState) -> None:
+    config, status = state.config, state.recorded_status
     row.state = str(status.get("state", UNKNOWN))
     row.backend = str(status.get("backend", config.backend))
     row.device = str(status.get("device", config.device))
@@ -246,31 +237,31 @@ def _fill_row(row: LibraryRow, stored: StoredStudy) -> None:
     row.seeds = tuple(config.seed_list)
     row.networks = tuple(config.networks)
     counts: dict[tuple[str, int], int] = {(n, s): 0 for n in config.networks for s in row.seeds}
-    for epoch in stored.epochs:
+    for epoch in state.recorded_epochs:
         key = (epoch["network"], epoch["seed"])
         counts[key] = counts.get(key, 0) + 1
     row.epochs_min = min(counts.values(), default=0)
     row.epochs_max = max(counts.values(), default=0)
     row.train_size, row.test_size = _data_sizes(status, config)
-    row.best_peak, row.best_network = best_peak(stored)
-    row.date = _date(status, stored.folder)
-    row.duration_seconds = _duration(stored)
-    problems = list(stored.problems)
-    if row.state == "failed" and status.get("error"):
+    row.best_peak, row.best_network = best_peak(state)
+    row.date = _date(status, state.folder)
+    row.duration_seconds = _duration(state)
+    problems = list(state.problems)
+    if row.state == StudyStatus.FAILED and status.get("error"):
         problems.append(str(status["error"]))
-    elif row.state == "interrupted":
+    elif row.state == StudyStatus.INTERRUPTED:
         problems.append(str(status.get("error", "its process ended without finishing it")))
     elif row.state == UNKNOWN and not problems:
         problems.append("status.json is missing: half-written or not started")
-    row.problem = _short("; ".join(p.replace(str(stored.folder) + os.sep, "")
+    row.problem = _short("; ".join(p.replace(str(state.folder) + os.sep, "")
                                    for p in problems))
 
 
-def best_peak(stored: StoredStudy) -> tuple[float | None, str]:
+def best_peak(state: StudyState) -> tuple[float | None, str]:
     """The highest peak test accuracy over the networks (each network's mean over its seeds),
     and that network; (None, "") before any epoch."""
     by_network: dict[str, list[float]] = {}
-    for summary in stored.summary:
+    for summary in state.summary:
         by_network.setdefault(summary.network, []).append(summary.peak_test_accuracy)
     best, network = None, ""
     for name, values in by_network.items():
@@ -301,19 +292,19 @@ def _date(status: dict, folder: Path) -> str:
         return ""
 
 
-def _duration(stored: StoredStudy) -> float | None:
+def _duration(state: StudyState) -> float | None:
     """Seconds spent training and evaluating: the shared epochs of an all-at-once study, else
     the sum over the metrics rows."""
-    status = stored.status
+    status = state.recorded_status
     if status.get("shared_wall_seconds") is not None:
         try:
             return float(status["shared_wall_seconds"]) + float(
                 status.get("shared_eval_seconds") or 0.0)
         except (TypeError, ValueError):
             pass
-    if not stored.epochs:
+    if not state.recorded_epochs:
         return None
-    total = sum(r["train_seconds"] + r["eval_seconds"] for r in stored.epochs)
+    total = sum(r["train_seconds"] + r["eval_seconds"] for r in state.recorded_epochs)
     return total if math.isfinite(total) else None
 
 
@@ -353,7 +344,7 @@ def run_list_command(args) -> int:
     missing = [str(f) for f in folders if not f.is_dir()]
     if missing and args.folders:
         print(f"error: {', '.join(missing)}: not a folder", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     rows = list_studies([f for f in folders if f.is_dir()])
     if not rows:
         print(f"No studies found in {', '.join(str(f) for f in folders)}.")

@@ -17,7 +17,7 @@ KERNEL_SIZE = 5
 FILE_FORMAT = "kernel-lab/byhand-kernels"
 FILE_VERSION = 1
 
-# The report's kernels, K1..K4, row by row (SPEC §1).
+# The report's kernels, K1..K4, row by row (docs/study.md#networks).
 REPORT_KERNELS = np.array(
     [
         [[1, 0, 0, 0, 1], [0, 1, 0, 1, 0], [0, 0, 1, 0, 0], [0, 1, 0, 1, 0], [1, 0, 0, 0, 1]],

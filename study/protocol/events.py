@@ -11,6 +11,9 @@ import dataclasses
 import json
 from dataclasses import dataclass, field
 
+# The numbers of one epoch, as EpochEnded and a metrics row both carry them.
+EPOCH_VALUES = ("train_loss", "test_loss", "test_accuracy", "train_seconds", "eval_seconds")
+
 
 @dataclass(frozen=True)
 class EpochResult:
@@ -38,11 +41,16 @@ class StudyStarted:
     batches_per_epoch: int
     dataset: str = ""
     seeds: list[int] = field(default_factory=list)
+    # What a resumed run must match, and how its times were taken (status.json records them).
+    keras_version: str = ""
+    mode: str = ""
+    timing: str = ""
+    data_fingerprint: str = ""
 
 
 @dataclass(frozen=True)
 class InitIdentity:
-    """Norms of differences between initial tensors (SPEC §2), and later the frozen-conv1 rows."""
+    """Norms of differences of initial tensors (docs/study.md#initial-weights), and frozen conv1."""
 
     rows: list[tuple[str, float]]
 
@@ -148,6 +156,42 @@ class NetworkDiverged:
 
 
 @dataclass(frozen=True)
+class RunRecorded:
+    """Facts about the run its record keeps beside the metrics (status.json): timing estimates,
+    shared epoch seconds, checkpoint and model-file costs. Plain JSON values."""
+
+    facts: dict
+
+
+@dataclass(frozen=True)
+class NetworkWeights:
+    """A (network, seed)'s weights ("initial" or "final") as flat arrays ("conv1/kernel", …).
+    In-process only (LOCAL_EVENTS): observers in the training process store them."""
+
+    network: str
+    which: str
+    weights: dict
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class NetworkPredictions:
+    """A (network, seed)'s predicted classes on the test set beside the labels (kind "best":
+    its peak-accuracy model's). In-process only (LOCAL_EVENTS)."""
+
+    network: str
+    predicted: object
+    labels: object
+    seed: int = 0
+    kind: str = "final"
+
+
+# Events for the study's record only: observers in the training process see them; they never
+# travel as JSON lines (arrays, and facts the app reads from status.json).
+LOCAL_EVENTS = (NetworkWeights, NetworkPredictions, RunRecorded)
+
+
+@dataclass(frozen=True)
 class WorkerReady:
     """The app's warm worker (`study --warm-start`) has loaded Keras on `backend` (and, when
     `dataset` is not empty, that dataset) and waits for one job on its stdin."""
@@ -163,7 +207,7 @@ EVENT_TYPES = {
     for cls in (
         StudyStarted, InitIdentity, NetworkStarted, BatchProgress, EpochEnded,
         KernelsUpdated, NetworkFinished, SharedEpochTimed, StudyFinished, Failed,
-        NetworkDiverged, WorkerReady,
+        NetworkDiverged, RunRecorded, WorkerReady,
     )
 }
 

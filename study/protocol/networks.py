@@ -1,4 +1,4 @@
-"""The six networks of the study (SPEC §1): architectures, schemes, heads, names.
+"""The six networks of the study (docs/study.md#networks): architectures, schemes, heads, names.
 
 Plain data only; keras_models.architectures builds the models these names stand for.
 """

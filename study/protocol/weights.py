@@ -1,4 +1,4 @@
-"""The stored form of a network's weights and the init identity report (SPEC §2); numpy only.
+"""A network's stored weights and the init identity report (docs/study.md#initial-weights); numpy.
 
 Weights by layer are {"conv1": [kernel, bias], …}; stored flat as {"conv1/kernel": k, …}.
 """
@@ -35,7 +35,7 @@ def difference_norm(a: list[np.ndarray], b: list[np.ndarray]) -> float:
 
 
 def _identity_checks() -> list[tuple[str, str, str, str]]:
-    """(check label, layer, network a, network b) for every row of SPEC §2."""
+    """(check label, layer, network a, network b) for every row of docs/study.md#initial-weights."""
     rows = []
     for arch, layers in (("NetA1", ("conv1", "linear1")), ("NetA2", ("conv1", "conv2", "linear1"))):
         for layer in layers:

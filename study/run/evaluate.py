@@ -21,24 +21,14 @@ one line naming the file. Keras is imported lazily (inside functions), after the
 
 from __future__ import annotations
 
-import argparse
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from study.folder.store import (
-    MODEL_KINDS,
-    StoreError,
-    atomic_write_text,
-    csv_text,
-    data_fingerprint,
-    model_path,
-    open_study,
-    own_file,
-    read_predictions,
-)
-from study.protocol.backends import BACKENDS
-from study.protocol.exit_codes import EXIT_OK, EXIT_USAGE
+from study.data import data_fingerprint
+from study.folder.csvio import StoreError
+from study.folder.layout import MODEL_KINDS, model_path, own_file
+from study.folder.reader import read_predictions
+from study.state import open_study
 
 EVALUATION_COLUMNS = ("network", "seed", "model", "backend", "test_accuracy",
                       "recorded_test_accuracy", "agreement")
@@ -57,39 +47,6 @@ class StoredModel:
     seed: int
     kind: str
     path: Path
-
-
-def add_parser(commands) -> argparse.ArgumentParser:
-    """Register `evaluate` on main.py's subcommands; its handler is `run`."""
-    parser = commands.add_parser(
-        "evaluate", help="load a study's stored .keras models on a backend and check them "
-                         "against the study's test set and predictions (no display needed)")
-    parser.add_argument("study_dir", metavar="STUDY_DIR", help="the study folder")
-    parser.add_argument("--backend", choices=BACKENDS, help="Keras backend to load the models "
-                        "on (default: KERAS_BACKEND if set, else jax)")
-    parser.add_argument("--device", default="cpu", help="cpu, gpu or gpu:N (default cpu)")
-    parser.add_argument("--out", metavar="FILE",
-                        help=f"where to write the CSV (default: STUDY_DIR/{EVALUATION_FILE})")
-    parser.set_defaults(run_command=run)
-    return parser
-
-
-def run(args) -> int:
-    """`main.py evaluate`: evaluate, print the table, write the CSV; the exit status."""
-    from study.cli.study import USAGE_ERRORS
-
-    out = Path(args.out) if args.out else Path(args.study_dir) / EVALUATION_FILE
-    try:
-        check_out_file(out)
-        rows, note = evaluate_study(args.study_dir, backend=args.backend, device=args.device)
-        atomic_write_text(out, csv_text(EVALUATION_COLUMNS, rows))
-    except USAGE_ERRORS as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    print(note)
-    print(evaluation_table(rows))
-    print(f"Wrote {out}")
-    return EXIT_OK
 
 
 def check_out_file(out: Path) -> None:

@@ -1,4 +1,5 @@
-"""Runs a study: data, networks, training, files on disk; reports typed events to `emit`.
+"""Runs a study: data, networks, training; reports typed events to `emit` and to the folder
+observer (study.folder.writer.FolderObserver), which writes the study folder from them.
 
 Keras is imported only after the backend has been fixed (keras_models.backend.select_backend),
 so this module may be imported by a process that has not chosen one yet.
@@ -8,8 +9,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,31 +16,26 @@ from pathlib import Path
 from keras_models.backend import resolve_device, select_backend
 from study.analysis.timing import timing_for_mode
 from study.config import ConfigError, StudyConfig
-from study.data import load_dataset
-from study.folder.store import (
-    DEFAULT_ROOT,
-    RESUMABLE_STATES,
-    StoreError,
-    StudyWriter,
-    check_out_root,
-    checkpoint_epoch,
-    data_fingerprint,
-    open_study,
-    read_weights,
-)
+from study.data import data_fingerprint, load_dataset
+from study.folder.layout import DEFAULT_ROOT, check_out_root
+from study.folder.writer import FolderObserver, StudyWriter
 from study.protocol.events import (
-    EpochEnded,
     Failed,
     InitIdentity,
-    KernelsUpdated,
     NetworkDiverged,
-    NetworkFinished,
+    NetworkPredictions,
     NetworkStarted,
-    SharedEpochTimed,
+    NetworkWeights,
     StudyFinished,
     StudyStarted,
 )
-from study.protocol.weights import flat_weights, frozen_rows, init_identity_rows, nested_weights
+from study.protocol.status import StudyStatus
+from study.protocol.weights import flat_weights, frozen_rows, init_identity_rows
+from study.run.context import RunContext, fan_out, finished_event, kernels_event
+from study.run.resume import ResumeError, ResumePlan, plan_resume
+
+__all__ = ["ResumeError", "ResumePlan", "plan_resume", "resume_study", "run_study",
+           "check_memory", "memory_needed"]
 
 
 def run_study(
@@ -66,6 +60,46 @@ def run_study(
     """
     config = config.validated()
     stop_event = stop_event or threading.Event()
+    setup = _prepare(config, out_root, resume, kept)
+    if stop_event.is_set():
+        # Stopped while starting up: nothing has been written, so nothing is left half-made.
+        return None
+    run = _open(config, setup, emit, stop_event, out_root, resume)
+    import keras
+
+    try:
+        with keras.device(setup.device):
+            _train(run)
+    except BaseException as exc:
+        message = _describe(exc, *run.current, several=len(run.seeds) > 1)
+        run.emit(Failed(message, str(run.folder), run.current[0]))
+        raise
+    state = StudyStatus.STOPPED if stop_event.is_set() else StudyStatus.FINISHED
+    run.emit(StudyFinished(str(run.folder), state.value,
+                           [r.as_dict() for r in run.summary_rows()]))
+    return run.folder
+
+
+def resume_study(folder, emit: Callable = lambda event: None,
+                 stop_event: threading.Event | None = None) -> Path | None:
+    """Continue the stopped study in `folder` from its last completed epoch (plan_resume)."""
+    plan = plan_resume(folder)
+    return run_study(plan.config, emit, stop_event, resume=plan)
+
+
+@dataclass(frozen=True)
+class _Setup:
+    """What a run checked and loaded before any folder is made."""
+
+    backend: str
+    device: str
+    dataset: object
+    keras_version: str
+    fingerprint: str
+
+
+def _prepare(config: StudyConfig, out_root, resume, kept) -> _Setup:
+    """Backend, data and device, checked: every error here comes before a folder is made."""
     if resume is None:
         check_out_root(out_root)
     backend = select_backend(config.backend)
@@ -81,163 +115,153 @@ def run_study(
     fingerprint = data_fingerprint(dataset)
     if resume is not None:
         resume.check(backend, keras.__version__, dataset.describe(), fingerprint)
-    if stop_event.is_set():
-        # Stopped while starting up: nothing has been written, so nothing is left half-made.
-        return None
+    return _Setup(backend, device, dataset, keras.__version__, fingerprint)
 
-    from keras_models.checkpoint import restore_checkpoint, save_checkpoint
+
+def _open(config: StudyConfig, setup: _Setup, emit: Callable, stop_event, out_root,
+          resume) -> RunContext:
+    """The folder observer (a new folder, or the resumed one) and StudyStarted."""
     from keras_models.saving import ModelSaver
-    from keras_models.schemes import build_network, layer_weights
-    from keras_models.training import batches_per_epoch, predict_classes, train_network
+    from keras_models.training import batches_per_epoch
 
     if resume is None:
         writer = StudyWriter.create(out_root, config)
-        completed = {}
+        completed, status = {}, {}
     else:
-        completed = resume.completed
+        completed, status = resume.completed, resume.status
         writer = StudyWriter.reopen(resume.folder, config, resume.status, completed)
-    outer_emit = emit
-
-    def emit(event):
-        # Every event (a batch's progress, an epoch's end) is also the writer's sign of life.
-        writer.heartbeat()
-        outer_emit(event)
-
-    writer.write_status(backend=backend, device=device, dataset=dataset.describe(),
-                        keras_version=keras.__version__, mode=config.mode,
-                        timing=timing_for_mode(config.mode), data_fingerprint=fingerprint)
-    seeds = config.seed_list
-    emit(StudyStarted(
-        folder=str(writer.folder), backend=backend, device=device,
+    dataset = setup.dataset
+    run = RunContext(config, dataset, fan_out(FolderObserver(writer), emit), stop_event,
+                     writer.folder, writer, status=status, completed=completed,
+                     rows=list(writer.epochs),
+                     # The report head's softmax runs over the batch, so it must see the
+                     # training batch.
+                     eval_batch_size=config.batch_size if config.head == "report" else 1000)
+    run.emit(StudyStarted(
+        folder=str(writer.folder), backend=setup.backend, device=setup.device,
         networks=list(config.networks), epochs=config.epochs,
         train_size=len(dataset.x_train), test_size=len(dataset.x_test),
         batches_per_epoch=batches_per_epoch(len(dataset.x_train), config.batch_size),
-        dataset=dataset.describe(), seeds=list(seeds),
+        dataset=dataset.describe(), seeds=list(config.seed_list),
+        keras_version=setup.keras_version, mode=config.mode,
+        timing=timing_for_mode(config.mode), data_fingerprint=setup.fingerprint,
     ))
-    for row in writer.epochs:
+    kept_rows = list(run.rows)
+    run.rows.clear()
+    for row in kept_rows:
         # A resumed study first tells its kept epochs, so that a reader's view is whole.
-        emit(EpochEnded(row["network"], row["epoch"], row["train_loss"], row["test_loss"],
-                        row["test_accuracy"], row["train_seconds"], row["eval_seconds"],
-                        row["seed"]))
-    current = ("", 0)
+        run.epoch_ended(row["network"], row["seed"], _Epoch(row))
     # models/NET.keras and NET.best.keras: a resumed study's kept epochs hold the peaks to beat.
-    saver = ModelSaver(config.head, writer.model_path, writer.epochs)
+    run.saver = ModelSaver(config.head, writer.model_path, run.rows)
+    return run
+
+
+class _Epoch:
+    """A kept metrics row read as an epoch's result."""
+
+    def __init__(self, row: dict):
+        self.__dict__.update(row)
+
+
+def _train(run: RunContext) -> None:
+    """Build the networks, report their initial weights, train them, report the frozen rows."""
+    from keras_models.schemes import build_network, layer_weights
+
+    config, seeds = run.config, run.seeds
+    kernels = config.byhand_kernels()
+    combined = None
+    if config.mode == "all-at-once":
+        from keras_models.combined import build_combined
+
+        combined = build_combined(config.networks, config.seed, config.head, kernels,
+                                  seeds=seeds)
+        models = {(name, seed): combined.branch(name, seed)
+                  for seed in seeds for name in config.networks}
+    else:
+        # Seed s's models are exactly those of the one-seed study --seed s.
+        models = {(name, seed): build_network(name, seed, config.head, kernels)
+                  for seed in seeds for name in config.networks}
+    initial = {key: layer_weights(model) for key, model in models.items()}
+    for (name, seed), weights in initial.items():
+        run.emit(NetworkWeights(name, "initial", flat_weights(weights), seed))
+    identity = _identity_rows(initial, seeds)
+    run.emit(InitIdentity(identity))
+    if combined is not None:
+        from study.run.all_at_once import train_all_at_once
+
+        final = train_all_at_once(run, combined, initial, kernels)
+    else:
+        final = _train_sequential(run, models, initial)
+    run.current = ("", 0)
+    run.emit(InitIdentity(identity + _frozen_rows(initial, final, seeds)))
+
+
+def _train_sequential(run: RunContext, models: dict, initial: dict) -> dict:
+    """Train each (network, seed) in turn, seed by seed; return their final layer weights."""
+    gave_up = {(d.get("network"), d.get("seed")) for d in run.status.get("diverged") or []}
+    runs = [(name, seed) for seed in run.seeds for name in run.config.networks]
+    final = {}
+    for index, (name, seed) in enumerate(runs):
+        if run.stop_event.is_set():
+            break
+        run.current = (name, seed)
+        run.emit(NetworkStarted(name, index, len(runs), seed))
+        run.emit(kernels_event(name, 0, initial[name, seed], seed))
+        final[name, seed] = _train_network(run, name, seed, models[name, seed],
+                                           (name, seed) in gave_up)
+    return final
+
+
+def _train_network(run: RunContext, name: str, seed: int, model, gave_up: bool) -> dict:
+    """Train one (network, seed), then report its final weights, predictions and summary."""
+    from keras_models.checkpoint import restore_checkpoint, save_checkpoint
+    from keras_models.schemes import layer_weights
+    from keras_models.training import Diverged, predict_classes, train_network
+
+    config, dataset = run.config, run.dataset
+    done = []
+    saved = run.completed.get((name, seed), 0)
+    checkpoint = run.paths.checkpoint_path(name, seed)
+
+    def on_epoch(result):
+        done.append(result)
+        run.epoch_ended(name, seed, result)
+        # A new peak's model before the checkpoint: a kill in between costs the epoch, which
+        # a resume trains again, saving it again.
+        weights = layer_weights(model)
+        run.saver.epoch_ended(name, seed, result.test_accuracy, weights)
+        # After the metrics row: a kill between the two costs the epoch, which a resume drops
+        # and trains again.
+        save_checkpoint(checkpoint, model, result.epoch)
+        run.emit(kernels_event(name, result.epoch, weights, seed))
+
     try:
-        with keras.device(device):
-            kernels = config.byhand_kernels()
-            if config.mode == "all-at-once":
-                from keras_models.combined import build_combined
-
-                combined = build_combined(config.networks, config.seed, config.head, kernels,
-                                          seeds=seeds)
-                models = {(name, seed): combined.branch(name, seed)
-                          for seed in seeds for name in config.networks}
-            else:
-                # Seed s's models are exactly those of the one-seed study --seed s.
-                models = {(name, seed): build_network(name, seed, config.head, kernels)
-                          for seed in seeds for name in config.networks}
-            initial = {key: layer_weights(model) for key, model in models.items()}
-            for (name, seed), weights in initial.items():
-                writer.save_weights(name, "initial", flat_weights(weights), seed=seed)
-            identity = _identity_rows(initial, seeds)
-            writer.write_init_identity(identity)
-            emit(InitIdentity(identity))
-
-            final = {}
-            # The report head's softmax runs over the batch, so it must see the training batch.
-            eval_batch_size = config.batch_size if config.head == "report" else 1000
-            if config.mode == "all-at-once":
-                final = _run_all_at_once(combined, config, dataset, writer, emit, stop_event,
-                                         initial, kernels, eval_batch_size,
-                                         completed.get((None, 0), 0), saver)
-            else:
-                from keras_models.training import Diverged
-
-                diverged = list(writer.status.get("diverged") or [])
-                gave_up = {(d.get("network"), d.get("seed")) for d in diverged}
-                runs = [(name, seed) for seed in seeds for name in config.networks]
-                for index, (name, seed) in enumerate(runs):
-                    if stop_event.is_set():
-                        break
-                    current = (name, seed)
-                    model = models[name, seed]
-                    emit(NetworkStarted(name, index, len(runs), seed))
-                    emit(_kernels_event(name, 0, initial[name, seed], seed))
-
-                    done = []
-                    saved = completed.get((name, seed), 0)
-                    checkpoint = writer.checkpoint_path(name, seed)
-                    # A network that diverged before the stop stays where it stopped.
-                    start = config.epochs if (name, seed) in gave_up else saved
-
-                    def on_epoch(result, name=name, seed=seed, model=model, done=done,
-                                 checkpoint=checkpoint):
-                        done.append(result)
-                        writer.append_epoch(name, result, seed=seed)
-                        # A new peak's model before the checkpoint: a kill in between costs the
-                        # epoch, which a resume trains again, saving it again.
-                        weights = layer_weights(model)
-                        saver.epoch_ended(name, seed, result.test_accuracy, weights)
-                        # After the metrics row: a kill between the two costs the epoch, which
-                        # a resume drops and trains again.
-                        save_checkpoint(checkpoint, model, result.epoch)
-                        emit(EpochEnded(name, result.epoch, result.train_loss, result.test_loss,
-                                        result.test_accuracy, result.train_seconds,
-                                        result.eval_seconds, seed))
-                        emit(_kernels_event(name, result.epoch, weights, seed))
-
-                    try:
-                        results = train_network(
-                            model, name, dataset,
-                            epochs=config.epochs, batch_size=config.batch_size,
-                            learning_rate=config.learning_rate, seed=seed,
-                            shuffle=config.shuffle, emit=emit, stop_event=stop_event,
-                            on_epoch=on_epoch, eval_batch_size=eval_batch_size,
-                            first_epoch=start + 1,
-                            restore=(lambda m, path=checkpoint: restore_checkpoint(m, path))
-                            if saved else None,
-                        )
-                    except Diverged as exc:
-                        # This network stops with its completed epochs (its weights are back
-                        # at the last of them); the others go on.
-                        results = done
-                        diverged.append({"network": name, "seed": seed, "epoch": exc.epoch,
-                                         "batch": exc.batch, "message": str(exc)})
-                        writer.write_status(diverged=diverged)
-                        emit(NetworkDiverged(name, exc.epoch, exc.batch, str(exc), seed))
-                    final[name, seed] = layer_weights(model)
-                    writer.save_weights(name, "final", flat_weights(final[name, seed]),
-                                        seed=seed)
-                    epochs_done = saved + len(results)
-                    if epochs_done:
-                        writer.save_predictions(name, predict_classes(model, dataset.x_test,
-                                                                      eval_batch_size),
-                                                dataset.y_test, seed=seed)
-                        _save_models(saver, writer, name, seed, final[name, seed], dataset,
-                                     eval_batch_size)
-                    rows = {(row.network, row.seed): row for row in writer.write_summary()}
-                    if (name, seed) in rows:
-                        emit(_finished_event(rows[name, seed], epochs_done))
-            current = ("", 0)
-            identity = identity + _frozen_rows(initial, final, seeds)
-            writer.write_init_identity(identity)
-            emit(InitIdentity(identity))
-    except BaseException as exc:
-        message = _describe(exc, *current, several=len(seeds) > 1)
-        # On a full disk the reserve set aside at the start makes room for these last files.
-        writer.release_reserve()
-        try:
-            writer.write_summary()
-            writer.write_status(state="failed", error=message)
-        except Exception:  # noqa: BLE001 - the original error matters more
-            pass
-        emit(Failed(message, str(writer.folder), current[0]))
-        raise
-    state = "stopped" if stop_event.is_set() else "finished"
-    writer.release_reserve()
-    writer.write_status(state=state)
-    emit(StudyFinished(str(writer.folder), state, [r.as_dict() for r in writer.summary_rows()]))
-    return writer.folder
+        results = train_network(
+            model, name, dataset, epochs=config.epochs, batch_size=config.batch_size,
+            learning_rate=config.learning_rate, seed=seed, shuffle=config.shuffle,
+            emit=run.emit, stop_event=run.stop_event, on_epoch=on_epoch,
+            eval_batch_size=run.eval_batch_size,
+            # A network that diverged before the stop stays where it stopped.
+            first_epoch=(config.epochs if gave_up else saved) + 1,
+            restore=(lambda m: restore_checkpoint(m, checkpoint)) if saved else None,
+        )
+    except Diverged as exc:
+        # This network stops with its completed epochs (its weights are back at the last of
+        # them); the others go on.
+        results = done
+        run.emit(NetworkDiverged(name, exc.epoch, exc.batch, str(exc), seed))
+    final = layer_weights(model)
+    run.emit(NetworkWeights(name, "final", flat_weights(final), seed))
+    epochs_done = saved + len(results)
+    if epochs_done:
+        run.emit(NetworkPredictions(name, predict_classes(model, dataset.x_test,
+                                                          run.eval_batch_size),
+                                    dataset.y_test, seed))
+        run.save_models(name, seed, final)
+    rows = {(row.network, row.seed): row for row in run.summary_rows()}
+    if (name, seed) in rows:
+        run.emit(finished_event(rows[name, seed], epochs_done))
+    return final
 
 
 # What a study's process holds besides the per-seed training arrays (the backend, the dataset,
@@ -299,7 +323,7 @@ def _seed_label(rows, seed: int, seeds) -> list[tuple[str, float]]:
 
 
 def _identity_rows(initial: dict, seeds) -> list[tuple[str, float]]:
-    """The init identity report (SPEC §2) of every seed, seed by seed."""
+    """The init identity report (docs/study.md#initial-weights) of every seed, seed by seed."""
     return [row for seed in seeds
             for row in _seed_label(init_identity_rows(_by_seed(initial, seed)), seed, seeds)]
 
@@ -311,164 +335,6 @@ def _frozen_rows(initial: dict, final: dict, seeds) -> list[tuple[str, float]]:
                                    seed, seeds)]
 
 
-def _finished_event(row, epochs_done: int) -> NetworkFinished:
-    return NetworkFinished(row.network, epochs_done, row.peak_test_accuracy, row.peak_epoch,
-                           row.final_test_accuracy, row.seconds_per_epoch, row.total_seconds,
-                           row.seed)
-
-
-def _save_models(saver, writer, name: str, seed: int, weights: dict, dataset,
-                 eval_batch_size: int) -> None:
-    """models/NET.keras from the final weights, and the best model's test predictions."""
-    best = saver.finished(name, seed, weights, dataset.x_test, eval_batch_size)
-    if best is not None:
-        writer.save_predictions(name, best, dataset.y_test, seed=seed, kind="best")
-    # What keeping the .keras files cost this run (README: a new peak's file is cheap).
-    writer.write_status(model_files_saved=saver.files, model_save_seconds=saver.seconds)
-
-
-def _run_all_at_once(combined, config, dataset, writer, emit, stop_event, initial, kernels,
-                     eval_batch_size, saved: int = 0, saver=None) -> dict:
-    """Train every (network, seed) as a branch of one model; return their final weights.
-
-    Events and files are those of sequential mode, per network and seed. Each network's
-    train_seconds is its isolated-timing estimate (status.json: timing "isolated-estimate"),
-    timed before training, once per network (the seed does not change a network's cost);
-    status.json also records the shared wall time of every epoch. A resumed study starts after
-    epoch `saved` from the combined model's checkpoint, with the estimates it recorded.
-    """
-    from keras_models.checkpoint import restore_checkpoint, save_checkpoint
-    from keras_models.combined import (
-        isolated_seconds_per_epoch,
-        predict_combined,
-        train_combined,
-    )
-    from keras_models.schemes import layer_weights
-    from keras_models.training import predict_classes
-
-    members = list(combined.members.values())
-    for index, (name, seed) in enumerate(members):
-        emit(NetworkStarted(name, index, len(members), seed))
-        emit(_kernels_event(name, 0, initial[name, seed], seed))
-    checkpoint = writer.checkpoint_path(None)
-    recorded = writer.status.get("isolated_seconds_per_epoch") if saved else None
-    estimates = {}
-    if isinstance(recorded, dict) and set(recorded) == set(combined.networks):
-        estimates.update(recorded)
-
-    def timing() -> dict:
-        # Timed once, when the first epoch has trained and before its rows are written: the
-        # first batch does not wait for six more networks to compile, and every row still
-        # carries its network's estimate.
-        if not estimates:
-            estimates.update(isolated_seconds_per_epoch(
-                combined.networks, dataset, seed=combined.seeds[0], head=config.head,
-                kernels=kernels, batch_size=config.batch_size,
-                learning_rate=config.learning_rate, stop_event=stop_event,
-            ))
-            writer.write_status(isolated_seconds_per_epoch=dict(estimates))
-        return estimates
-
-    earlier = list(writer.status.get("shared_epoch_seconds") or [])[:saved] if saved else []
-    earlier_eval = float(writer.status.get("shared_eval_seconds") or 0.0) if saved else 0.0
-    earlier_checkpoints = list(writer.status.get("checkpoint_seconds") or [])[:saved] if saved \
-        else []
-    writer.write_status(shared_wall_seconds=float(sum(earlier)),
-                        shared_eval_seconds=earlier_eval, shared_epoch_seconds=earlier,
-                        **({"isolated_seconds_per_epoch": dict(estimates)} if estimates else {}))
-    shared_epochs = []
-
-    def on_epoch(shared):
-        for (name, seed), result in shared.results.items():
-            writer.append_epoch(name, result, seed=seed)
-            emit(EpochEnded(name, result.epoch, result.train_loss, result.test_loss,
-                            result.test_accuracy, result.train_seconds, result.eval_seconds,
-                            seed))
-            weights = layer_weights(combined.branch(name, seed))
-            if saver is not None:
-                saver.epoch_ended(name, seed, result.test_accuracy, weights)
-            emit(_kernels_event(name, result.epoch, weights, seed))
-        # After the metrics rows: a kill between the two costs the epoch, which a resume
-        # drops and trains again.
-        t0 = time.perf_counter()
-        save_checkpoint(checkpoint, combined.model, shared.epoch)
-        checkpoint_seconds.append(time.perf_counter() - t0)
-        shared_epochs.append(shared)
-        emit(SharedEpochTimed(saved + len(shared_epochs), shared.shared_train_seconds,
-                              shared.shared_eval_seconds))
-        writer.write_status(
-            shared_wall_seconds=sum(earlier) + sum(e.shared_train_seconds
-                                                   for e in shared_epochs),
-            shared_eval_seconds=earlier_eval + sum(e.shared_eval_seconds
-                                                   for e in shared_epochs),
-            shared_epoch_seconds=earlier + [e.shared_train_seconds for e in shared_epochs],
-            # Seconds each epoch's checkpoint took (the cost of resumability, README).
-            checkpoint_seconds=earlier_checkpoints + checkpoint_seconds,
-        )
-
-    checkpoint_seconds = []
-    # A branch that diverged stops there, as in sequential mode, and the others go on; its
-    # last good weights and predictions are written when it diverges, since the branch goes on
-    # computing (unrecorded) in the shared model. Those that diverged before a resume are kept
-    # as they were written.
-    diverged = list(writer.status.get("diverged") or [])
-    gave_up = {(d.get("network"), d.get("seed")) for d in diverged}
-    final = {}
-    for name, seed in members:
-        if (name, seed) in gave_up:
-            kept = read_weights(writer.folder, name, "final", seed, combined.seeds)
-            if kept is not None:
-                final[name, seed] = nested_weights(kept)
-
-    def on_diverged(name, seed, exc):
-        branch = combined.branch(name, seed)
-        final[name, seed] = layer_weights(branch)
-        writer.save_weights(name, "final", flat_weights(final[name, seed]), seed=seed)
-        if any(row["network"] == name and row["seed"] == seed for row in writer.epochs):
-            writer.save_predictions(name, predict_classes(branch, dataset.x_test,
-                                                          eval_batch_size),
-                                    dataset.y_test, seed=seed)
-            if saver is not None:
-                _save_models(saver, writer, name, seed, final[name, seed], dataset,
-                             eval_batch_size)
-        diverged.append({"network": name, "seed": seed, "epoch": exc.epoch,
-                         "batch": exc.batch, "message": str(exc)})
-        gave_up.add((name, seed))
-        writer.write_status(diverged=diverged)
-        emit(NetworkDiverged(name, exc.epoch, exc.batch, str(exc), seed))
-
-    if not stop_event.is_set():
-        train_combined(
-            combined, dataset, epochs=config.epochs, batch_size=config.batch_size,
-            learning_rate=config.learning_rate, shuffle=config.shuffle,
-            emit=emit, stop_event=stop_event, on_epoch=on_epoch, seconds_per_epoch=timing,
-            eval_batch_size=eval_batch_size, first_epoch=saved + 1,
-            restore=(lambda model: restore_checkpoint(model, checkpoint)) if saved else None,
-            gave_up=gave_up, on_diverged=on_diverged,
-        )
-    going = [member for member in members if member not in gave_up]
-    for name, seed in going:
-        final[name, seed] = layer_weights(combined.branch(name, seed))
-        writer.save_weights(name, "final", flat_weights(final[name, seed]), seed=seed)
-    if going and (saved or shared_epochs):
-        predicted = predict_combined(combined, dataset.x_test, eval_batch_size)
-        for name, seed in going:
-            writer.save_predictions(name, predicted[name, seed], dataset.y_test, seed=seed)
-            if saver is not None:
-                _save_models(saver, writer, name, seed, final[name, seed], dataset,
-                             eval_batch_size)
-    done = Counter((row["network"], row["seed"]) for row in writer.epochs)
-    for row in writer.write_summary():
-        emit(_finished_event(row, done[row.network, row.seed]))
-    return final
-
-
-def _kernels_event(name: str, epoch: int, weights: dict, seed: int = 0) -> KernelsUpdated:
-    conv2 = weights.get("conv2")
-    return KernelsUpdated(name, epoch, weights["conv1"][0].tolist(),
-                          conv2[0].tolist() if conv2 else None, seed)
-
-
 def _describe(exc: BaseException, network: str, seed: int = 0, several: bool = False) -> str:
     where = f" while training {network}" if network else ""
     if network and several:
@@ -478,72 +344,3 @@ def _describe(exc: BaseException, network: str, seed: int = 0, several: bool = F
     if isinstance(exc, MemoryError):
         return f"out of memory{where}; try a smaller batch size or fewer networks"
     return f"{type(exc).__name__}{where}: {exc}"
-
-
-class ResumeError(StoreError):
-    """A study that cannot be resumed; one line saying why (a usage error: exit 2)."""
-
-
-@dataclass
-class ResumePlan:
-    """What `study --resume` continues: the folder, its config and status, and for each
-    (network, seed) the epoch its checkpoint was saved after (all-at-once: also (None, 0))."""
-
-    folder: Path
-    config: StudyConfig
-    status: dict
-    completed: dict
-
-    def check(self, backend: str, keras_version: str, dataset: str, fingerprint: str) -> None:
-        """ResumeError when this process would not continue the study as it ran."""
-        recorded = self.status
-        differences = []
-        if recorded.get("backend") != backend:
-            differences.append(f"backend {recorded.get('backend')} then, {backend} now")
-        if recorded.get("keras_version") != keras_version:
-            differences.append(f"Keras {recorded.get('keras_version')} then, {keras_version} now")
-        if recorded.get("data_fingerprint") != fingerprint or recorded.get("dataset") != dataset:
-            differences.append(f"the data differ ({recorded.get('dataset')} then, {dataset} "
-                               "now, or the same sizes with other contents)")
-        if differences:
-            raise ResumeError(f"{self.folder}: cannot resume: {'; '.join(differences)}; a "
-                              "resumed study must continue exactly as it ran")
-
-
-def plan_resume(folder) -> ResumePlan:
-    """Check that `folder` is a study that may be resumed and read where each network stopped.
-
-    ResumeError (one line) for a folder that is not a study, a finished or still running one,
-    or one without the records a resume needs (it predates checkpoints)."""
-    folder = Path(folder)
-    try:
-        study = open_study(folder)
-    except StoreError as exc:
-        raise ResumeError(f"cannot resume: {exc}") from None
-    status = study.status
-    state = status.get("state")
-    if state not in RESUMABLE_STATES:
-        why = {"finished": "it has finished", "running": "it is still running"}.get(
-            state, f"its state is {state!r}")
-        raise ResumeError(f"{folder}: cannot resume: {why}; only a stopped, failed or "
-                          "interrupted study can be resumed")
-    if "data_fingerprint" not in status or "keras_version" not in status:
-        raise ResumeError(f"{folder}: cannot resume: it was made before studies could be "
-                          "resumed (its status.json has no data fingerprint)")
-    config = study.config
-    seeds = config.seed_list
-    if config.mode == "all-at-once":
-        epoch = checkpoint_epoch(folder, None, seeds[0], seeds)
-        completed = {(name, seed): epoch for seed in seeds for name in config.networks}
-        completed[None, 0] = epoch
-    else:
-        completed = {(name, seed): checkpoint_epoch(folder, name, seed, seeds)
-                     for seed in seeds for name in config.networks}
-    return ResumePlan(folder, config, status, completed)
-
-
-def resume_study(folder, emit: Callable = lambda event: None,
-                 stop_event: threading.Event | None = None) -> Path | None:
-    """Continue the stopped study in `folder` from its last completed epoch (plan_resume)."""
-    plan = plan_resume(folder)
-    return run_study(plan.config, emit, stop_event, resume=plan)

@@ -7,42 +7,52 @@ prints one `WorkerReady` event and waits for ONE line on stdin: a JSON job,
     {"config": "CONFIG.json", "out": "STUDIES_ROOT"}   a new study, or
     {"resume": "STUDY_DIR"}                             a resume,
 
-the arguments the app passes a fresh child. The study then runs exactly as `main.py study
---config … --out …` (or `--resume …`) would, with this process's --events and --stop-on-stdin:
-the same events, files and exit statuses, and the same stop on stdin. The preloaded dataset is
-used only when the job's data setting is the one loaded and its files are unchanged. End of
-stdin before a job (the app closed it, or went away): exit 0, quietly.
+the arguments the app passes a fresh child (or a whole StudyJob, study/protocol/jobs.py). The
+study then runs exactly as `main.py study --config … --out …` (or `--resume …`) would, with
+this process's --events and --stop-on-stdin: the same events, files and exit statuses, and the
+same stop on stdin. The preloaded dataset is used only when the job's data setting is the one
+loaded and its files are unchanged. End of stdin before a job (the app closed it, or went
+away): exit 0, quietly.
 """
 
 from __future__ import annotations
 
-import argparse
+import dataclasses
 import json
 import os
 import sys
 import time
 
+from study.config import ConfigError, load_config
 from study.protocol.backends import BackendError
 from study.protocol.events import WorkerReady, event_to_json
 from study.protocol.exit_codes import EXIT_OK, EXIT_STOPPED, EXIT_USAGE
+from study.protocol.jobs import JOB_FORMAT, JobError, StudyJob
+from study.run.job import run_job
+
+JOB_SHAPES = '{"config": FILE, "out": DIR} or {"resume": STUDY_DIR}'
 
 
-def job_arguments(line: str) -> list[str]:
-    """The `study` options of one job line; ValueError (one line) for anything else."""
+def read_job(line: str, events: str = "text", stop_on_stdin: bool = False) -> StudyJob:
+    """The StudyJob of one job line, reported and stopped as this worker is (`events`,
+    `stop_on_stdin`); JobError (one line) for anything else, ConfigError for a bad config."""
     try:
-        job = json.loads(line)
-    except json.JSONDecodeError:
-        raise ValueError(f"a warm worker's job must be one JSON object, got {line[:80]!r}"
-                         ) from None
-    if not isinstance(job, dict):
-        raise ValueError("a warm worker's job must be a JSON object")
-    if isinstance(job.get("resume"), str) and set(job) == {"resume"}:
-        return ["--resume", job["resume"]]
-    if isinstance(job.get("config"), str) and isinstance(job.get("out"), str) \
-            and set(job) == {"config", "out"}:
-        return ["--config", job["config"], "--out", job["out"]]
-    raise ValueError('a warm worker\'s job is {"config": FILE, "out": DIR} or '
-                     '{"resume": STUDY_DIR}')
+        data = json.loads(line)
+    except (ValueError, RecursionError):
+        raise JobError(f"a warm worker's job must be one JSON object, got {line[:80]!r}"
+                       ) from None
+    if not isinstance(data, dict):
+        raise JobError("a warm worker's job must be a JSON object")
+    if data.get("format") == JOB_FORMAT:
+        job = StudyJob.from_json(line)
+    elif isinstance(data.get("resume"), str) and set(data) == {"resume"}:
+        job = StudyJob(resume=data["resume"])
+    elif isinstance(data.get("config"), str) and isinstance(data.get("out"), str) \
+            and set(data) == {"config", "out"}:
+        job = StudyJob(config=load_config(data["config"]).to_dict(), out=data["out"])
+    else:
+        raise JobError(f"a warm worker's job is {JOB_SHAPES}")
+    return dataclasses.replace(job, events=events, stop_on_stdin=stop_on_stdin)
 
 
 def load_ahead(backend: str | None, data):
@@ -68,13 +78,11 @@ def load_ahead(backend: str | None, data):
     return backend, kept
 
 
-def run_warm_command(args) -> int:
+def run_warm(backend: str | None, data, events: str, stop_on_stdin: bool) -> int:
     """`main.py study --warm-start …`: get ready, take one job from stdin, run it."""
-    from study.cli.study import add_study_arguments, run_study_command
-
     started = time.perf_counter()
     try:
-        backend, kept = load_ahead(args.backend, args.data)
+        backend, kept = load_ahead(backend, data)
     except BackendError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -93,12 +101,8 @@ def run_warm_command(args) -> int:
     if not line.strip():
         return EXIT_OK
     try:
-        options = job_arguments(line)
-    except ValueError as exc:
+        job = read_job(line, events, stop_on_stdin)
+    except (JobError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    parser = argparse.ArgumentParser(prog="main.py study")
-    add_study_arguments(parser)
-    job = parser.parse_args([*options, "--events", args.events,
-                             *(["--stop-on-stdin"] if args.stop_on_stdin else [])])
-    return run_study_command(job, kept=kept)
+    return run_job(job, kept=kept)

@@ -14,11 +14,10 @@ from gui.main_window import MainWindow
 from gui.panels.progress import TrainingProgress
 from gui.panels.setup import SetupPanel
 from gui.plot_style import comparison_figure
-from study.analysis.compare import COMPARISONS, TABLE_COLUMNS
+from study.analysis.comparisons import COMPARISONS, TABLE_COLUMNS
 from study.analysis.export import export_study
 from study.analysis.summary import SUMMARY_COLUMNS
 from study.config import MODES, StudyConfig
-from study.folder.store import open_study
 from study.protocol.events import (
     BatchProgress,
     EpochEnded,
@@ -27,6 +26,7 @@ from study.protocol.events import (
     SharedEpochTimed,
     StudyStarted,
 )
+from study.state import open_study
 from tests.gui.test_app_window import make_window
 from tests.known_study import write_known_study
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import QSettings, Qt
 from gui.app import create_window
 from gui.main_window import MainWindow
 from study.config import StudyConfig
-from study.folder.store import StudyWriter
+from study.folder.writer import StudyWriter
 from study.protocol.byhand import REPORT_KERNELS
 from study.protocol.events import EpochResult
 

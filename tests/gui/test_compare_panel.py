@@ -8,7 +8,6 @@ from PySide6.QtGui import QColor
 
 from gui.colors import network_color
 from gui.panels.compare import DIFFERS_COLOR, EMPTY_TEXT, VERDICT_COLORS, ComparePanel
-from study.folder.store import open_study
 from study.protocol.events import (
     EpochEnded,
     InitIdentity,
@@ -16,6 +15,7 @@ from study.protocol.events import (
     StudyFinished,
     StudyStarted,
 )
+from study.state import open_study
 from tests.known_study import ACCURACY, loss_for, write_known_study
 
 
@@ -138,13 +138,12 @@ def test_events_clear_the_panel_and_fill_it_without_reading_the_folder(panel, tm
     panel.set_study(open_study(write_known_study(tmp_path / "old")))
     folder = write_known_study(tmp_path / "new", networks=("NetA1-HF", "NetA2-HF"))
     # While the study runs, nothing may read its folder: the events carry everything.
-    import study.folder.store
     import study.state
 
     def no_reading(*_args, **_kwargs):
         raise AssertionError("the study folder was read during the run")
 
-    monkeypatch.setattr(study.folder.store, "open_study", no_reading)
+    monkeypatch.setattr(study.state, "read_folder", no_reading)
     monkeypatch.setattr(study.state, "open_study", no_reading)
     panel.handle_event(StudyStarted(str(folder), "torch", "cpu", ["NetA1-HF", "NetA2-HF"], 3,
                                     512, 256, 8))

@@ -20,8 +20,7 @@ from gui.figure_export import (
 from gui.kernel_export import render_grid_png
 from gui.kernel_view import network_grid
 from study.analysis.kernels import stored_kernels
-from study.folder.store import open_study
-from study.state import StudyState
+from study.state import StudyState, open_study
 from tests.gui.test_export_png import colour_count, pixels
 from tests.known_study import write_known_seeded_study, write_known_study
 
@@ -58,7 +57,7 @@ def test_training_pngs_are_smoothed_as_shown_and_say_so(stored, tmp_path, qapp):
     assert [p.name for p in write_training_pngs(stored, smooth, smoothing=0.8)] == TRAINING_PNGS
     for name in TRAINING_PNGS:
         assert (plain / name).read_bytes() != (smooth / name).read_bytes()
-    state = StudyState.from_stored(stored)
+    state = stored
     assert training_note(state) == ""
     assert training_note(state, 0.8) == "smoothed: EMA 0.80 (faint points: raw values)"
 
@@ -76,7 +75,7 @@ def test_a_study_without_predictions_has_no_confusion_pngs(tmp_path, qapp):
 
 
 def test_the_confusion_figure_shows_each_true_class_share(stored, qapp):
-    confusion = StudyState.from_stored(stored).confusions()["NetA1-HF"]
+    confusion = stored.confusions()["NetA1-HF"]
     widget = confusion_figure(confusion, "study-x")
     try:
         share = widget.image.image.T
@@ -104,7 +103,7 @@ def test_the_kernels_tab_export_uses_the_scale_shown(qtbot, stored, tmp_path):
 
     panel = KernelPanel()
     qtbot.addWidget(panel)
-    panel.model.set_state(StudyState.from_stored(stored))
+    panel.model.set_state(stored)
     panel.own_scale_box.setChecked(True)
     paths = panel.export_to(tmp_path / "kernels")
     written = {Path(p).name: Path(p) for p in paths}
@@ -153,7 +152,7 @@ def test_training_pngs_draw_the_band_and_seed_lines_chosen(tmp_path, qapp):
         ci, min_max, lines = (pixels(folders[key] / name) for key in ("ci", "min-max", "lines"))
         assert not np.array_equal(ci, min_max), name
         assert not np.array_equal(ci, lines), name
-    state = StudyState.from_stored(stored)
+    state = stored
     n = len(state.seeds)
     assert training_note(state, spread="min-max") == \
         f"mean of {n} seeds, shaded: min – max of the seeds"

@@ -17,7 +17,7 @@ from gui.colors import network_color
 from gui.export_all import export_all, write_comparison_pngs
 from gui.plot_style import FIGURE_SIZE
 from study.analysis.export import ExportError
-from study.folder.store import open_study
+from study.state import open_study
 from tests.known_study import write_known_study
 
 REPO = Path(__file__).resolve().parents[2]

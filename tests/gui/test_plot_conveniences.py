@@ -9,9 +9,8 @@ from PySide6.QtCore import QPointF
 
 from gui.panels.live_plots import LivePlots
 from gui.smoothing import ema
-from study.folder.store import open_study
 from study.protocol.events import EpochEnded
-from study.state import StudyState
+from study.state import StudyState, open_study
 from tests.known_study import SEEDS, write_known_seeded_study, write_known_study
 
 

@@ -10,7 +10,7 @@ from gui.child_process import main_command
 from gui.main_window import MainWindow
 from gui.worker import StudyWorker
 from study.config import StudyConfig
-from study.folder.store import StudyWriter
+from study.folder.writer import StudyWriter
 from study.protocol.events import EpochResult
 
 

@@ -151,7 +151,7 @@ def test_conclusions_show_difference_ci_p_n_and_a_neutral_not_resolved(compare):
 
 
 def test_conclusions_on_the_final_accuracy_and_both(compare):
-    from study.analysis.compare import FINAL, PEAK
+    from study.analysis.conclusions import FINAL, PEAK
 
     compare.set_conclusion_measures((FINAL,))
     verdicts = compare.verdicts()
@@ -278,7 +278,7 @@ def test_the_study_shown_lists_its_seeds_and_they_can_be_reused(window, tmp_path
 def write_seeded_kernels(folder, seeds=SEEDS, networks=NETWORKS) -> None:
     """Per-seed initial and final conv1 weights: every initial value is the seed, final + 0.5
     (HF: final = initial)."""
-    from study.folder.store import file_stem
+    from study.folder.layout import file_stem
 
     weights = folder / "weights"
     weights.mkdir(exist_ok=True)
@@ -331,7 +331,7 @@ def test_a_one_seed_study_has_no_seed_picker(qtbot, tmp_path):
 def test_png_exports_of_a_multi_seed_study_draw_the_bands(qtbot, tmp_path, seeded_state):
     from gui.export_all import write_comparison_pngs
     from gui.plot_style import comparison_figure
-    from study.analysis.compare import comparison_by_key
+    from study.analysis.comparisons import comparison_by_key
 
     widget = comparison_figure(seeded_state, comparison_by_key("inset-NetA2"))
     qtbot.addWidget(widget)
@@ -350,7 +350,7 @@ def test_png_exports_of_a_multi_seed_study_draw_the_bands(qtbot, tmp_path, seede
 
 def test_png_exports_of_a_one_seed_study_draw_no_band(qtbot, tmp_path):
     from gui.plot_style import comparison_figure
-    from study.analysis.compare import comparison_by_key
+    from study.analysis.comparisons import comparison_by_key
 
     state = StudyState.from_folder(write_known_study(tmp_path))
     widget = comparison_figure(state, comparison_by_key("inset-NetA1"))

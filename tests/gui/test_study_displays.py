@@ -11,9 +11,9 @@ import pytest
 import gui.worker
 from gui.panels.setup import SetupPanel
 from gui.plot_style import comparison_figure
-from study.analysis.compare import comparison_by_key
+from study.analysis.comparisons import comparison_by_key
 from study.config import StudyConfig
-from study.folder.store import StudyWriter
+from study.folder.writer import StudyWriter
 from study.protocol.backends import DeviceInfo
 from study.protocol.events import EpochResult
 from study.state import StudyState
@@ -148,7 +148,6 @@ def test_a_live_run_fills_every_panel_without_reading_its_folder(window, tmp_pat
 
     import numpy as np
 
-    import study.folder.store
     import study.state
     from study.protocol.events import (
         EpochEnded,
@@ -169,7 +168,7 @@ def test_a_live_run_fills_every_panel_without_reading_its_folder(window, tmp_pat
         raise AssertionError("the study folder was read during the run")
 
     real_read_text = pathlib.Path.read_text
-    monkeypatch.setattr(study.folder.store, "open_study", no_reading)
+    monkeypatch.setattr(study.state, "read_folder", no_reading)
     monkeypatch.setattr(study.state, "open_study", no_reading)
     monkeypatch.setattr(pathlib.Path, "read_text", lambda self, *a, **k: no_reading(self)
                         if str(self).startswith(str(folder)) else real_read_text(self, *a, **k))

@@ -11,7 +11,7 @@ import pytest
 from gui.panels.sweep_panel import POINT_ROLE, SweepPanel
 from study.analysis.statistics import t_interval
 from study.config import StudyConfig
-from study.sweep.command import Sweep, grid_points, open_sweep
+from study.sweep.folder import Sweep, grid_points, open_sweep
 from tests.known_study import SEEDS, seeded_accuracy, write_known_seeded_study
 
 GRID = {"lr": [0.001, 0.003], "head": ["softmax", "report"]}

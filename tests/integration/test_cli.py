@@ -138,7 +138,7 @@ def test_ctrl_c_stops_cleanly_and_leaves_a_readable_study(tmp_path, synthetic_da
     assert "Stopping after this batch" in err
     assert "Study stopped" in out
 
-    from study.folder.store import open_study
+    from study.state import open_study
 
     (folder,) = tmp_path.iterdir()
     stored = open_study(folder)
@@ -153,27 +153,29 @@ def test_ctrl_c_stops_cleanly_and_leaves_a_readable_study(tmp_path, synthetic_da
 def test_a_full_disk_while_training_exits_1_once_and_keeps_the_epochs_done(
         tmp_path, synthetic_data_dir, backend_name, monkeypatch, capsys):
     import main
-    from study.cli.study import study as cli
-    from study.folder import store
+    from study.cli import study as cli
+    from study.folder import csvio
+    from study.folder.writer import StudyWriter
+    from study.protocol import exit_codes
 
-    real_append = store.StudyWriter.append_epoch
+    real_append = StudyWriter.append_epoch
     calls = []
 
     def append_until_the_disk_fills(self, network, result, seed=None):
         calls.append(result.epoch)
         if len(calls) == 2:
-            raise store.StoreError("could not write metrics.csv: No space left on device.")
+            raise csvio.StoreError("could not write metrics.csv: No space left on device.")
         real_append(self, network, result, seed)
 
-    monkeypatch.setattr(store.StudyWriter, "append_epoch", append_until_the_disk_fills)
+    monkeypatch.setattr(StudyWriter, "append_epoch", append_until_the_disk_fills)
     args = main.build_parser().parse_args([
         "study", "--backend", backend_name, "--data", str(synthetic_data_dir), "--epochs", "3",
         "--batch-size", "64", "--networks", "NetA1-HF", "--out", str(tmp_path)])
-    assert cli.run_study_command(args) == cli.EXIT_FAILED
+    assert cli.run(args) == exit_codes.EXIT_FAILED
     err = capsys.readouterr().err
     assert err.count("No space left on device") == 1
 
-    from study.folder.store import open_study
+    from study.state import open_study
 
     (folder,) = tmp_path.iterdir()
     stored = open_study(folder)
@@ -192,7 +194,7 @@ def test_sigterm_stops_like_the_first_ctrl_c_with_exit_143(tmp_path, synthetic_d
     assert "Terminated (SIGTERM)" in err and "Traceback" not in err
     assert "Study stopped" in out
 
-    from study.folder.store import open_study
+    from study.state import open_study
 
     (folder,) = tmp_path.iterdir()
     stored = open_study(folder)
@@ -209,16 +211,18 @@ def test_a_really_full_disk_ends_failed_with_the_completed_rows(
     import errno
 
     import main
-    from study.cli.study import study as cli
-    from study.folder import store
+    from study.cli import study as cli
+    from study.folder import csvio, layout
+    from study.folder.writer import StudyWriter
+    from study.protocol import exit_codes
 
-    real_append, real_write = store.StudyWriter.append_epoch, store.atomic_write_bytes
+    real_append, real_write = StudyWriter.append_epoch, csvio.atomic_write_bytes
     full = []
 
     def disk_full(path):
-        if full and (path.parent / store.RESERVE_NAME).exists() or \
-                full and (path.parent.parent / store.RESERVE_NAME).exists():
-            raise store.StoreError(store._explain(path, OSError(errno.ENOSPC,
+        if full and (path.parent / layout.RESERVE_NAME).exists() or \
+                full and (path.parent.parent / layout.RESERVE_NAME).exists():
+            raise csvio.StoreError(csvio.explain(path, OSError(errno.ENOSPC,
                                                                 "No space left on device")))
 
     def append(self, network, result, seed=None):
@@ -230,16 +234,16 @@ def test_a_really_full_disk_ends_failed_with_the_completed_rows(
         disk_full(path)
         real_write(path, payload)
 
-    monkeypatch.setattr(store.StudyWriter, "append_epoch", append)
-    monkeypatch.setattr(store, "atomic_write_bytes", write)
+    monkeypatch.setattr(StudyWriter, "append_epoch", append)
+    monkeypatch.setattr(csvio, "atomic_write_bytes", write)
     args = main.build_parser().parse_args([
         "study", "--backend", backend_name, "--data", str(synthetic_data_dir), "--epochs", "3",
         "--batch-size", "64", "--train-limit", "128", "--test-limit", "64",
         "--networks", "NetA1-HF", "--out", str(tmp_path)])
-    assert cli.run_study_command(args) == cli.EXIT_FAILED
+    assert cli.run(args) == exit_codes.EXIT_FAILED
     assert "No space left on device" in capsys.readouterr().err
 
-    from study.folder.store import open_study
+    from study.state import open_study
 
     (folder,) = tmp_path.iterdir()
     stored = open_study(folder)

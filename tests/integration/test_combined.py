@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from study.config import StudyConfig
-from study.folder.store import open_study
 from study.protocol.events import BatchProgress, EpochEnded, NetworkFinished, StudyFinished
 from study.protocol.networks import NETWORKS
 from study.run.runner import run_study
+from study.state import open_study
 
 pytestmark = pytest.mark.backend
 
@@ -154,7 +154,7 @@ def test_a_stopped_all_at_once_study_keeps_the_finished_epoch_of_every_network(
     assert study.status["state"] == "stopped"
     assert sorted((r["network"], r["epoch"]) for r in study.epochs) == [
         ("NetA1-HT", 1), ("NetA2-HF", 1)]
-    assert [row.network for row in study.analysis.summary] == ["NetA1-HT", "NetA2-HF"]
+    assert [row.network for row in study.summary] == ["NetA1-HT", "NetA2-HF"]
     assert study.weights("NetA2-HF", "final") is not None
     status = json.loads((folder / "status.json").read_text())
     assert len(status["shared_epoch_seconds"]) == 1
@@ -163,14 +163,14 @@ def test_a_stopped_all_at_once_study_keeps_the_finished_epoch_of_every_network(
 def test_the_text_summary_labels_the_estimates_beside_the_shared_wall_time(both_modes):
     import io
 
-    from study.analysis.summary import format_duration
-    from study.cli.study import TextReporter
-    from study.state import folder_events
+    from study.analysis.formats import format_duration
+    from study.folder.reader import folder_events, read_folder
+    from study.run.reporting import TextReporter
 
     study = both_modes[0]["all-at-once"]
     out = io.StringIO()
     reporter = TextReporter(stream=out, config=study.config)
-    for event in folder_events(study):
+    for event in folder_events(read_folder(study.folder)):
         reporter(event)
     printed = out.getvalue()
     summary = printed[printed.index("Study finished"):]

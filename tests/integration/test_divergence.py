@@ -81,10 +81,9 @@ def test_all_at_once_a_branch_that_diverges_stops_alone_with_its_last_good_epoch
         tmp_path, small_config, monkeypatch):
     """All networks train as one model there, but each branch has its own loss and weights:
     the diverged one stops with its completed epochs and the others go on."""
-    from study.folder.store import open_study
     from study.protocol.events import NetworkDiverged, NetworkFinished, StudyFinished
     from study.run.runner import run_study
-    from study.state import StudyState
+    from study.state import StudyState, open_study
 
     kept = {}
     _poison_after_epoch_1(monkeypatch, "NetA2-HT", 4, kept)
@@ -130,10 +129,9 @@ def test_all_at_once_a_resumed_study_keeps_its_diverged_branch_where_it_stopped(
         tmp_path, small_config, monkeypatch):
     import threading
 
-    from study.folder.store import open_study
     from study.protocol.events import EpochEnded
     from study.run.runner import resume_study, run_study
-    from study.state import StudyState
+    from study.state import StudyState, open_study
 
     kept = {}
     _poison_after_epoch_1(monkeypatch, "NetA1-HF", 0, kept)

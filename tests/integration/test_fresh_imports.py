@@ -15,8 +15,8 @@ from tests.unit.test_layering import KERAS_AND_BACKENDS, QT, ROOT
     [
         ("gui.main_window", (*KERAS_AND_BACKENDS, "keras_models")),
         ("study.protocol.events", (*KERAS_AND_BACKENDS, *QT, "keras_models")),
-        ("study.folder.store", (*KERAS_AND_BACKENDS, *QT)),
-        ("study.analysis.compare", (*KERAS_AND_BACKENDS, *QT)),
+        ("study.folder.reader", (*KERAS_AND_BACKENDS, *QT)),
+        ("study.analysis.conclusions", (*KERAS_AND_BACKENDS, *QT)),
         ("study.state", (*KERAS_AND_BACKENDS, *QT, "keras_models")),
         ("study.analysis.timing", (*KERAS_AND_BACKENDS, *QT, "keras_models")),
         ("gui.study_model", (*KERAS_AND_BACKENDS, "keras_models")),

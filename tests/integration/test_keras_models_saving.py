@@ -21,7 +21,9 @@ import numpy as np
 import pytest
 
 import main
-from study.folder.store import model_path, open_study, read_weights
+from study.folder.layout import model_path
+from study.folder.reader import read_weights
+from study.state import open_study
 
 pytestmark = pytest.mark.backend
 

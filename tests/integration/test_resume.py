@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from study.config import StudyConfig
-from study.folder.store import open_study
 from study.protocol.events import EpochEnded
 from study.run.runner import ResumeError, plan_resume, resume_study, run_study
+from study.state import open_study
 
 pytestmark = pytest.mark.backend
 

@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 from study.config import StudyConfig
-from study.folder.store import open_study
 from study.protocol.events import (
     BatchProgress,
     EpochEnded,
@@ -17,6 +16,7 @@ from study.protocol.events import (
     StudyStarted,
 )
 from study.run.runner import run_study
+from study.state import open_study
 
 pytestmark = pytest.mark.backend
 
@@ -52,11 +52,11 @@ def studies(synthetic_data_dir, tmp_path_factory):
 def test_each_seed_of_a_multi_seed_study_is_the_one_seed_study_of_that_seed(studies, mode):
     found, _ = studies
     multi = found["multi", mode]
-    assert multi.seeds == SEEDS
+    assert tuple(multi.seeds) == SEEDS
     exact = mode == "sequential"
     for seed in SEEDS:
         single = found["single", seed]
-        assert single.seeds == (seed,)
+        assert tuple(single.seeds) == (seed,)
         for name in NETWORKS:
             for key, value in single.weights(name, "initial").items():
                 np.testing.assert_array_equal(multi.weights(name, "initial", seed)[key], value,

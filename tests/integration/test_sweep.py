@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 
 from main import main
-from study.sweep.command import FAIL_DIR_ENV, FAIL_HOOK_ENV, open_sweep
+from study.sweep.folder import open_sweep
+from study.sweep.point import FAIL_DIR_ENV, FAIL_HOOK_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 GRID = ["--grid", "lr=1e-3,3e-3", "--grid", "head=softmax,report"]

@@ -8,9 +8,9 @@ import socket
 import subprocess
 import sys
 
-from study.folder import store
-from study.folder.store import open_study, truthful_status, writer_gone
-from study.state import StudyState
+from study.folder import layout
+from study.folder.liveness import truthful_status, writer_gone
+from study.state import StudyState, open_study
 from tests.unit.test_truthful_state import _epoch, _rewrite_status, _writer
 
 
@@ -43,11 +43,11 @@ def test_an_old_status_without_a_writer_is_taken_at_its_word():
 
 def test_ended_studies_keep_their_state_and_leave_no_reserve(tmp_path):
     writer = _writer(tmp_path)
-    assert (writer.folder / store.RESERVE_NAME).stat().st_size == store.RESERVE_BYTES
+    assert (writer.folder / layout.RESERVE_NAME).stat().st_size == layout.RESERVE_BYTES
     writer.write_status(state="stopped")
     _rewrite_status(writer.folder, pid=_dead_pid())
     assert open_study(writer.folder).status["state"] == "stopped"
-    assert not (writer.folder / store.RESERVE_NAME).exists()
+    assert not (writer.folder / layout.RESERVE_NAME).exists()
 
 
 def test_export_records_an_interrupted_study_as_interrupted(tmp_path):

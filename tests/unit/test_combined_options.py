@@ -8,7 +8,7 @@ pytestmark = pytest.mark.backend
 
 def test_the_command_line_takes_the_mode_and_refuses_an_unknown_one(capsys):
     from main import build_parser
-    from study.cli.study import config_from_args
+    from study.cli.options import config_from_args
 
     args = build_parser().parse_args(["study", "--mode", "all-at-once", "--epochs", "1"])
     assert config_from_args(args).mode == "all-at-once"

@@ -9,8 +9,17 @@ import pytest
 from scipy import stats
 
 from study.analysis import statistics
-from study.analysis.compare import (
+from study.analysis.comparisons import (
     COMPARISONS,
+    REPORT_FIGURES,
+    TABLE_COLUMNS,
+    comparison_by_key,
+    comparison_table,
+    comparison_tables,
+    report_rows,
+    study_rows,
+)
+from study.analysis.conclusions import (
     CONCLUSION_COLUMNS,
     DOES_NOT_HOLD,
     FINAL,
@@ -19,18 +28,10 @@ from study.analysis.compare import (
     NOT_RESOLVED,
     ONE_SEED_CAVEAT,
     PEAK,
-    REPORT_FIGURES,
-    TABLE_COLUMNS,
     TIME,
-    comparison_by_key,
-    comparison_table,
-    comparison_tables,
     conclusions_table,
     evaluate_conclusions,
-    identity_table,
-    report_rows,
     study_conclusions,
-    study_rows,
 )
 from study.analysis.confusion import (
     ConfusionError,
@@ -39,9 +40,10 @@ from study.analysis.confusion import (
     study_confusion,
     study_confusions,
 )
+from study.analysis.identity import identity_table
 from study.config import StudyConfig
-from study.folder.store import open_study
 from study.protocol.byhand import REPORT_KERNELS
+from study.state import open_study
 from tests.known_study import (
     JITTER,
     seeded_summary_rows,

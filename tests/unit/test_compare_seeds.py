@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from study.analysis.compare import (
+from study.analysis.comparisons import (
     COMPARISONS,
     TABLE_COLUMNS,
     comparison_by_key,
@@ -20,8 +20,8 @@ from study.analysis.compare import (
     study_rows,
 )
 from study.analysis.export import export_study
-from study.analysis.summary import format_duration
-from study.folder.store import open_study
+from study.analysis.formats import format_duration
+from study.state import open_study
 from tests.known_study import (
     SEEDS,
     TRAIN_SECONDS,
@@ -202,7 +202,7 @@ def test_a_one_seed_export_leaves_the_interval_cells_empty(tmp_path):
 
 def test_isolated_timings_are_one_measurement_not_a_sample_over_seeds():
     """All-at-once copies one timing per network to every seed: no interval, no p-value."""
-    from study.analysis.compare import TIME, evaluate_conclusions
+    from study.analysis.conclusions import TIME, evaluate_conclusions
     from study.analysis.summary import SummaryRow
 
     rows = [SummaryRow(net, seed, 0.8 + 0.001 * seed, 5, 0.8, seconds, 10 * seconds)

@@ -1,4 +1,4 @@
-"""StudyConfig: SPEC §3 defaults, validation naming the field, JSON round trip."""
+"""StudyConfig: docs/study.md#training defaults, validation naming the field, JSON round trip."""
 
 import json
 

@@ -15,7 +15,8 @@ from study.analysis.confusion import (
 )
 from study.analysis.export import export_study
 from study.data import CLASS_NAMES
-from study.folder.store import file_stem, open_study
+from study.folder.layout import file_stem
+from study.state import open_study
 from tests.known_study import LABELS, SEEDS, predicted_classes, write_known_seeded_study
 
 

@@ -11,16 +11,13 @@ import pytest
 from scipy import stats
 
 import study.analysis.export as export_module
-from study.analysis.compare import (
-    CONCLUSION_COLUMNS,
-    CONCLUSION_PART_COLUMNS,
-    IDENTITY_TABLE_COLUMNS,
-    TABLE_COLUMNS,
-)
+from study.analysis.comparisons import TABLE_COLUMNS
+from study.analysis.conclusions import CONCLUSION_COLUMNS, CONCLUSION_PART_COLUMNS
 from study.analysis.export import ExportError, export_study
+from study.analysis.identity import IDENTITY_TABLE_COLUMNS
 from study.analysis.summary import METRICS_COLUMNS, SUMMARY_COLUMNS
 from study.data import CLASS_NAMES
-from study.folder.store import open_study
+from study.state import open_study
 from tests.known_study import (
     ACCURACY,
     JITTER,
@@ -325,7 +322,7 @@ def test_a_network_stopped_early_is_marked_in_the_exported_summary(tmp_path):
     from types import SimpleNamespace
 
     from study.config import StudyConfig
-    from study.folder.store import StudyWriter
+    from study.folder.writer import StudyWriter
 
     writer = StudyWriter.create(tmp_path, StudyConfig(networks=("NetA1-HF", "NetA2-DT"),
                                                       epochs=4))

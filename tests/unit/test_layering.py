@@ -70,7 +70,7 @@ def test_imports_point_one_way(package, forbidden, allowed):
 
 @pytest.mark.parametrize("module", ["study/state.py", "study/analysis/timing.py",
                                     "study/analysis/kernels.py", "study/analysis/confusion.py",
-                                    "study/folder/store.py"])
+                                    "study/folder/reader.py"])
 def test_the_study_model_never_reaches_for_keras(module):
     """What the app, the exports and the CLI read of a study holds no Keras, even lazily."""
     bad = [f"{module}:{line} imports {name}" for line, name in _imports(ROOT / module)

@@ -25,7 +25,7 @@ from study.analysis.multi_compare import (
 from study.analysis.statistics import paired_difference, t_interval, welch_difference
 from study.config import StudyConfig
 from study.folder.library import list_studies, study_row
-from study.folder.store import StudyWriter
+from study.folder.writer import StudyWriter
 from study.protocol.events import EpochResult
 from tests.known_study import (
     ACCURACY,

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from study.config import StudyConfig
-from study.folder.store import StoreError, StudyWriter
+from study.folder.csvio import StoreError
+from study.folder.writer import StudyWriter
 from study.protocol.events import (
     EpochEnded,
     EpochResult,
@@ -149,7 +150,52 @@ def test_a_multi_seed_folder_loads_every_seed(tmp_path):
     assert state.kernels_of("NetA2-HF", seed=4).epoch == 2
     assert np.allclose(state.kernels_of("NetA2-HF", seed=4).current_conv1,
                        state.kernels_of("NetA2-HF", seed=4).initial_conv1 + 1)
-    # study.analysis.compare reads the state as it reads a stored study: two seeds per network.
+    # study.analysis.comparisons reads the state as it reads a stored study: two seeds per network.
     assert state.compare_rows()["NetA1-HF"]["n_seeds"] == 2
     verdicts = {row["key"]: row["verdict"] for row in state.conclusions()}
     assert verdicts["deeper-HF"] in ("holds", "not resolved")
+
+
+def test_a_folder_written_by_the_observer_equals_the_state_of_the_same_events(tmp_path):
+    """No training: the events of a two-seed run feed both a live state and the folder
+    observer; the folder read back is that state."""
+    from study.analysis.summary import summarize
+    from study.folder.writer import FolderObserver
+    from study.protocol.events import InitIdentity, NetworkWeights
+
+    config = StudyConfig(networks=("NetA1-HF", "NetA1-HT"), epochs=2, seeds=(3, 5))
+    writer = StudyWriter.create(tmp_path, config)
+    observer, live = FolderObserver(writer), StudyState.for_run(config)
+    flat = {"conv1/kernel": CONV1, "conv1/bias": np.zeros(4, np.float32)}
+    events = [StudyStarted(str(writer.folder), "jax", "cpu", list(config.networks), 2, 64, 16,
+                           1, "synthetic", [3, 5], mode=config.mode, timing="measured"),
+              InitIdentity([("NetA1: |conv1 HF - conv1 HT|", 0.0)])]
+    for seed in (3, 5):
+        for network in config.networks:
+            events += [NetworkWeights(network, "initial", flat, seed),
+                       KernelsUpdated(network, 0, CONV1.tolist(), None, seed)]
+    for seed in (3, 5):
+        for network in config.networks:
+            events.append(NetworkStarted(network, 0, 4, seed))
+            for epoch in (1, 2):
+                events.append(EpochEnded(network, epoch, 1.0 / epoch, 0.5, 0.2 * epoch + seed / 100,
+                                         1.5, 0.1, seed))
+            events += [NetworkWeights(network, "final", flat, seed),
+                       KernelsUpdated(network, 2, CONV1.tolist(), None, seed)]
+    for event in events:
+        observer(event)
+        live.apply(event)
+    for key, rows in sorted(live.rows.items()):
+        summary = summarize(key[0], rows, key[1])
+        finished = NetworkFinished(key[0], 2, summary.peak_test_accuracy, summary.peak_epoch,
+                                   summary.final_test_accuracy, summary.seconds_per_epoch,
+                                   summary.total_seconds, key[1])
+        observer(finished)
+        live.apply(finished)
+    done = StudyFinished(str(writer.folder), "finished")
+    observer(done)
+    live.apply(done)
+    stored = StudyState.from_folder(writer.folder)
+    assert stored == live
+    assert stored.recorded_status["state"] == "finished"
+    assert len(stored.recorded_epochs) == 8

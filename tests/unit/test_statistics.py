@@ -1,5 +1,5 @@
-"""Means over seeds, paired differences and the verdict rules of SPEC §6, on constructed numbers
-checked against scipy.stats."""
+"""Means over seeds, paired differences and the verdict rules of docs/study.md#statistics, on
+constructed numbers checked against scipy.stats."""
 
 from __future__ import annotations
 

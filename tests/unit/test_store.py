@@ -8,10 +8,13 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from study.analysis.summary import format_duration, summarize
+from study.analysis.formats import format_duration
+from study.analysis.summary import summarize
 from study.config import StudyConfig
-from study.folder import store
-from study.folder.store import StoreError, StudyWriter, open_study
+from study.folder import liveness
+from study.folder.csvio import StoreError
+from study.folder.writer import StudyWriter
+from study.state import open_study
 
 
 def _epoch(epoch, acc, seconds=2.0):
@@ -109,7 +112,7 @@ def test_a_full_disk_keeps_the_earlier_file_and_says_what_to_do(tmp_path, monkey
     def full_disk(src, dst):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(store.os, "replace", full_disk)
+    monkeypatch.setattr(liveness.os, "replace", full_disk)
     writer.append_epoch("NetA1-HF", _epoch(2, 0.9))
     with pytest.raises(StoreError) as info:
         writer.write_summary()
@@ -148,7 +151,7 @@ def test_a_multi_seed_study_keeps_each_seed_apart(tmp_path):
     assert float(peak["ci_high"]) - 0.55 == pytest.approx(0.074524, abs=1e-6)
 
     stored = open_study(writer.folder)
-    assert stored.seeds == (3, 7, 9)
+    assert tuple(stored.seeds) == (3, 7, 9)
     assert [r.seed for r in stored.summary] == [3, 7, 9]
     assert stored.curve("NetA1-HF", "test_accuracy", seed=7)[1] == pytest.approx([0.57, 0.58])
     assert stored.curve("NetA1-HF", "test_accuracy")[1] == pytest.approx([0.51, 0.52])
@@ -175,7 +178,7 @@ def test_a_folder_from_before_seeds_reads_as_its_one_seed(tmp_path):
     config = (writer.folder / "config.json").read_text().replace('"seeds": null', '"x": 0')
     (writer.folder / "config.json").write_text(config.replace(',\n  "x": 0', ""))
     stored = open_study(writer.folder)
-    assert stored.config.seeds is None and stored.seeds == (4,)
+    assert stored.config.seeds is None and tuple(stored.seeds) == (4,)
     assert [(r.network, r.seed, r.peak_test_accuracy) for r in stored.summary] == [
         ("NetA1-HF", 4, 0.61)]
 

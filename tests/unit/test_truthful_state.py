@@ -13,10 +13,11 @@ import time
 import pytest
 
 from study.config import StudyConfig
-from study.folder import store
-from study.folder.store import StoreError, StudyWriter, open_study
+from study.folder import liveness
+from study.folder.csvio import StoreError
+from study.folder.writer import StudyWriter
 from study.protocol.events import EpochResult
-from study.state import StudyState
+from study.state import StudyState, open_study
 
 
 def _writer(tmp_path) -> StudyWriter:
@@ -52,7 +53,7 @@ def test_the_heartbeat_is_written_at_most_every_few_seconds(tmp_path):
     writer.append_epoch("NetA1-HF", _epoch(1))
     writer.heartbeat()
     assert _status(writer.folder)["heartbeat"] == first
-    writer._last_beat -= store.HEARTBEAT_SECONDS + 1
+    writer._last_beat -= liveness.HEARTBEAT_SECONDS + 1
     writer.append_epoch("NetA1-HF", _epoch(2))  # an epoch's end beats when it is due
     assert _status(writer.folder)["heartbeat"] > first
 
@@ -64,7 +65,7 @@ def test_a_running_study_of_a_live_process_reads_as_running(tmp_path):
     assert StudyState.from_folder(writer.folder).state == "running"
 
 
-@pytest.mark.parametrize("age,expected", [(store.STALE_SECONDS + 60, "interrupted"),
+@pytest.mark.parametrize("age,expected", [(liveness.STALE_SECONDS + 60, "interrupted"),
                                           (5, "running")])
 def test_a_study_from_another_host_is_judged_by_its_heartbeat(tmp_path, age, expected):
     writer = _writer(tmp_path)
@@ -81,7 +82,7 @@ def test_a_row_cut_by_a_full_disk_is_taken_back_off(tmp_path, monkeypatch):
     def full(fd):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(store.os, "fsync", full)
+    monkeypatch.setattr(liveness.os, "fsync", full)
     with pytest.raises(StoreError, match="No space left on device"):
         writer.append_epoch("NetA1-HF", _epoch(2))
     assert writer.metrics_path.read_bytes() == good
@@ -97,5 +98,5 @@ def test_a_line_cut_short_is_read_without_it(tmp_path):
 
 def test_a_live_pid_with_an_hour_old_heartbeat_was_reused(tmp_path):
     writer = _writer(tmp_path)
-    _rewrite_status(writer.folder, pid=1, heartbeat=time.time() - store.REUSED_PID_SECONDS - 1)
+    _rewrite_status(writer.folder, pid=1, heartbeat=time.time() - liveness.REUSED_PID_SECONDS - 1)
     assert open_study(writer.folder).status["state"] == "interrupted"

@@ -1,23 +1,37 @@
 """What the warm worker is handed: a job turned into study arguments, and the kept dataset that
 serves only its own unchanged setting."""
 
+import json
 import os
 
 import pytest
 
+from study.config import ConfigError, StudyConfig
 from study.data import KeptDataset
-from study.run.warm import job_arguments
+from study.protocol.jobs import JobError, StudyJob
+from study.run.warm import read_job
 
 pytestmark = pytest.mark.backend
 
 
-def test_job_arguments():
-    assert job_arguments('{"config": "c.json", "out": "s"}') == ["--config", "c.json", "--out",
-                                                                 "s"]
-    assert job_arguments('{"resume": "s/study-1"}') == ["--resume", "s/study-1"]
-    for bad in ("[]", "nope", '{"config": "c.json"}', '{"resume": "x", "out": "y"}'):
-        with pytest.raises(ValueError):
-            job_arguments(bad)
+def test_a_job_line_is_a_study_job(tmp_path):
+    config = StudyConfig(epochs=1, networks=("NetA1-HF",))
+    path = tmp_path / "c.json"
+    path.write_text(config.to_json())
+    job = read_job(json.dumps({"config": str(path), "out": "s"}), "json", True)
+    assert job == StudyJob(config=config.to_dict(), out="s", events="json", stop_on_stdin=True)
+    assert StudyConfig.from_dict(job.config) == config
+    assert read_job('{"resume": "s/study-1"}') == StudyJob(resume="s/study-1")
+    # A whole StudyJob is taken too, reported as this worker reports.
+    assert read_job(StudyJob(resume="x", tensorboard=True).to_json(), "json") == StudyJob(
+        resume="x", tensorboard=True, events="json")
+    assert StudyJob.from_json(job.to_json()) == job
+    for bad in ("[]", "nope", '{"config": "c.json"}', '{"resume": "x", "out": "y"}',
+                '{"format": "kernel-lab/study-job", "resume": 3}'):
+        with pytest.raises(JobError):
+            read_job(bad)
+    with pytest.raises(ConfigError, match="does not exist"):
+        read_job(json.dumps({"config": str(tmp_path / "none.json"), "out": "s"}))
 
 
 def test_the_kept_dataset_serves_only_its_own_unchanged_setting(tmp_path):

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from study.folder.store import open_study
 from study.protocol.events import EpochEnded
+from study.state import open_study
 from tests.gui.test_app_window import configure, run_to_end
 
 

@@ -13,9 +13,9 @@ import pytest
 from PySide6.QtCore import Qt
 
 import gui.worker
-from study.folder.store import open_study
 from study.protocol.byhand import REPORT_KERNELS
 from study.protocol.events import StudyStarted, event_to_json
+from study.state import open_study
 from tests.gui.test_app_window import configure, make_window, run_to_end
 
 RUN_TIMEOUT_MS = 120_000

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from gui.panels.kernels import KernelPanel
-from study.folder.store import open_study
 from study.protocol import byhand
+from study.state import open_study
 from tests.gui import test_kernel_panel as kernel_panel_tests
 from tests.gui.test_kernel_panel import relayed, shown
 

@@ -1,0 +1,128 @@
+"""The study options shared by `main.py study` and `main.py sweep`, and the StudyConfig they ask
+for."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from study.config import HEADS, MAX_SEEDS, MODES, ConfigError, StudyConfig, load_config
+from study.folder.layout import DEFAULT_ROOT
+from study.protocol.backends import BACKENDS
+from study.protocol.byhand import load_kernels
+from study.protocol.networks import NETWORKS
+
+
+def add_study_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `main.py study` (defaults from StudyConfig, docs/study.md#training)."""
+    parser.add_argument("--config", metavar="FILE", help="study config JSON (options override it)")
+    parser.add_argument("--backend", choices=BACKENDS, help="Keras backend (default: "
+                        f"KERAS_BACKEND if set, else {StudyConfig.backend})")
+    parser.add_argument("--device", help="cpu, gpu or gpu:N (default cpu)")
+    parser.add_argument("--epochs", type=int)
+    parser.add_argument("--batch-size", type=int)
+    parser.add_argument("--lr", type=float, help="Adam learning rate (default 3.35e-4)")
+    parser.add_argument("--seed", type=int)
+    parser.add_argument("--seeds", metavar="N|LIST", help="train every network with N seeds "
+                        "(--seed … --seed+N-1) or with the listed ones (e.g. 0,3,7): a mean and "
+                        "95 %% interval per network and conclusion")
+    parser.add_argument("--no-shuffle", action="store_true",
+                        help="keep the stored sample order, as the report's loader did")
+    parser.add_argument("--networks", help=f"comma-separated subset of {','.join(NETWORKS)}")
+    parser.add_argument("--train-limit", type=int, metavar="N", help="use the first N training "
+                        "images only")
+    parser.add_argument("--test-limit", type=int, metavar="N", help="use the first N test "
+                        "images only")
+    parser.add_argument("--head", choices=HEADS, help="softmax (correct, default) or report "
+                        "(the report's flawed head)")
+    parser.add_argument("--mode", choices=MODES, help="sequential (one network at a time, "
+                        "default) or all-at-once (all networks as one model, same batches; "
+                        "per-network times are then isolated-timing estimates)")
+    parser.add_argument("--kernels", metavar="FILE", help="ByHand kernels JSON (default: the "
+                        "report's)")
+    parser.add_argument("--data", metavar="DIR", help="folder of Fashion-MNIST IDX files or an "
+                        ".npz (default: the system copy)")
+    parser.add_argument("--out", metavar="DIR", default=str(DEFAULT_ROOT),
+                        help="where study folders are made (default: studies/)")
+    parser.add_argument("--events", choices=("text", "json"), default="text",
+                        help="print progress as text (default) or as one JSON event per line")
+    parser.add_argument("--resume", metavar="STUDY_DIR", help="continue a stopped, failed or "
+                        "interrupted study in its own folder from its last completed epoch "
+                        "(its settings cannot be changed)")
+    parser.add_argument("--tensorboard", action="store_true", help="also write TensorBoard "
+                        "event files per network under STUDY_DIR/tensorboard (needs TensorFlow)")
+    parser.add_argument("--stop-on-stdin", action="store_true", help=argparse.SUPPRESS)
+    # The app's pre-started worker (study/run/warm.py): load Keras, then wait for one job on stdin.
+    parser.add_argument("--warm-start", action="store_true", help=argparse.SUPPRESS)
+
+
+# Options that would change a study's settings: refused with --resume.
+SETTING_OPTIONS = ("config", "backend", "device", "epochs", "batch_size", "lr", "seed", "seeds",
+                   "networks", "train_limit", "test_limit", "head", "mode", "kernels", "data")
+
+
+
+def settings_given(args) -> list[str]:
+    """The setting options given (as typed: --lr, --no-shuffle), which a resume refuses."""
+    given = [f"--{name.replace('_', '-')}" for name in SETTING_OPTIONS
+             if getattr(args, name, None) not in (None, False)]
+    if args.no_shuffle:
+        given.append("--no-shuffle")
+    return given
+
+
+def config_from_args(args) -> StudyConfig:
+    """The StudyConfig the command line asks for: --config first, then each option over it."""
+    config = load_config(args.config) if args.config else StudyConfig(
+        backend=os.environ.get("KERAS_BACKEND", StudyConfig.backend)
+    )
+    changes = {
+        "backend": args.backend, "device": args.device, "epochs": args.epochs,
+        "batch_size": args.batch_size, "learning_rate": args.lr, "seed": args.seed,
+        "train_limit": args.train_limit, "test_limit": args.test_limit, "head": args.head,
+        "data_dir": args.data, "mode": args.mode,
+    }
+    changes = {k: v for k, v in changes.items() if v is not None}
+    if args.no_shuffle:
+        changes["shuffle"] = False
+    if args.networks is not None:
+        changes["networks"] = tuple(n.strip() for n in args.networks.split(",") if n.strip())
+    if args.kernels:
+        changes["kernels"] = load_kernels(args.kernels).tolist()
+    if getattr(args, "seeds", None) is not None:
+        seeds, listed = parse_seeds(args.seeds, changes.get("seed", config.seed))
+        if listed:
+            if args.seed is not None and args.seed != seeds[0]:
+                raise ConfigError("Invalid study settings: --seed goes with a count (--seeds N); "
+                                  "a list of seeds gives its own")
+            changes["seed"] = seeds[0]
+        changes["seeds"] = seeds
+    return config.replace(**changes).validated()
+
+
+def parse_seeds(text: str, first: int) -> tuple[tuple[int, ...], bool]:
+    """`--seeds`: a count N (the seeds first … first+N-1) or a comma-separated list.
+
+    Returns (seeds, whether they were listed); ConfigError for anything else. The seeds'
+    range, number and distinctness are checked by StudyConfig.validated().
+    """
+    text = str(text).strip()
+    hint = "give a count (--seeds 5) or a comma-separated list (--seeds 0,3,7)"
+    parts = [part.strip() for part in text.split(",")]
+    try:
+        values = tuple(int(part) for part in parts)
+    except ValueError:
+        raise ConfigError(f"Invalid study settings: seeds {text!r} is not understood; {hint}"
+                          ) from None
+    if len(values) > 1:
+        return values, True
+    count = values[0]
+    if count > MAX_SEEDS:
+        raise ConfigError(f"Invalid study settings: seeds must list 1 to {MAX_SEEDS} seeds, got "
+                          f"{count}")
+    if count < 1:
+        raise ConfigError(f"Invalid study settings: seeds must be at least 1 seed, got {count}; "
+                          f"{hint}")
+    return tuple(range(int(first), int(first) + count)), False
+
+
