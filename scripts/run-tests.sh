@@ -3,8 +3,8 @@
 #   --fast  only tests/unit and tests/gui (no child process, no training), with the .venv as it is
 # Every test runs once with Keras on JAX (the backend that starts fastest); the Keras tests
 # (marker "backend") run again on torch and on TensorFlow, each backend in its own process, since
-# a process can load Keras on one backend only. With pytest-xdist (the dev extra), each pass
-# spreads its test files over up to 4 processes, one per core. Other arguments go to pytest.
+# a process can load Keras on one backend only. With pytest-xdist (the dev extra), a pass spreads
+# its test files over up to 4 processes, one per core. Other arguments go to pytest.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,7 +30,7 @@ fi
 reports=$(mktemp -d)
 status=0
 
-run_pass() {  # pass BACKEND LABEL [pytest options]: one pytest process with Keras on BACKEND
+run_pass() {  # run_pass BACKEND LABEL [pytest options]: the tests, with Keras on BACKEND
   local backend=$1 label=$2
   shift 2
   echo "=== $label, Keras on $backend"
@@ -39,6 +39,8 @@ run_pass() {  # pass BACKEND LABEL [pytest options]: one pytest process with Ker
 }
 
 run_pass jax "all tests"
+# The quick lane holds a few Keras tests only: one process loads each backend once.
+if [ ${#lanes[@]} -gt 0 ]; then workers=(); fi
 for backend in torch tensorflow; do
   run_pass $backend "Keras tests" -m backend
 done
