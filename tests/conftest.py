@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,16 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERNEL_LAB_DATA_CACHE", "off")
 # The app's windows start no warm worker (gui/warm_worker.py) unless a test asks for one.
 os.environ.setdefault("KERNEL_LAB_WARM_WORKER", "off")
+
+
+LANES = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test under tests/integration/ `integration`: it starts a process or trains."""
+    for item in items:
+        if (LANES / "integration") in Path(item.path).parents:
+            item.add_marker(pytest.mark.integration)
 
 
 @pytest.fixture(scope="session")

@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import shutil
-import subprocess
-import sys
 import traceback
 from pathlib import Path
 
@@ -563,16 +560,6 @@ def test_a_bad_input_is_refused_with_one_line_and_nothing_made(case, tmp_path, c
 # A few cases also as a real process: what a person at a terminal sees.
 SUBPROCESS_CASES = [data_npz_of_strings, config_deeply_nested, kernels_weights_truncated,
                     export_metrics_not_utf8]
-
-
-@pytest.mark.parametrize("case", SUBPROCESS_CASES, ids=[c.__name__ for c in SUBPROCESS_CASES])
-def test_a_bad_input_is_refused_the_same_in_a_real_process(case, tmp_path):
-    argv, expected, scratch = _prepare(case, tmp_path)
-    before = _snapshot(scratch)
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", QT_QPA_PLATFORM="offscreen")
-    done = subprocess.run([sys.executable, "main.py", *argv], cwd=ROOT, capture_output=True,
-                          text=True, env=env, timeout=300)
-    _check_refusal(done.returncode, done.stderr, argv, expected, scratch, before, tmp_path)
 
 
 def test_the_corpus_is_large_enough():

@@ -8,16 +8,13 @@ import errno
 import json
 import os
 import socket
-import subprocess
-import sys
 import time
 
 import pytest
 
 from study.config import StudyConfig
-from study.folder import layout, liveness
+from study.folder import liveness
 from study.folder.csvio import StoreError
-from study.folder.liveness import truthful_status, writer_gone
 from study.folder.writer import StudyWriter
 from study.protocol.events import EpochResult
 from study.state import StudyState, open_study
@@ -38,12 +35,6 @@ def _status(folder):
 def _rewrite_status(folder, **changes):
     status = {**_status(folder), **changes}
     (folder / "status.json").write_text(json.dumps(status))
-
-
-def _dead_pid() -> int:
-    child = subprocess.Popen([sys.executable, "-c", "pass"])
-    child.wait()
-    return child.pid
 
 
 def test_status_names_its_writer_and_a_heartbeat(tmp_path):
@@ -74,20 +65,6 @@ def test_a_running_study_of_a_live_process_reads_as_running(tmp_path):
     assert StudyState.from_folder(writer.folder).state == "running"
 
 
-def test_a_study_whose_process_is_gone_reads_as_interrupted(tmp_path):
-    writer = _writer(tmp_path)
-    writer.append_epoch("NetA1-HF", _epoch(1))
-    pid = _dead_pid()
-    _rewrite_status(writer.folder, pid=pid)
-
-    stored = open_study(writer.folder)
-    assert stored.status["state"] == "interrupted"
-    assert f"pid {pid}" in stored.status["error"]
-    state = StudyState.from_folder(writer.folder)
-    assert state.state == "interrupted" and not state.running
-    assert [r["epoch"] for r in state.epochs] == [1]
-
-
 @pytest.mark.parametrize("age,expected", [(liveness.STALE_SECONDS + 60, "interrupted"),
                                           (5, "running")])
 def test_a_study_from_another_host_is_judged_by_its_heartbeat(tmp_path, age, expected):
@@ -95,22 +72,6 @@ def test_a_study_from_another_host_is_judged_by_its_heartbeat(tmp_path, age, exp
     _rewrite_status(writer.folder, host="elsewhere.example", pid=1,
                     heartbeat=time.time() - age)
     assert open_study(writer.folder).status["state"] == expected
-
-
-def test_an_old_status_without_a_writer_is_taken_at_its_word():
-    assert not writer_gone({"state": "running"})
-    assert truthful_status({"state": "running"}) == {"state": "running"}
-    assert not writer_gone({"state": "finished", "pid": _dead_pid(),
-                            "host": socket.gethostname()})
-
-
-def test_ended_studies_keep_their_state_and_leave_no_reserve(tmp_path):
-    writer = _writer(tmp_path)
-    assert (writer.folder / layout.RESERVE_NAME).stat().st_size == layout.RESERVE_BYTES
-    writer.write_status(state="stopped")
-    _rewrite_status(writer.folder, pid=_dead_pid())
-    assert open_study(writer.folder).status["state"] == "stopped"
-    assert not (writer.folder / layout.RESERVE_NAME).exists()
 
 
 def test_a_row_cut_by_a_full_disk_is_taken_back_off(tmp_path, monkeypatch):
@@ -133,18 +94,6 @@ def test_a_line_cut_short_is_read_without_it(tmp_path):
     with open(writer.metrics_path, "a") as fh:
         fh.write("NetA1-HF,0,2,0.5,0.")
     assert [r["epoch"] for r in open_study(writer.folder).epochs] == [1]
-
-
-def test_export_records_an_interrupted_study_as_interrupted(tmp_path):
-    from study.analysis.export import export_study
-    from tests.known_study import write_known_study
-
-    folder = write_known_study(tmp_path / "studies", networks=("NetA1-HF", "NetA2-DT"))
-    _rewrite_status(folder, state="running", pid=_dead_pid(), host=socket.gethostname())
-    result = export_study(open_study(folder), tmp_path / "export")
-    marker = json.loads((result.folder / "export.json").read_text())
-    assert marker["state"] == "interrupted"
-    assert "ended without finishing it" in marker["error"]
 
 
 def test_a_live_pid_with_an_hour_old_heartbeat_was_reused(tmp_path):

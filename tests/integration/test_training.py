@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from keras_models import schemes
-from keras_models.training import epoch_order, train_network
+from keras_models.training import train_network
 from study.data import load_dataset
 from study.protocol import weights
 
@@ -93,13 +93,6 @@ def test_stop_between_epochs_keeps_the_completed_ones(data):
     assert [r.epoch for r in results] == [1]
     assert progress and all(p.epoch == 1 for p in progress)
     assert progress[-1].batch == progress[-1].batches == 8
-
-
-def test_every_network_sees_the_same_batch_order():
-    a = epoch_order(1000, seed=5, epoch=3)
-    np.testing.assert_array_equal(a, epoch_order(1000, seed=5, epoch=3))
-    assert sorted(a.tolist()) == list(range(1000))
-    assert not np.array_equal(a, epoch_order(1000, seed=5, epoch=4))
 
 
 def test_a_stop_mid_epoch_leaves_the_weights_of_the_last_completed_epoch(data):

@@ -160,18 +160,6 @@ def test_a_stopped_all_at_once_study_keeps_the_finished_epoch_of_every_network(
     assert len(status["shared_epoch_seconds"]) == 1
 
 
-def test_the_command_line_takes_the_mode_and_refuses_an_unknown_one(capsys):
-    from main import build_parser
-    from study.cli.options import config_from_args
-
-    args = build_parser().parse_args(["study", "--mode", "all-at-once", "--epochs", "1"])
-    assert config_from_args(args).mode == "all-at-once"
-    with pytest.raises(SystemExit) as exit_info:
-        build_parser().parse_args(["study", "--mode", "parallel"])
-    assert exit_info.value.code == 2
-    assert "invalid choice: 'parallel'" in capsys.readouterr().err
-
-
 def test_the_text_summary_labels_the_estimates_beside_the_shared_wall_time(both_modes):
     import io
 

@@ -13,19 +13,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_cache_folder_follows_the_setting(monkeypatch, tmp_path):
-    from keras_models.backend import compile_cache_dir
-
-    monkeypatch.delenv("KERNEL_LAB_COMPILE_CACHE", raising=False)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert compile_cache_dir() == tmp_path / "xdg" / "kernel-lab" / "compiled"
-    monkeypatch.setenv("KERNEL_LAB_COMPILE_CACHE", str(tmp_path / "mine"))
-    assert compile_cache_dir() == tmp_path / "mine"
-    for off in ("off", "0", "OFF"):
-        monkeypatch.setenv("KERNEL_LAB_COMPILE_CACHE", off)
-        assert compile_cache_dir() is None
-
-
 def _study(cache, data: Path, out: Path, backend: str, mode: str, inherited: Path | None = None):
     env = dict(os.environ, KERNEL_LAB_COMPILE_CACHE=str(cache), TF_CPP_MIN_LOG_LEVEL="2")
     env.pop("JAX_COMPILATION_CACHE_DIR", None)

@@ -105,16 +105,6 @@ def test_resume_refuses_other_data_or_keras(synthetic_data_dir, tmp_path):
     assert open_study(folder).status["state"] == "stopped"
 
 
-def test_cli_resume_refuses_changed_settings_with_exit_2(synthetic_data_dir, tmp_path, capsys):
-    from main import main
-
-    assert main(["study", "--resume", str(tmp_path), "--epochs", "5"]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "--epochs" in err[0]
-    assert main(["study", "--resume", str(tmp_path)]) == 2
-    assert "not a Kernel Lab study" in capsys.readouterr().err
-
-
 def test_an_interrupted_study_resumes_and_a_running_one_is_refused(synthetic_data_dir,
                                                                    tmp_path):
     import socket

@@ -11,7 +11,7 @@ from PySide6.QtGui import QImage
 
 from tests.known_study import write_known_seeded_study
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_screenshot_of_a_stored_study_is_not_blank(qtbot, tmp_path):
