@@ -20,7 +20,9 @@ from tests.unit.test_layering import KERAS_AND_BACKENDS, QT, ROOT
         ("study.state", (*KERAS_AND_BACKENDS, *QT, "keras_models")),
         ("study.analysis.timing", (*KERAS_AND_BACKENDS, *QT, "keras_models")),
         ("gui.study_model", (*KERAS_AND_BACKENDS, "keras_models")),
-        ("gui.export_all", (*KERAS_AND_BACKENDS, "keras_models")),
+        ("gui.session", (*KERAS_AND_BACKENDS, "keras_models")),
+        ("gui.processes", (*KERAS_AND_BACKENDS, "keras_models")),
+        ("gui.figures.export", (*KERAS_AND_BACKENDS, "keras_models")),
     ],
 )
 def test_a_fresh_import_loads_nothing_it_should_not(module, absent):
