@@ -357,15 +357,16 @@ class StudyState:
         return 0 < done < self.planned_epochs and not in_progress
 
     def incomplete_note(self, network: str, seed: int | None = None) -> str:
-        """"(stopped at epoch k of N)" for an incomplete network, "(diverged …)" for one whose
-        loss became NaN or infinite, else ''."""
+        """"(stopped at epoch k of N)" ("interrupted" in a killed study) for an incomplete
+        network, "(diverged …)" for one whose loss became NaN or infinite, else ''."""
         key = (network, self.first_seed if seed is None else seed)
         if key in self.diverged:
             return (f"(diverged; {self.epochs_done(*key)} of {self.planned_epochs} epochs "
                     "completed)")
         if not self.is_incomplete(network, seed):
             return ""
-        return f"(stopped at epoch {self.epochs_done(network, seed)} of {self.planned_epochs})"
+        how = StudyStatus.parse(self.state).cut_short
+        return f"({how} at epoch {self.epochs_done(network, seed)} of {self.planned_epochs})"
 
     def summary_rows(self, seed: int | None = None) -> list[SummaryRow]:
         """Summary rows of the finished networks of `seed` (None: first seed), in study order.

@@ -40,6 +40,8 @@ TIME_COLUMNS = tuple(ISOLATED_TIME_HEADERS)
 ISOLATED_TIP = ISOLATED_ESTIMATE_TEXT
 FINAL_COLUMN = 3
 INCOMPLETE_TIP = "This network ended before its planned epochs: its final accuracy is not final."
+# Marks a multi-seed final accuracy some of whose seeds ended early; the footnote says how.
+EARLY_MARK = "*"
 SEEDS_HEADER = "Seeds"
 SEEDS_TIP = ("Seeds whose results are averaged; each figure is their mean ± the half-width of its "
              "95 % Student-t interval (the tooltip gives the interval)")
@@ -72,7 +74,8 @@ def summary_cells(row, incomplete: str = "") -> list[str]:
 def mean_summary_cells(row: dict, seeds_planned: int = 0, incomplete: str = "",
                        one_timing: bool = False) -> list[str]:
     """The table's texts for one network averaged over its seeds
-    (study.analysis.comparisons.network_row):
+    (study.analysis.comparisons.network_row); a final accuracy with `incomplete` seeds is marked
+    EARLY_MARK (the notes go to its tooltip and the footnote):
     means ± CI half-width, the mean peak epoch ("12.4", "2"), the mean total, and n (of the
     planned seeds when fewer have finished). `one_timing`: the seconds are one isolated-timing
     estimate per network (all-at-once), shown plain, since an interval over copies of one
@@ -86,13 +89,29 @@ def mean_summary_cells(row: dict, seeds_planned: int = 0, incomplete: str = "",
         row["network"],
         peak,
         mean_epoch_text(row["peak_epoch"]),
-        f"{final} {incomplete}" if incomplete else final,
+        f"{final} {EARLY_MARK}" if incomplete else final,
         mean_ci_text(row["seconds_per_epoch"],
                      None if one_timing else row.get("seconds_per_epoch_ci_low"),
                      None if one_timing else row.get("seconds_per_epoch_ci_high"), unit="s"),
         format_duration(row["total_seconds"]),
         f"{n} of {seeds_planned}" if seeds_planned > n else str(n),
     ]
+
+
+def early_end_footnote(ended_early: dict[str, dict[int, str]], seeds_of) -> str:
+    """The line under a multi-seed table for networks whose seeds ended early: each distinct
+    note once, with the networks (and seeds, when not all of them) it applies to."""
+    by_note: dict[str, list[str]] = {}
+    for network, notes in ended_early.items():
+        for note in dict.fromkeys(notes.values()):
+            seeds = [s for s, n in notes.items() if n == note]
+            which = network if seeds == seeds_of(network) else (
+                f"{network} (seed{'s' if len(seeds) > 1 else ''} "
+                f"{', '.join(str(s) for s in seeds)})")
+            by_note.setdefault(note.strip("()"), []).append(which)
+    parts = [f"{note}: {', '.join(names)}" for note, names in by_note.items()]
+    return (f"{EARLY_MARK} Final test acc. is the last epoch reached, not the planned one — "
+            + "; ".join(parts) + ".")
 
 
 def _swatch(color: str) -> QIcon:
@@ -185,10 +204,20 @@ class SummaryTable(QTableWidget):
             for row in state.summary_rows():
                 self.add_row(row, state.incomplete_note(row.network))
             return
+        ended_early: dict[str, dict[int, str]] = {}
         for network, row in state.compare_rows().items():
-            notes = [f"seed {s} {state.incomplete_note(network, s)}"
-                     for s in state.seeds_of(network) if state.incomplete_note(network, s)]
-            self.add_mean_row(row, len(state.seeds), "; ".join(notes))
+            notes = {s: state.incomplete_note(network, s) for s in state.seeds_of(network)}
+            notes = {s: note for s, note in notes.items() if note}
+            if notes:
+                ended_early[network] = notes
+            self.add_mean_row(row, len(state.seeds), "\n".join(
+                f"seed {s} {note}" for s, note in notes.items()))
+        if ended_early:
+            # The cell keeps "mean ± half-width" and a mark; the per-seed notes go under the
+            # table (and into the cell's tooltip), so no column is squeezed by them.
+            footnote = early_end_footnote(ended_early, state.seeds_of)
+            self.note.setText("\n".join(t for t in (self.note.text(), footnote) if t))
+            self.note.show()
 
     def _set_seeds_column(self, shown: bool) -> None:
         self.setColumnCount(len(HEADERS) + (1 if shown else 0))
@@ -225,7 +254,7 @@ class SummaryTable(QTableWidget):
             item = QTableWidgetItem(text)
             item.setToolTip(tips.get(column, ""))
             if incomplete and column == FINAL_COLUMN:
-                item.setToolTip(f"{INCOMPLETE_TIP} {incomplete}")
+                item.setToolTip(f"{INCOMPLETE_TIP}\n{incomplete}")
                 item.setForeground(QColor(INCOMPLETE_COLOR))
             if column == 0:
                 item.setIcon(_swatch(network_color(row["network"])))

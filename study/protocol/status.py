@@ -37,6 +37,12 @@ class StudyStatus(str, Enum):
         return self in (StudyStatus.STOPPED, StudyStatus.FAILED, StudyStatus.INTERRUPTED)
 
     @property
+    def cut_short(self) -> str:
+        """How a network that ended early in a study in this state reads: "interrupted" when its
+        process was killed (nothing stopped it on purpose), else "stopped"."""
+        return "interrupted" if self is StudyStatus.INTERRUPTED else "stopped"
+
+    @property
     def ended(self) -> bool:
         """No process is working on it any more."""
         return self is not StudyStatus.RUNNING

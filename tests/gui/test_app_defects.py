@@ -1,0 +1,73 @@
+"""What a new user sees in the app: stopped summaries, refused actions, verdict rows, limits,
+seeds in exports, titles, plot details and counts (each test reproduces a user's steps)."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from study.config import StudyConfig
+from study.folder.writer import StudyWriter
+from study.protocol.events import EpochResult
+from study.protocol.networks import NETWORKS
+
+
+def dead_pid() -> int:
+    """The pid of a process that has ended."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def write_cut_short_study(root: Path, state: str = "stopped", seeds=(0, 1, 2), epochs=8,
+                          done=3, networks=NETWORKS) -> Path:
+    """A study of `seeds` planned for `epochs` that ended after `done` epochs, as `state`
+    ("interrupted": status.json still says running and its writer is gone)."""
+    config = StudyConfig(networks=tuple(networks), epochs=epochs, seed=seeds[0],
+                         seeds=tuple(seeds), mode="all-at-once")
+    writer = StudyWriter.create(root, config)
+    for n, network in enumerate(networks):
+        for seed in seeds:
+            for epoch in range(1, done + 1):
+                accuracy = round(0.5 + 0.02 * n + 0.03 * epoch + 0.04 * seed, 4)
+                writer.append_epoch(network, EpochResult(epoch, 1.0, 1.0 - accuracy, accuracy,
+                                                         1.5, 0.25), seed=seed)
+    writer.write_summary()
+    if state == "interrupted":
+        writer.write_status(state="running", pid=dead_pid(), host=socket.gethostname())
+    else:
+        writer.write_status(state=state, backend="jax", device="cpu")
+    return writer.folder
+
+
+def elided_cells(table) -> list[str]:
+    """The columns (by title) too narrow for their cells or their title: Qt would elide them."""
+    header = table.horizontalHeader()
+    return [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())
+            if header.sectionSize(c) < max(table.sizeHintForColumn(c), header.sectionSizeHint(c))]
+
+
+# ----- 1: the summary after a stop or an interruption -------------------------------------------
+def test_a_stopped_three_seed_summary_keeps_mean_and_half_width_readable(window, tmp_path):
+    folder = write_cut_short_study(tmp_path / "studies", "stopped")
+    assert window.open_study_folder(folder)
+    table = window.summary
+    rows = {row[0]: row for row in table.texts()}
+    final = rows["NetA1-HF"][3]
+    assert final.endswith(" % *") and "±" in final and "seed" not in final
+    tip = table.item(0, 3).toolTip()
+    assert "seed 0 (stopped at epoch 3 of 8)" in tip and "seed 2 (stopped at epoch 3 of 8)" in tip
+    assert table.note.isVisible()
+    assert "stopped at epoch 3 of 8: NetA1-HF, NetA1-HT" in table.note.text()
+    assert elided_cells(table) == []
+
+
+def test_a_killed_study_is_described_as_interrupted_not_stopped(window, tmp_path):
+    folder = write_cut_short_study(tmp_path / "studies", "interrupted")
+    assert window.open_study_folder(folder)
+    assert window.model.state.state == "interrupted"
+    note = window.summary.note.text()
+    assert "interrupted at epoch 3 of 8" in note and "stopped" not in note
+    assert "interrupted at epoch 3 of 8" in window.summary.item(0, 3).toolTip()
