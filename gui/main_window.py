@@ -27,7 +27,7 @@ from gui.panels.setup import SetupPanel, setup_column
 from gui.panels.status_bar import StudyStatusLabels
 from gui.panels.studies import StudiesPanel
 from gui.panels.training_tab import TrainingTab
-from gui.run_notices import WINDOW_TITLE, notify_run_ended, show_run_ended
+from gui.run_notices import WINDOW_TITLE, notify_run_ended, show_folder_changed, show_run_ended
 from gui.session import RunSession
 from gui.window_menus import build_menus
 from gui.window_settings import restore_window_settings, save_window_settings
@@ -120,6 +120,8 @@ class MainWindow(QMainWindow):
         session.sig_run_finished.connect(self._on_run_finished)
         session.sig_export_started.connect(self._on_export_started)
         session.sig_export_finished.connect(self._on_export_finished)
+        session.follower.sig_reloaded.connect(lambda folder, state: (
+            show_folder_changed(self, folder, state), self._update_run_state()))
         self.setup.sig_backend_changed.connect(self.warm.backend_changed)
 
     def _bind_studies(self) -> None:
@@ -279,7 +281,10 @@ class MainWindow(QMainWindow):
     @Slot()
     def resume_run(self) -> bool:
         """Continue the study shown in a child process (`study --resume FOLDER`)."""
-        return self.session.resume()
+        started = self.session.resume()
+        if self.session.refusal:  # it changed on disk: shown as it is now
+            self.show_message("information", "Cannot resume", self.session.refusal)
+        return started
 
     @Slot()
     def stop_run(self) -> None:
@@ -298,9 +303,11 @@ class MainWindow(QMainWindow):
 
     @Slot(object, str)
     def _on_run_finished(self, outcome: RunOutcome, folder: str) -> None:
-        show_run_ended(self, outcome, folder, self.session.last_config)
+        refusal = self.session.refusal
+        show_run_ended(self, outcome, folder, self.session.last_config, refusal)
         self._update_title()
-        notify_run_ended(self, outcome.state, Path(folder).name if folder else "")
+        if not refusal:
+            notify_run_ended(self, outcome.state, Path(folder).name if folder else "")
         pending = self.session.take_open_after_run()
         if pending:
             self.open_study_folder(pending)

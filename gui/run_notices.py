@@ -15,10 +15,16 @@ WINDOW_TITLE = "Kernel Lab"
 NOTICE_MS = 8000
 
 
-def show_run_ended(window, outcome, folder: str, config: StudyConfig | None) -> None:
-    """The progress bar, status bar and message of a run that ended, by how it ended."""
+def show_run_ended(window, outcome, folder: str, config: StudyConfig | None,
+                   refusal: str = "") -> None:
+    """The progress bar, status bar and message of a run that ended, by how it ended;
+    `refusal`: why a resume was refused before it began (the study shown is unchanged)."""
     state = outcome.state
-    if state == StudyStatus.FAILED:
+    if refusal:
+        window.progress.finish(window.model.state.state, f"Resume refused: {refusal}")
+        window.statusBar().showMessage(f"Resume refused; {Path(folder).name} is unchanged")
+        window.show_message("warning", "Cannot resume", refusal)
+    elif state == StudyStatus.FAILED:
         window.progress.finish(state, "Study failed — see the message")
         window.statusBar().showMessage("The study failed")
         window.show_message("critical", "Study failed", outcome.error_text())
@@ -37,6 +43,12 @@ def show_run_ended(window, outcome, folder: str, config: StudyConfig | None) -> 
     else:
         window.progress.finish(state, f"Study {state}: {Path(folder).name}")
         window.statusBar().showMessage(f"Study {state}: {folder}")
+
+
+def show_folder_changed(window, folder: str, state: str) -> None:
+    """The study shown was read again because its folder changed on disk."""
+    window.progress.reset_idle(f"{Path(folder).name} changed on disk: {state}")
+    window.statusBar().showMessage(f"{folder} changed on disk and was read again: {state}")
 
 
 def notify_run_ended(window, state: str, name: str) -> None:

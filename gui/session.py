@@ -8,6 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QSettings, Signal, Slot
 
 import gui.worker
+from gui.folder_watch import FolderFollower, state_on_disk
 from gui.study_model import StudyModel
 from gui.warm_worker import WarmKeeper
 from gui.worker import RunOutcome, StudyWorker
@@ -40,6 +41,11 @@ class RunSession(QObject):
         # `backend` and `data`: callables reading the setup (the warm worker's backend, data).
         self.warm = WarmKeeper(settings, backend, data, self.is_running, self)
         self.last_config: StudyConfig | None = None
+        # The folder of a resume under way, and why the last one was refused ('' if it wasn't).
+        self.resumed_folder = ""
+        self.refusal = ""
+        # The study shown follows its folder when it changes on disk (a resume elsewhere).
+        self.follower = FolderFollower(self.model, self.is_running, self)
 
     # ----- the study shown --------------------------------------------------------------------
     @property
@@ -94,11 +100,22 @@ class RunSession(QObject):
                 and state.status.get("state") in RESUMABLE_STATES)
 
     def resume(self) -> bool:
-        """Continue the study shown in a child process (`study --resume FOLDER`)."""
+        """Continue the study shown in a child process (`study --resume FOLDER`); False (with
+        `refusal` saying why, and the study shown as it is on disk now) when it cannot be."""
+        self.refusal = ""
         if not self.can_resume():
             return False
         state = self.model.state
         config, folder = state.config, state.folder
+        now = state_on_disk(folder)
+        if now != state.state and not now.resumable:
+            # It changed on disk since it was shown (resumed to the end elsewhere): show it as
+            # it is now, and start nothing.
+            self.follower.check()
+            self.refusal = (f"{folder.name} is {now} now (it changed since it was opened); it "
+                            "is shown as it is.")
+            return False
+        self.resumed_folder = str(folder)
         self.launch(config, StudyWorker(config, folder.parent, self, resume_folder=folder,
                                         warm=self.warm.take(config.backend)),
                     f"Resuming on {config.backend}…", f"Resuming {folder}…")
@@ -143,9 +160,15 @@ class RunSession(QObject):
         if worker is not None:
             worker.wait()
             worker.deleteLater()
-        folder = outcome.folder or self.study_folder
+        resumed, self.resumed_folder = self.resumed_folder, ""
+        folder = outcome.folder or self.study_folder or resumed
+        self.refusal = ""
+        if resumed and not outcome.folder and outcome.state == StudyStatus.FAILED:
+            # The child refused before it began: the study is as it was.
+            self.refusal = outcome.error_text().removeprefix("The study could not start: ")
         self.last_config = self.model.state.config
-        # The process is gone, so its folder is complete: read it back (predictions included).
+        # The process is gone, so its folder is complete: read it back (predictions included);
+        # a refused resume shows its folder again, as it is.
         self.model.run_ended(folder)
         self.sig_running_changed.emit(False)
         self.sig_run_finished.emit(outcome, folder)

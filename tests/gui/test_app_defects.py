@@ -3,6 +3,7 @@ seeds in exports, titles, plot details and counts (each test reproduces a user's
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -71,3 +72,64 @@ def test_a_killed_study_is_described_as_interrupted_not_stopped(window, tmp_path
     note = window.summary.note.text()
     assert "interrupted at epoch 3 of 8" in note and "stopped" not in note
     assert "interrupted at epoch 3 of 8" in window.summary.item(0, 3).toolTip()
+
+
+# ----- 2: a refused Resume, and a study that changed on disk -----------------------------------
+def _finish_elsewhere(folder: Path) -> None:
+    """What `main.py study --resume FOLDER` run to the end in a terminal leaves in status.json."""
+    path = folder / "status.json"
+    status = json.loads(path.read_text())
+    status.update(state="finished", pid=None)
+    path.write_text(json.dumps(status))
+
+
+def test_a_resume_refused_because_it_finished_elsewhere_keeps_the_view(window, tmp_path,
+                                                                        monkeypatch):
+    import gui.worker
+
+    started = []
+    monkeypatch.setattr(gui.worker.StudyWorker, "start", lambda self: started.append(self))
+    folder = write_cut_short_study(tmp_path / "studies", "interrupted", seeds=(0,), epochs=3,
+                                   networks=("NetA1-HF",))
+    assert window.open_study_folder(folder)
+    assert window.resume_action.isEnabled()
+    _finish_elsewhere(folder)
+    assert window.resume_run() is False
+    assert started == [] and window.worker is None
+    assert window.last_message[0] == "Cannot resume" and "finished" in window.last_message[1]
+    assert window.model.state.folder == folder and window.model.state.state == "finished"
+    assert window.summary.rowCount() == 1
+    assert "failed" not in window.progress.text().lower()
+    assert not window.resume_action.isEnabled()
+
+
+def test_a_resume_the_child_refuses_shows_the_study_again(qtbot, window, tmp_path, monkeypatch):
+    import gui.worker
+
+    # The child says no (as `study --resume` does for a study another process holds).
+    monkeypatch.setattr(gui.worker, "resume_command", lambda folder: [
+        sys.executable, "-c",
+        "import sys; print('error: cannot resume: it is still running', file=sys.stderr); "
+        "sys.exit(2)"])
+    folder = write_cut_short_study(tmp_path / "studies", "stopped", seeds=(0,), epochs=3,
+                                   networks=("NetA1-HF",))
+    assert window.open_study_folder(folder)
+    with qtbot.waitSignal(window.sig_run_finished, timeout=60_000):
+        assert window.resume_run()
+    assert window.model.state.folder == folder and window.summary.rowCount() == 1
+    assert window.progress.text().startswith("Resume refused: ")
+    assert "failed" not in window.progress.text().lower()
+    assert "failed" not in window.statusBar().currentMessage().lower()
+    assert window.last_message[0] == "Cannot resume"
+
+
+def test_the_study_shown_follows_its_folder_when_it_changes_on_disk(window, tmp_path):
+    folder = write_cut_short_study(tmp_path / "studies", "interrupted", seeds=(0,), epochs=3,
+                                   networks=("NetA1-HF",))
+    assert window.open_study_folder(folder)
+    assert window.session.follower.check() is False  # nothing changed yet
+    _finish_elsewhere(folder)
+    assert window.session.follower.check() is True
+    assert window.model.state.state == "finished"
+    assert "changed on disk" in window.statusBar().currentMessage()
+    assert window.session.follower.timer.isActive()
