@@ -10,7 +10,8 @@ Student-t interval and two-sided t-test p-value (study.analysis.statistics) and 
 the conclusion combines them: n.a. if a network is missing, does not hold if any part does not
 hold, holds if every part holds, not resolved otherwise. Its difference_mean, ci_low, ci_high and
 p_value are those of the part that decides the verdict (`part`): a part that does not hold if there
-is one, else an unresolved one, else the holding part whose interval comes nearest to 0. Accuracy
+is one, else the unresolved one whose mean lies least on the claimed side (in half-widths of its
+interval), else the holding part whose interval comes nearest to 0. Accuracy
 conclusions are evaluated once per measure (peak and final test accuracy); "HF is the fastest" uses
 seconds per epoch; recovery's two time parts use seconds per epoch in both rows. Accuracies are
 fractions, times seconds; an undefined statistic (one seed, n.a.) is NaN, an empty cell in the CSV
@@ -278,6 +279,11 @@ def _deciding_part(parts) -> ConclusionPart:
         sign = 1.0 if part.relation == ">" else -1.0
         if part.n_seeds < 2:
             return sign * part.mean
+        half = (part.ci_high - part.ci_low) / 2.0
+        if part.verdict == NOT_RESOLVED and half > 0:
+            # Every such interval spans 0: the weakest is the one whose mean lies least on the
+            # claimed side, relative to its half-width (a wide hopeful interval is not weaker).
+            return sign * part.mean / half
         oriented = sorted((sign * part.ci_low, sign * part.ci_high))
         return oriented[1] if part.verdict == DOES_NOT_HOLD else oriented[0]
 

@@ -22,18 +22,23 @@ def dead_pid() -> int:
     return child.pid
 
 
+def _accuracy(network: str, seed: int, epoch: int) -> float:
+    return round(0.5 + 0.02 * NETWORKS.index(network) + 0.03 * epoch + 0.04 * seed, 4)
+
+
 def write_cut_short_study(root: Path, state: str = "stopped", seeds=(0, 1, 2), epochs=8,
-                          done=3, networks=NETWORKS) -> Path:
+                          done=3, networks=NETWORKS, accuracy=_accuracy) -> Path:
     """A study of `seeds` planned for `epochs` that ended after `done` epochs, as `state`
-    ("interrupted": status.json still says running and its writer is gone)."""
+    ("interrupted": status.json still says running and its writer is gone); `accuracy`
+    (network, seed, epoch) gives each epoch's test accuracy."""
     config = StudyConfig(networks=tuple(networks), epochs=epochs, seed=seeds[0],
                          seeds=tuple(seeds), mode="all-at-once")
     writer = StudyWriter.create(root, config)
-    for n, network in enumerate(networks):
+    for network in networks:
         for seed in seeds:
             for epoch in range(1, done + 1):
-                accuracy = round(0.5 + 0.02 * n + 0.03 * epoch + 0.04 * seed, 4)
-                writer.append_epoch(network, EpochResult(epoch, 1.0, 1.0 - accuracy, accuracy,
+                value = accuracy(network, seed, epoch)
+                writer.append_epoch(network, EpochResult(epoch, 1.0, 1.0 - value, value,
                                                          1.5, 0.25), seed=seed)
     writer.write_summary()
     if state == "interrupted":
@@ -133,3 +138,45 @@ def test_the_study_shown_follows_its_folder_when_it_changes_on_disk(window, tmp_
     assert window.model.state.state == "finished"
     assert "changed on disk" in window.statusBar().currentMessage()
     assert window.session.follower.timer.isActive()
+
+
+# ----- 3: a compound claim's row shows the part that decides it --------------------------------
+# NetA1 over three seeds: DT − HT = +3.23 pts with a wide interval (close to holding), HT − HF =
+# −0.02 pts with a narrow one (nowhere near): "DT > HT > HF" is decided by HT > HF.
+NETA1 = {"NetA1-HF": (0.50, 0.50, 0.50), "NetA1-HT": (0.505, 0.495, 0.4994),
+         "NetA1-DT": (0.515, 0.555, 0.5263)}
+
+
+def _compound_accuracy(network: str, seed: int, epoch: int) -> float:
+    return NETA1[network][seed] if network in NETA1 else 0.6 + 0.01 * NETWORKS.index(network)
+
+
+def test_a_compound_claim_shows_its_deciding_part_in_the_app_and_the_csv(window, tmp_path):
+    from study.analysis.conclusions import (
+        conclusion_part_rows,
+        conclusion_rows,
+        study_conclusions,
+    )
+    from study.state import open_study
+
+    folder = write_cut_short_study(tmp_path / "studies", "finished", epochs=3, done=3,
+                                   accuracy=_compound_accuracy)
+    assert window.open_study_folder(folder)
+    table = window.compare_panel.conclusions_table
+    row = next(r for r in range(table.rowCount())
+               if table.item(r, 0).text().startswith("NetA1: DT > HT > HF in peak"))
+    assert table.item(row, 0).text().endswith("decided by: NetA1-HT > NetA1-HF")
+    assert table.item(row, 1).text() == "not resolved"
+    assert table.item(row, 3).text() == "-0.02 pts"
+    assert window.compare_panel.verdicts()["NetA1: DT > HT > HF in peak test accuracy"] == \
+        "not resolved"
+
+    conclusions = study_conclusions(open_study(folder))
+    csv_row = next(r for r in conclusion_rows(conclusions)
+                   if r["key"] == "order-NetA1" and r["measure"] == "peak_test_accuracy")
+    assert csv_row["part"] == "NetA1-HT > NetA1-HF"
+    assert round(100 * csv_row["difference_mean"], 2) == -0.02
+    parts = [r["part"] for r in conclusion_part_rows(conclusions)
+             if r["key"] == "order-NetA1" and r["measure"] == "peak_test_accuracy"]
+    assert parts == ["NetA1-DT > NetA1-HT (peak test accuracy)",
+                     "NetA1-HT > NetA1-HF (peak test accuracy)"]

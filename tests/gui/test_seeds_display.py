@@ -127,7 +127,7 @@ def test_conclusions_show_difference_ci_p_n_and_a_neutral_not_resolved(compare):
     from gui.colors import HOLDS_COLOR, NOT_RESOLVED_COLOR
 
     table = compare.conclusions_table
-    rows = {cell(table, r, 0): r for r in range(table.rowCount())}
+    rows = {cell(table, r, 0).split("\n")[0]: r for r in range(table.rowCount())}
     unresolved = rows["NetA2: DT > HT > HF in peak test accuracy"]
     assert cell(table, unresolved, 1) == "not resolved"
     assert table.item(unresolved, 1).background().color() == QColor(NOT_RESOLVED_COLOR)

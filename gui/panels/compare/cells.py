@@ -186,8 +186,12 @@ def conclusion_cells(conclusion, report_verdict: str) -> list[str]:
     part = next((p for p in conclusion.parts if p.label == conclusion.part), None)
     measure = part.measure if part is not None else conclusion.measure
     scale, decimals, unit = (1.0, 3, "s") if measure == TIME else (100.0, 2, "pts")
+    claim = conclusion.conclusion
+    if len(conclusion.parts) > 1 and conclusion.part:
+        # A compound claim's numbers are its deciding part's: the row names that part.
+        claim = f"{claim}\ndecided by: {conclusion.part}"
     return [
-        conclusion.conclusion,
+        claim,
         conclusion.verdict,
         MEASURE_SHORT.get(conclusion.measure, conclusion.measure),
         signed_text(conclusion.difference_mean, scale=scale, decimals=decimals, unit=unit),

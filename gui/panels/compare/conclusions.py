@@ -152,7 +152,8 @@ class ConclusionsTab:
     def verdicts(self) -> dict[str, str]:
         """{conclusion text: verdict} as the conclusions view shows them."""
         table = self.conclusions_table
-        return {table.item(r, CONCLUSION_COLUMN).text(): table.item(r, VERDICT_COLUMN).text()
+        return {table.item(r, CONCLUSION_COLUMN).text().split("\n")[0]:
+                table.item(r, VERDICT_COLUMN).text()
                 for r in range(table.rowCount())}
 
     def _fill_identity(self) -> None:
