@@ -33,6 +33,9 @@ HOLDS_COLOR = "#c8e6c9"
 DOES_NOT_HOLD_COLOR = "#ffcdd2"
 NOT_APPLICABLE_COLOR = "#e0e0e0"
 NOT_RESOLVED_COLOR = "#fff1c9"  # neither green nor red: more seeds may settle it
+# One seed's verdict rests on the sign of one difference: a tint, never the full green or red.
+HOLDS_ONE_SEED_COLOR = "#e8efe8"
+DOES_NOT_HOLD_ONE_SEED_COLOR = "#f3e8e9"
 IDENTICAL_COLOR, DIFFERS_COLOR = HOLDS_COLOR, DOES_NOT_HOLD_COLOR
 FROZEN_COLOR = "#1565c0"
 

@@ -97,3 +97,10 @@ def p_phrase(value) -> str:
 def csv_cell(value):
     """A value as a CSV cell: an undefined one (None, NaN) is an empty cell."""
     return value if _defined(value) else ""
+
+
+def verdict_text(verdict: str, n_seeds: int) -> str:
+    """A verdict as shown: one seed's "holds" / "does not hold" says so ("holds (1 seed)")."""
+    if n_seeds == 1 and verdict in ("holds", "does not hold"):
+        return f"{verdict} (1 seed)"
+    return verdict

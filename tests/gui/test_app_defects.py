@@ -180,3 +180,36 @@ def test_a_compound_claim_shows_its_deciding_part_in_the_app_and_the_csv(window,
              if r["key"] == "order-NetA1" and r["measure"] == "peak_test_accuracy"]
     assert parts == ["NetA1-DT > NetA1-HT (peak test accuracy)",
                      "NetA1-HT > NetA1-HF (peak test accuracy)"]
+
+
+# ----- 4: a one-seed verdict is muted -------------------------------------------------------------
+def test_a_one_seed_verdict_says_so_in_a_muted_colour(window, tmp_path):
+    from PySide6.QtGui import QColor
+
+    from gui.colors import (
+        DOES_NOT_HOLD_COLOR,
+        DOES_NOT_HOLD_ONE_SEED_COLOR,
+        HOLDS_COLOR,
+        MUTED_TEXT_COLOR,
+    )
+
+    # One seed, one epoch: NetA2-HF is 0.20 points below NetA1-HF (2 images of 1,000).
+    def accuracy(network, seed, epoch):
+        return {"NetA1-HF": 0.802, "NetA2-HF": 0.800}.get(network, 0.7)
+
+    folder = write_cut_short_study(tmp_path / "studies", "finished", seeds=(0,), epochs=1,
+                                   done=1, accuracy=accuracy)
+    assert window.open_study_folder(folder)
+    table = window.compare_panel.conclusions_table
+    shown = {table.item(r, 0).text().split("\n")[0]: table.item(r, 1)
+             for r in range(table.rowCount())}
+    refuted = shown["HF: NetA2 beats NetA1 in peak test accuracy"]
+    assert refuted.text() == "does not hold (1 seed)"
+    assert refuted.background().color() == QColor(DOES_NOT_HOLD_ONE_SEED_COLOR)
+    assert refuted.foreground().color() == QColor(MUTED_TEXT_COLOR)
+    full = {QColor(HOLDS_COLOR).name(), QColor(DOES_NOT_HOLD_COLOR).name()}
+    assert not any(item.background().color().name() in full for item in shown.values())
+    assert all(item.text().endswith("(1 seed)") for item in shown.values()
+               if item.text().startswith(("holds", "does not hold")))
+    assert window.compare_panel.verdicts()[
+        "HF: NetA2 beats NetA1 in peak test accuracy"] == "does not hold"

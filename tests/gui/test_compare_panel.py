@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtGui import QColor
 
 from gui.colors import network_color
-from gui.panels.compare import DIFFERS_COLOR, EMPTY_TEXT, VERDICT_COLORS, ComparePanel
+from gui.panels.compare import DIFFERS_COLOR, EMPTY_TEXT, ONE_SEED_VERDICT_COLORS, ComparePanel
 from study.protocol.events import (
     EpochEnded,
     InitIdentity,
@@ -90,7 +90,10 @@ def test_conclusions_view_colours_each_verdict(panel, tmp_path):
     table = panel.conclusions_table
     rows = {cell(table, r, 0).split("\n")[0]: r for r in range(table.rowCount())}
     failing = rows["HF: NetA2 beats NetA1 in peak test accuracy"]
-    red, green = QColor(VERDICT_COLORS["does not hold"]), QColor(VERDICT_COLORS["holds"])
+    # One seed: the verdicts say so, in a muted tint rather than the full red and green.
+    red, green = (QColor(ONE_SEED_VERDICT_COLORS["does not hold"]),
+                  QColor(ONE_SEED_VERDICT_COLORS["holds"]))
+    assert cell(table, failing, 1) == "does not hold (1 seed)"
     assert table.item(failing, 1).background().color() == red
     # One seed: the difference without an interval, and the caveat says so.
     assert [cell(table, failing, c) for c in range(2, 8)] == [

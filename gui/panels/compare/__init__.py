@@ -4,6 +4,7 @@ colours in cells."""
 from gui.colors import DIFFERS_COLOR
 from gui.panels.compare.cells import (
     EMPTY_TEXT,
+    ONE_SEED_VERDICT_COLORS,
     VERDICT_COLORS,
     comparison_cells,
     conclusion_cells,
@@ -11,5 +12,5 @@ from gui.panels.compare.cells import (
 )
 from gui.panels.compare.panel import ComparePanel
 
-__all__ = ["DIFFERS_COLOR", "EMPTY_TEXT", "VERDICT_COLORS", "ComparePanel", "comparison_cells",
-           "conclusion_cells", "table_headers"]
+__all__ = ["DIFFERS_COLOR", "EMPTY_TEXT", "ONE_SEED_VERDICT_COLORS", "VERDICT_COLORS",
+           "ComparePanel", "comparison_cells", "conclusion_cells", "table_headers"]

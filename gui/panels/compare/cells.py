@@ -13,7 +13,9 @@ from PySide6.QtWidgets import (
 from gui.colors import (
     CELL_TEXT_COLOR,
     DOES_NOT_HOLD_COLOR,
+    DOES_NOT_HOLD_ONE_SEED_COLOR,
     HOLDS_COLOR,
+    HOLDS_ONE_SEED_COLOR,
     NOT_APPLICABLE_COLOR,
     NOT_RESOLVED_COLOR,
 )
@@ -35,6 +37,7 @@ from study.analysis.formats import (
     mean_epoch_text,
     p_text,
     signed_text,
+    verdict_text,
 )
 
 TABLE_HEADERS = ("Network", "Epochs", "Peak test acc.", "Peak epoch", "Final test acc.",
@@ -54,6 +57,17 @@ EPOCHS_COLUMN = 1
 
 VERDICT_COLORS = {HOLDS: HOLDS_COLOR, DOES_NOT_HOLD: DOES_NOT_HOLD_COLOR,
                   NOT_RESOLVED: NOT_RESOLVED_COLOR, NOT_APPLICABLE: NOT_APPLICABLE_COLOR}
+
+# A one-seed verdict is muted: the sign of one difference, not a resolved interval.
+ONE_SEED_VERDICT_COLORS = {HOLDS: HOLDS_ONE_SEED_COLOR,
+                           DOES_NOT_HOLD: DOES_NOT_HOLD_ONE_SEED_COLOR}
+
+
+def verdict_color(verdict: str, n_seeds: int) -> str:
+    """The verdict cell's background: full green / red only for a verdict over seeds."""
+    if n_seeds == 1 and verdict in ONE_SEED_VERDICT_COLORS:
+        return ONE_SEED_VERDICT_COLORS[verdict]
+    return VERDICT_COLORS.get(verdict, NOT_APPLICABLE_COLOR)
 
 # The conclusions table: what the report concluded, the verdict here, the numbers of the part
 # that decides it (difference of the seed-paired means, its 95 % CI, p, seeds), the caveat; the
@@ -192,7 +206,7 @@ def conclusion_cells(conclusion, report_verdict: str) -> list[str]:
         claim = f"{claim}\ndecided by: {conclusion.part}"
     return [
         claim,
-        conclusion.verdict,
+        verdict_text(conclusion.verdict, conclusion.n_seeds),
         MEASURE_SHORT.get(conclusion.measure, conclusion.measure),
         signed_text(conclusion.difference_mean, scale=scale, decimals=decimals, unit=unit),
         interval_text(conclusion.ci_low, conclusion.ci_high, scale=scale, decimals=decimals,

@@ -4,6 +4,7 @@ against this study, and whether the networks started from the same tensors."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -16,7 +17,7 @@ from PySide6.QtWidgets import (
 from gui.colors import (
     DIFFERS_COLOR,
     IDENTICAL_COLOR,
-    NOT_APPLICABLE_COLOR,
+    MUTED_TEXT_COLOR,
 )
 from gui.panels.compare.cells import (
     CAVEAT_COLUMN,
@@ -26,12 +27,12 @@ from gui.panels.compare.cells import (
     CONCLUSION_TIPS,
     DIFFERENCE_COLUMN,
     MEASURE_CHOICES,
-    VERDICT_COLORS,
     VERDICT_COLUMN,
     _item,
     _read_only_table,
     _verdict_tip,
     conclusion_cells,
+    verdict_color,
 )
 from study.analysis.conclusions import (
     DOES_NOT_HOLD,
@@ -122,8 +123,11 @@ class ConclusionsTab:
             cells = conclusion_cells(conclusion, row["report_verdict"])
             for c, text in enumerate(cells):
                 if c == VERDICT_COLUMN:
-                    item = _item(text, tip, background=VERDICT_COLORS.get(
-                        verdict, NOT_APPLICABLE_COLOR))
+                    item = _item(text, tip, background=verdict_color(verdict,
+                                                                     conclusion.n_seeds))
+                    item.setData(Qt.ItemDataRole.UserRole, verdict)
+                    if conclusion.n_seeds == 1:
+                        item.setForeground(QColor(MUTED_TEXT_COLOR))
                 elif c in (CONCLUSION_COLUMN, CAVEAT_COLUMN):
                     item = _item(text, tip if c == CONCLUSION_COLUMN else text, align=left)
                 elif c in (DIFFERENCE_COLUMN, CI_COLUMN):
@@ -150,10 +154,11 @@ class ConclusionsTab:
         self.conclusions_table.resizeRowsToContents()
 
     def verdicts(self) -> dict[str, str]:
-        """{conclusion text: verdict} as the conclusions view shows them."""
+        """{conclusion text: verdict} of the conclusions view (the verdict without its
+        "(1 seed)"; the cell's text says it)."""
         table = self.conclusions_table
         return {table.item(r, CONCLUSION_COLUMN).text().split("\n")[0]:
-                table.item(r, VERDICT_COLUMN).text()
+                table.item(r, VERDICT_COLUMN).data(Qt.ItemDataRole.UserRole)
                 for r in range(table.rowCount())}
 
     def _fill_identity(self) -> None:
