@@ -213,3 +213,32 @@ def test_a_one_seed_verdict_says_so_in_a_muted_colour(window, tmp_path):
                if item.text().startswith(("holds", "does not hold")))
     assert window.compare_panel.verdicts()[
         "HF: NetA2 beats NetA1 in peak test accuracy"] == "does not hold"
+
+
+# ----- 5: a limit above the data size is refused as you type -----------------------------------
+def test_a_train_limit_above_the_dataset_is_refused_as_you_type(window, synthetic_data_dir,
+                                                                 monkeypatch):
+    import gui.panels.setup.limits
+    import study.data
+
+    monkeypatch.setattr(gui.panels.setup.limits, "_SIZES", {})
+    # The system copy (data field empty) is the synthetic set: 512 training, 256 test images.
+    monkeypatch.setattr(study.data, "candidate_dirs", lambda: [Path(synthetic_data_dir)])
+    setup = window.setup
+    setup.data_edit.setText("")
+    setup.train_limit_edit.setText("70000")
+    label = setup.error_labels["train_limit"]
+    assert label.isVisible()
+    assert "Fashion-MNIST has 512 training images" in label.text()
+    assert not window.run_action.isEnabled() and not setup.run_button.isEnabled()
+    assert not window.start_run()
+    setup.train_limit_edit.setText("512")
+    setup.test_limit_edit.setText("300")
+    assert not label.isVisible() and window.setup.error_labels["test_limit"].isVisible()
+    assert "256 test images" in setup.error_labels["test_limit"].text()
+    setup.test_limit_edit.setText("256")
+    assert window.run_action.isEnabled()
+    # A folder of IDX files is named by its path.
+    setup.data_edit.setText(str(synthetic_data_dir))
+    setup.train_limit_edit.setText("513")
+    assert f"IDX files in {synthetic_data_dir} has 512 training images" in label.text()

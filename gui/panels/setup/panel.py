@@ -35,6 +35,7 @@ from gui.panels.setup.fields import (
     seeds_text,
 )
 from gui.panels.setup.form import SetupForm
+from gui.panels.setup.limits import limit_problems
 from gui.panels.setup.start import StartMixin
 from gui.panels.study_settings import StudySettingsBox
 from study.config import StudyConfig
@@ -173,6 +174,10 @@ class SetupPanel(StartMixin, SetupForm, QWidget):
             found.append(f"data_dir: {data} is a file but not an .npz archive; choose an .npz "
                          "file holding x_train, y_train, x_test, y_test, or the folder of the "
                          "four IDX files")
+        else:
+            values, _ = self._raw_fields()
+            found += limit_problems(data, {f: values.get(f) for f in ("train_limit",
+                                                                     "test_limit")})
         root = self.studies_root()
         if root.exists() and not root.is_dir():
             found.append(f"studies_root: {root} is a file; choose a folder for the studies")
