@@ -269,7 +269,7 @@ def network_grid(kernels: NetworkKernels, current_name: str = "Current",
         diff_title += "<br><b>exactly 0</b>"
     elif diff is not None and kernels.trained:
         diff_title += f"<br>max |Δ| {np.max(np.abs(diff)):.3g}"
-    name = kernels.network
+    name = kernels.name
     cells = []
     for k in range(kernels.initial_conv1.shape[0]):
         row = [GridCell(kernels.initial_conv1[k], f"{name} · initial · K{k + 1}")]
@@ -313,7 +313,7 @@ def state_title(state: str, current_name: str = "Current") -> str:
 def conv2_grid(kernels: NetworkKernels, states: Sequence[str] = ("current",),
                current_name: str = "Current", own_difference_scale: bool = False) -> KernelGrid:
     """NetA2's conv2: rows (state, input channel), columns output kernels K1..K12 (3×3 each)."""
-    name = kernels.network
+    name = kernels.name
     rows, row_titles = [], []
     count = kernels.initial_conv2.shape[0]
     for state in states:
@@ -373,8 +373,11 @@ def overview_grid(networks: Sequence[str], kernels: dict[str, NetworkKernels],
         row_titles.append(f"{network}<br>{note}")
         cells.append(row)
     groups = [(state_title(s, current_name), 4) for s in STATES]
+    seeds = sorted({k.seed for k in kernels.values() if k.seed is not None})
+    of_seed = f" · seed {', '.join(str(s) for s in seeds)}" if seeds else ""
     return KernelGrid(
-        title=f"conv1 of every network: initial, {current_name.lower()} and the difference",
+        title=f"conv1 of every network: initial, {current_name.lower()} and the difference"
+              f"{of_seed}",
         row_titles=row_titles,
         column_titles=[f"K{k + 1}" for k in range(4)] * 3,
         cells=cells,

@@ -7,6 +7,7 @@ files of a stored study read into the state); the panel keeps no copy and never 
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -183,7 +184,15 @@ class KernelPanel(QWidget):
 
     @property
     def _kernels(self) -> dict[str, NetworkKernels]:
-        return self._state.kernels_by_network(self.selected_seed())
+        seed = self.selected_seed()
+        return {network: self._with_seed(kernels, seed)
+                for network, kernels in self._state.kernels_by_network(seed).items()}
+
+    def _with_seed(self, kernels: NetworkKernels | None, seed: int) -> NetworkKernels | None:
+        """The kernels, carrying their seed (named in every title) when the study has several."""
+        if kernels is None or len(self._state.seeds) < 2:
+            return kernels
+        return dataclasses.replace(kernels, seed=seed)
 
     def selected_seed(self) -> int:
         """The seed whose kernels are shown (the study's first seed unless one is picked)."""
@@ -272,7 +281,8 @@ class KernelPanel(QWidget):
 
     def network_kernels(self, network: str) -> NetworkKernels | None:
         """What the panel knows of a network's kernels (None: nothing yet)."""
-        return self._state.kernels_of(network, self.selected_seed())
+        seed = self.selected_seed()
+        return self._with_seed(self._state.kernels_of(network, seed), seed)
 
     def _on_kernels_changed(self, network: str, seed: int) -> None:
         if seed != self.selected_seed():
@@ -380,7 +390,8 @@ class KernelPanel(QWidget):
         except StoreError as exc:
             QMessageBox.warning(self, "Export kernels", str(exc))
             return
-        self.source_label.setText(f"Exported {len(paths)} files to {out_dir}.")
+        of_seed = f" of seed {self.selected_seed()}" if len(self._state.seeds) > 1 else ""
+        self.source_label.setText(f"Exported {len(paths)} files{of_seed} to {out_dir}.")
 
 
 def _describe_conv2(kernels: NetworkKernels) -> str:

@@ -1,10 +1,10 @@
 """Kernels of a study's networks: conv1 (and NetA2's conv2) before and after training, as arrays,
 as words ("frozen", "max |Δ|") and as the kernel CSV. No Qt, no Keras: numpy and the stored files.
 
-The kernel CSV has the columns `network,layer,kernel,row,col,initial,final`, one row per kernel
-value, counted from 1 as the report does (K1..K4, row 1..5, col 1..5):
+The kernel CSV has the columns `network,seed,layer,kernel,row,col,initial,final`, one row per
+kernel value of every seed, counted from 1 as the report does (K1..K4, row 1..5, col 1..5):
 - conv1 rows for every network that has stored initial weights: 4 kernels × 5 × 5 = 100 each,
-  so 600 for a six-network study; kernel is "K1".."K4".
+  so 600 for a six-network study of one seed; kernel is "K1".."K4".
 - conv2 rows for every NetA2 network: 12 output kernels × 4 input channels × 3 × 3 = 432 each;
   kernel is "K7.in2" (output kernel 7, input channel 2), row and col 1..3.
 `final` is empty for a network without final weights (not finished yet).
@@ -22,7 +22,7 @@ from study.folder.csvio import StoreError, atomic_write_text, csv_text
 from study.folder.layout import weights_path
 from study.protocol import byhand
 
-KERNEL_CSV_COLUMNS = ("network", "layer", "kernel", "row", "col", "initial", "final")
+KERNEL_CSV_COLUMNS = ("network", "seed", "layer", "kernel", "row", "col", "initial", "final")
 CONV1_SHAPE = (5, 5, 1, 4)
 CONV2_SHAPE = (3, 3, 4, 12)
 
@@ -48,7 +48,8 @@ class NetworkKernels:
     """One network's conv1 (and conv2 for NetA2) at the start and at `epoch` (0: before training).
 
     Arrays are (4, 5, 5) for conv1 and (12, 4, 3, 3) for conv2; `current_*` is None when no
-    weights after the start are known (a stored network that did not finish).
+    weights after the start are known (a stored network that did not finish). `seed` is set
+    when the study has several seeds, so every view and export of them names it.
     """
 
     network: str
@@ -57,6 +58,12 @@ class NetworkKernels:
     epoch: int = 0
     initial_conv2: np.ndarray | None = None
     current_conv2: np.ndarray | None = None
+    seed: int | None = None
+
+    @property
+    def name(self) -> str:
+        """What a title calls these kernels: "NetA1-DT", or "NetA1-DT · seed 1"."""
+        return self.network if self.seed is None else f"{self.network} · seed {self.seed}"
 
     @classmethod
     def from_conv(cls, network: str, initial: dict, current: dict | None = None,
@@ -132,13 +139,15 @@ class NetworkKernels:
                 f"initial| = {value:.4g} (K{k + 1} row {r + 1} column {c + 1}).")
 
 
-def stored_network_kernels(state, network: str) -> NetworkKernels | None:
-    """A stored network's initial and final kernels, or None when it has no initial weights."""
-    initial = state.stored_weights(network, "initial")
+def stored_network_kernels(state, network: str,
+                           seed: int | None = None) -> NetworkKernels | None:
+    """A stored network's initial and final kernels of `seed` (None: the first), or None when it
+    has no initial weights; they carry their seed when the study has several."""
+    seed = state.seeds[0] if seed is None else int(seed)
+    initial = state.stored_weights(network, "initial", seed)
     if initial is None:
         return None
-    final = state.stored_weights(network, "final")
-    seed = state.seeds[0]
+    final = state.stored_weights(network, "final", seed)
     for which, flat in (("initial", initial), ("final", final)):
         if flat is None:
             continue
@@ -151,33 +160,39 @@ def stored_network_kernels(state, network: str) -> NetworkKernels | None:
                     check(flat[key])
                 except ValueError as exc:
                     raise StoreError(f"{path}: damaged: {exc}") from None
-    epochs = [int(r["epoch"]) for r in state.epochs if r["network"] == network]
-    return NetworkKernels.from_conv(network, initial, final, epoch=max(epochs, default=0))
+    epochs = [int(r["epoch"]) for r in state.epochs
+              if r["network"] == network and int(r.get("seed", seed)) == seed]
+    kernels = NetworkKernels.from_conv(network, initial, final, epoch=max(epochs, default=0))
+    return dataclasses.replace(kernels, seed=seed) if len(state.seeds) > 1 else kernels
 
 
-def stored_kernels(state) -> dict[str, NetworkKernels]:
-    """Kernels of every network of a stored study that has initial weights, in config order."""
+def stored_kernels(state, seed: int | None = None) -> dict[str, NetworkKernels]:
+    """Kernels of `seed` (None: the first) of every network of a stored study that has initial
+    weights, in config order."""
     found = {}
     for network in state.config.networks:
-        kernels = stored_network_kernels(state, network)
+        kernels = stored_network_kernels(state, network, seed)
         if kernels is not None:
             found[network] = kernels
     return found
 
 
 def kernel_rows(state) -> list[dict]:
-    """Rows of the kernel CSV (see the module docstring): conv1 of every network, conv2 of NetA2."""
+    """Rows of the kernel CSV (see the module docstring): conv1 of every network, conv2 of NetA2,
+    for every seed."""
     rows = []
-    for network, kernels in stored_kernels(state).items():
-        rows.extend(_layer_rows(network, "conv1", kernels.initial_conv1, kernels.current_conv1))
-        if kernels.initial_conv2 is not None:
-            rows.extend(
-                _layer_rows(network, "conv2", kernels.initial_conv2, kernels.current_conv2)
-            )
+    for seed in state.seeds:
+        for network, kernels in stored_kernels(state, seed).items():
+            rows.extend(_layer_rows(network, seed, "conv1", kernels.initial_conv1,
+                                    kernels.current_conv1))
+            if kernels.initial_conv2 is not None:
+                rows.extend(_layer_rows(network, seed, "conv2", kernels.initial_conv2,
+                                        kernels.current_conv2))
     return rows
 
 
-def _layer_rows(network: str, layer: str, initial: np.ndarray, final: np.ndarray | None):
+def _layer_rows(network: str, seed: int, layer: str, initial: np.ndarray,
+                final: np.ndarray | None):
     for index in np.ndindex(initial.shape):
         if layer == "conv1":
             k, r, c = index
@@ -186,7 +201,8 @@ def _layer_rows(network: str, layer: str, initial: np.ndarray, final: np.ndarray
             k, channel, r, c = index
             label = f"K{k + 1}.in{channel + 1}"
         yield {
-            "network": network, "layer": layer, "kernel": label, "row": r + 1, "col": c + 1,
+            "network": network, "seed": seed, "layer": layer, "kernel": label, "row": r + 1,
+            "col": c + 1,
             "initial": float(initial[index]),
             "final": "" if final is None else float(final[index]),
         }

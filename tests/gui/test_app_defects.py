@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from study.config import StudyConfig
 from study.folder.writer import StudyWriter
 from study.protocol.events import EpochResult
@@ -27,10 +29,11 @@ def _accuracy(network: str, seed: int, epoch: int) -> float:
 
 
 def write_cut_short_study(root: Path, state: str = "stopped", seeds=(0, 1, 2), epochs=8,
-                          done=3, networks=NETWORKS, accuracy=_accuracy) -> Path:
+                          done=3, networks=NETWORKS, accuracy=_accuracy,
+                          weights=False) -> Path:
     """A study of `seeds` planned for `epochs` that ended after `done` epochs, as `state`
     ("interrupted": status.json still says running and its writer is gone); `accuracy`
-    (network, seed, epoch) gives each epoch's test accuracy."""
+    (network, seed, epoch) gives each epoch's test accuracy; `weights`: conv1 weights per seed."""
     config = StudyConfig(networks=tuple(networks), epochs=epochs, seed=seeds[0],
                          seeds=tuple(seeds), mode="all-at-once")
     writer = StudyWriter.create(root, config)
@@ -40,6 +43,14 @@ def write_cut_short_study(root: Path, state: str = "stopped", seeds=(0, 1, 2), e
                 value = accuracy(network, seed, epoch)
                 writer.append_epoch(network, EpochResult(epoch, 1.0, 1.0 - value, value,
                                                          1.5, 0.25), seed=seed)
+        for seed in seeds if weights else ():
+            # conv1 K1 row 1 col 1 holds the seed, so each seed's kernels can be told apart.
+            initial = np.full((5, 5, 1, 4), 0.1, np.float32)
+            initial[0, 0, 0, 0] = seed
+            flat = {"conv1/kernel": initial, "conv1/bias": np.zeros(4, np.float32)}
+            writer.save_weights(network, "initial", flat, seed=seed)
+            writer.save_weights(network, "final", {**flat, "conv1/kernel": initial + 0.5},
+                                seed=seed)
     writer.write_summary()
     if state == "interrupted":
         writer.write_status(state="running", pid=dead_pid(), host=socket.gethostname())
@@ -242,3 +253,40 @@ def test_a_train_limit_above_the_dataset_is_refused_as_you_type(window, syntheti
     setup.data_edit.setText(str(synthetic_data_dir))
     setup.train_limit_edit.setText("513")
     assert f"IDX files in {synthetic_data_dir} has 512 training images" in label.text()
+
+
+# ----- 6: kernel views and exports name the seed, which the user picks -------------------------
+def test_kernel_views_and_exports_name_the_seed_picked(window, tmp_path, monkeypatch):
+    import csv
+
+    import gui.figures.kernels
+
+    folder = write_cut_short_study(tmp_path / "studies", "finished", epochs=3, done=3,
+                                   networks=("NetA1-HF", "NetA1-DT"), weights=True)
+    assert window.open_study_folder(folder)
+    panel = window.kernel_panel
+    window.tabs.setCurrentWidget(panel)
+    assert panel.seed_combo.isVisible()
+    assert [panel.seed_combo.itemText(i) for i in range(panel.seed_combo.count())] == \
+        ["0", "1", "2"]
+    panel.select_seed(1)
+    panel.select_network("NetA1-DT")
+    assert panel.viewer.grid.title.startswith("NetA1-DT · seed 1 · conv1")
+    assert panel.overview.grid.title.endswith("· seed 1")
+    assert panel.status_label.text().startswith("seed 1:")
+    assert panel.viewer.grid.cells[0][0].values[0, 0] == 1.0  # seed 1's own weights
+
+    titles = []
+    monkeypatch.setattr(gui.figures.kernels, "render_grid_png",
+                        lambda grid, size: titles.append(grid.title) or b"png")
+    out = tmp_path / "kernels-out"
+    panel.export_to(out)
+    assert "NetA1-DT · seed 1 · conv1 (four 5×5 kernels)" in titles
+    assert all("seed 1" in title for title in titles)
+    with open(out / "kernels.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0])[:2] == ["network", "seed"]
+    corner = {row["seed"]: float(row["initial"]) for row in rows
+              if row["network"] == "NetA1-DT" and row["kernel"] == "K1"
+              and row["row"] == "1" and row["col"] == "1"}
+    assert corner == {"0": 0.0, "1": 1.0, "2": 2.0}
