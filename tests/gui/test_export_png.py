@@ -81,7 +81,7 @@ def test_export_all_adds_the_pngs_to_the_csv_files(stored, tmp_path, qapp):
     assert "all-networks-conv1.png" in result.files
     assert "NetA1-HF-conv1.png" in result.files
     header = (result.folder / "kernels.csv").read_text().splitlines()[0]
-    assert header.startswith("network,layer,kernel,")
+    assert header.startswith("network,seed,layer,kernel,")
 
 
 def test_a_png_that_cannot_be_written_keeps_the_earlier_export(stored, tmp_path, qapp,
