@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.colors import configure_plots
+from gui.export_dialog import export_shown
 from gui.panels.compare import ComparePanel
 from gui.panels.kernels import KernelPanel
 from gui.panels.setup import SetupPanel, setup_column
@@ -411,15 +412,9 @@ class MainWindow(QMainWindow):
     # ----- export -----------------------------------------------------------------------------
     @Slot()
     def export_dialog(self) -> None:
-        """File > Export…: choose a folder and export the study shown (CSV tables, PNGs)."""
-        if self.stored is None:
-            self.show_message("information", "Nothing to export",
-                              "Open a study (File > Open) or run one, then export it.")
-            return
-        folder = QFileDialog.getExistingDirectory(self, "Export the study into a folder",
-                                                  str(self.stored.folder))
-        if folder:
-            self.export_study_to(folder)
+        """File > Export…: choose (or name a new) folder; export the Studies tab's comparison
+        when that tab shows one, else the study shown (CSV tables, PNGs)."""
+        export_shown(self)
 
     def export_study_to(self, folder) -> bool:
         """Export the shown study into (or under) `folder` in a child process; False if not."""

@@ -16,7 +16,9 @@ def build_menus(window) -> None:
     window.open_action.triggered.connect(window.open_study_dialog)
     window.export_action = QAction("&Export…", window)
     window.export_action.setShortcut(QKeySequence("Ctrl+E"))
-    window.export_action.setToolTip("Export the study shown: CSV tables and PNG figures (Ctrl+E)")
+    window.export_action.setToolTip("Export the study shown (or the Studies tab's comparison): "
+                                    "CSV tables and PNG figures, into a new or empty folder "
+                                    "(Ctrl+E)")
     window.export_action.triggered.connect(window.export_dialog)
     window.quit_action = QAction("&Quit", window)
     window.quit_action.setShortcut(QKeySequence.StandardKey.Quit)

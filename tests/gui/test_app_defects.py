@@ -290,3 +290,54 @@ def test_kernel_views_and_exports_name_the_seed_picked(window, tmp_path, monkeyp
               if row["network"] == "NetA1-DT" and row["kernel"] == "K1"
               and row["row"] == "1" and row["col"] == "1"}
     assert corner == {"0": 0.0, "1": 1.0, "2": 2.0}
+
+
+# ----- 7: Export makes a new folder, names what it exports, follows the Studies tab ----------
+def _answer_export_dialog(monkeypatch, name: str) -> list[tuple[str, Path]]:
+    """Answer the export dialog by typing `name`, a folder that does not exist yet; returns
+    (title, folder answered) of each dialog."""
+    from PySide6.QtWidgets import QFileDialog
+
+    asked = []
+
+    def exec_(dialog):
+        assert dialog.acceptMode() == QFileDialog.AcceptMode.AcceptSave  # a new name is fine
+        dialog.selectFile(name)
+        asked.append((dialog.windowTitle(), Path(dialog.directory().absolutePath()) / name))
+        return QFileDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(QFileDialog, "exec", exec_)
+    return asked
+
+
+def test_export_makes_a_new_folder_and_names_the_study(qtbot, window, tmp_path, monkeypatch):
+    folder = write_cut_short_study(tmp_path / "studies", "finished", seeds=(0,), epochs=3,
+                                   networks=("NetA1-HF",))
+    assert window.open_study_folder(folder)
+    asked = _answer_export_dialog(monkeypatch, "my-export")
+    window.export_dialog()
+    ((title, target),) = asked
+    assert title == f"Export {folder.name} into a folder"
+    assert not target.exists()
+    qtbot.waitUntil(lambda: window.export_job is None, timeout=120_000)
+    assert (target / "summary.csv").is_file(), window.statusBar().currentMessage()
+    assert str(target) in window.statusBar().currentMessage()
+
+
+def test_export_on_the_studies_tab_exports_the_comparison_shown(window, tmp_path, monkeypatch):
+    from study.analysis.multi_compare import MARKER
+
+    studies = [write_cut_short_study(tmp_path / "studies" / name, "finished", seeds=(0,),
+                                     epochs=3, networks=("NetA1-HF",)) for name in "ab"]
+    panel = window.studies_panel
+    window.tabs.setCurrentWidget(panel)
+    assert panel.compare_paths([str(s) for s in studies])
+    asked = _answer_export_dialog(monkeypatch, "comparison-out")
+    window.export_dialog()
+    ((title, target),) = asked
+    assert title == (f"Export the comparison of {', '.join(panel.comparison.labels)} into a "
+                     "folder")
+    marker = json.loads((target / MARKER).read_text())
+    assert marker["studies"] == [str(s.resolve()) for s in studies]
+    assert (target / "overlay_NetA1-HF.png").is_file()
+    assert "Exported the comparison" in window.statusBar().currentMessage()
