@@ -294,6 +294,7 @@ class MainWindow(QMainWindow):
             return
         self.progress.setFormat("Stopping after the current batch…")
         self.statusBar().showMessage("Stopping…")
+        self._update_title()
         self.stop_action.setEnabled(False)
         self.setup.stop_button.setEnabled(False)
 
@@ -322,14 +323,20 @@ class MainWindow(QMainWindow):
 
     # ----- title and notices ----------------------------------------------------------------
     def title_text(self) -> str:
-        """The window title: "Kernel Lab", or "Kernel Lab — 37 % · study-…" during a run."""
-        if not self.is_running():
+        """The window title: "Kernel Lab", or "37 % · study-… — Kernel Lab" during a run.
+
+        It ends with the application's display name, which Qt then does not append again.
+        """
+        if not self.is_running() or not self.model.state.running:
+            # The run has ended (its StudyFinished came) even if its process is still exiting.
             return WINDOW_TITLE
         folder = self.model.state.folder
         if folder is None:
-            return f"{WINDOW_TITLE} — starting…"
+            return f"starting… — {WINDOW_TITLE}"
+        if getattr(self.worker, "stop_requested", False):
+            return f"stopping · {folder.name} — {WINDOW_TITLE}"
         percent = int(100 * self.progress.done_fraction())
-        return f"{WINDOW_TITLE} — {percent} % · {folder.name}"
+        return f"{percent} % · {folder.name} — {WINDOW_TITLE}"
 
     @Slot()
     def _update_title(self, *_args) -> None:

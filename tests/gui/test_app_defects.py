@@ -341,3 +341,31 @@ def test_export_on_the_studies_tab_exports_the_comparison_shown(window, tmp_path
     assert marker["studies"] == [str(s.resolve()) for s in studies]
     assert (target / "overlay_NetA1-HF.png").is_file()
     assert "Exported the comparison" in window.statusBar().currentMessage()
+
+
+# ----- 8: one application name in the title, which follows Stop at once --------------------------
+def platform_title(title: str, display_name: str = "Kernel Lab") -> str:
+    """The title the desktop shows: Qt appends " — display name" unless the title ends with it
+    (QPlatformWindow::formatWindowTitle)."""
+    return title if title.endswith(display_name) else f"{title} — {display_name}"
+
+
+def test_the_title_names_the_app_once_and_follows_stop_at_once(qtbot, window, tmp_path):
+    from study.protocol.events import BatchProgress, StudyFinished
+    from tests.gui.test_app_window import write_stored_study
+    from tests.gui.test_window_conveniences import start_fake_run
+
+    folder = write_stored_study(tmp_path / "studies")
+    worker = start_fake_run(window, folder)
+    worker.sig_event.emit(BatchProgress("NetA1-HF", 2, 4, 10, 3.0))
+    shown = platform_title(window.windowTitle())
+    assert shown == f"23 % · {folder.name} — Kernel Lab"
+    assert shown.count("Kernel Lab") == 1
+    window.stop_run()
+    assert window.windowTitle() == f"stopping · {folder.name} — Kernel Lab"
+    # The run has ended (its last event came) while its process is still exiting.
+    worker.sig_event.emit(StudyFinished(str(folder), "stopped"))
+    assert window.is_running()
+    assert platform_title(window.windowTitle()) == "Kernel Lab"
+    worker.exit_with(0)
+    assert window.windowTitle() == "Kernel Lab"

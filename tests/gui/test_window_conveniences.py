@@ -64,7 +64,7 @@ def start_fake_run(window, folder: Path) -> FakeWorker:
     worker.folder = str(folder)
     config = StudyConfig(networks=("NetA1-HF", "NetA2-DT"), epochs=3)
     window._launch(config, worker, "Starting…", "Starting a study…")
-    assert window.windowTitle() == "Kernel Lab — starting…"
+    assert window.windowTitle() == "starting… — Kernel Lab"
     worker.sig_event.emit(StudyStarted(str(folder), "torch", "cpu", ["NetA1-HF", "NetA2-DT"], 3,
                                        1000, 200, 10))
     worker.sig_event.emit(NetworkStarted("NetA1-HF", 0, 2))
@@ -77,10 +77,10 @@ def test_title_shows_the_progress_during_a_run_and_resets_after(qtbot, tmp_path)
     worker = start_fake_run(window, folder)
     # Epoch 2, batch 4 of network 1 of 2: (10 + 4) of 60 batches = 23 %.
     worker.sig_event.emit(BatchProgress("NetA1-HF", 2, 4, 10, 3.0))
-    assert window.windowTitle() == f"Kernel Lab — 23 % · {folder.name}"
+    assert window.windowTitle() == f"23 % · {folder.name} — Kernel Lab"
     worker.sig_event.emit(NetworkStarted("NetA2-DT", 1, 2))
     worker.sig_event.emit(BatchProgress("NetA2-DT", 2, 5, 10, 3.0))
-    assert re.fullmatch(rf"Kernel Lab — 75 % · {folder.name}", window.windowTitle())
+    assert re.fullmatch(rf"75 % · {folder.name} — Kernel Lab", window.windowTitle())
     worker.exit_with(0)
     assert window.windowTitle() == "Kernel Lab"
     assert not window.is_running()
