@@ -369,3 +369,68 @@ def test_the_title_names_the_app_once_and_follows_stop_at_once(qtbot, window, tm
     assert platform_title(window.windowTitle()) == "Kernel Lab"
     worker.exit_with(0)
     assert window.windowTitle() == "Kernel Lab"
+
+
+# ----- 9: plot details and field names -------------------------------------------------------
+def test_the_hover_box_goes_when_the_pointer_leaves_the_plot(qtbot, window, tmp_path):
+    from PySide6.QtCore import QEvent, QPointF
+    from PySide6.QtWidgets import QApplication
+
+    from tests.gui.test_app_window import write_stored_study
+
+    assert window.open_study_folder(write_stored_study(tmp_path / "studies"))
+    plots = window.plots
+    plots.redraw()
+    plot = plots.plots["test_accuracy"]
+    view = plot.getPlotItem().getViewBox()
+    qtbot.wait(50)
+    plots.hover_at("test_accuracy", view.mapViewToScene(QPointF(2.0, 70.0)))  # NetA1-HF, epoch 2
+    assert plots.hovered == ("NetA1-HF", "test_accuracy", 2)
+    assert plots._hover_texts["test_accuracy"].isVisible()
+    QApplication.sendEvent(plot, QEvent(QEvent.Type.Leave))
+    assert plots.hovered is None and plots.hover_label.text() == ""
+    assert not any(text.isVisible() for text in plots._hover_texts.values())
+
+
+def test_an_empty_accuracy_plot_reads_0_to_100_percent(window):
+    view = window.plots.plots["test_accuracy"].getPlotItem().getViewBox()
+    low, high = view.viewRange()[1]
+    assert low <= 0.0 and high >= 100.0 and high < 110.0
+    assert view.autoRangeEnabled()[1]  # the first points take over
+
+
+def test_a_one_epoch_study_shows_epoch_1_alone(window, tmp_path):
+    folder = write_cut_short_study(tmp_path / "studies", "finished", seeds=(0,), epochs=1,
+                                   done=1, networks=("NetA1-HF", "NetA2-DT"))
+    assert window.open_study_folder(folder)
+    window.plots.redraw()
+    for plot in window.plots.plots.values():
+        low, high = plot.getPlotItem().getViewBox().viewRange()[0]
+        assert 0.0 <= low < 1.0 < high <= 2.0
+
+
+def test_the_legend_does_not_cover_the_curves_in_a_small_window(qtbot, window, tmp_path):
+    window.resize(1000, 650)
+    folder = write_cut_short_study(tmp_path / "studies", "finished", seeds=(0,), epochs=3,
+                                   done=3)
+    assert window.open_study_folder(folder)
+    plots = window.plots
+    qtbot.waitUntil(lambda: plots.legend_view.isVisible())
+    qtbot.wait(50)
+    assert [label.text for _sample, label in plots.legend.items] == list(NETWORKS)
+    for plot in plots.plots.values():
+        assert plot.getPlotItem().legend is None
+        assert not plots.legend_view.geometry().intersects(plot.geometry())
+    assert plots.legend.boundingRect().width() <= plots.legend_view.width()
+    assert plots.legend.boundingRect().height() <= plots.legend_view.height()
+
+
+def test_field_messages_name_the_label_not_the_internal_field(window, synthetic_data_dir):
+    setup = window.setup
+    setup.batch_size_edit.setText("0")
+    setup.data_edit.setText(str(synthetic_data_dir / "missing"))
+    assert setup.error_labels["batch_size"].text().startswith("Batch size must")
+    assert setup.error_labels["data_dir"].text().startswith("Dataset: ")
+    shown = " ".join([*(label.text() for label in setup.error_labels.values()),
+                      setup.run_reason.text()])
+    assert "batch_size" not in shown and "data_dir" not in shown

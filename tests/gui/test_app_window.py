@@ -76,7 +76,7 @@ def test_invalid_fields_disable_run_with_their_message(qtbot, window, synthetic_
     label = setup.error_labels["epochs"]
     assert not window.run_action.isEnabled() and not setup.run_button.isEnabled()
     assert not label.isHidden()
-    assert label.text() == "epochs must be a whole number from 1 to 10000, got 0"
+    assert label.text() == "Epochs must be a whole number from 1 to 10000, got 0"
     assert "#c62828" in setup.epochs_edit.styleSheet()
     assert setup.run_reason.text() == "Run is disabled: fix the fields marked in red"
     qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
@@ -84,9 +84,9 @@ def test_invalid_fields_disable_run_with_their_message(qtbot, window, synthetic_
     assert window.start_run() is False
 
     setup.learning_rate_edit.setText("fast")
-    assert "learning_rate must be a number above 0" in setup.error_labels["learning_rate"].text()
+    assert "Learning rate must be a number above 0" in setup.error_labels["learning_rate"].text()
     setup.set_networks(())
-    assert setup.error_labels["networks"].text().startswith("networks must name at least one")
+    assert setup.error_labels["networks"].text().startswith("Networks must name at least one")
     setup.data_edit.setText(str(synthetic_data_dir / "missing"))
     assert "does not exist" in setup.error_labels["data_dir"].text()
 

@@ -250,7 +250,7 @@ def test_bad_seeds_show_a_field_error_and_disable_run(window, synthetic_data_dir
     assert window.run_action.isEnabled() and setup.error_labels["seeds"].isHidden()
     setup.seeds_edit.setText(text)
     label = setup.error_labels["seeds"]
-    assert not label.isHidden() and label.text().startswith("seeds")
+    assert not label.isHidden() and label.text().startswith("Seeds")
     assert not window.run_action.isEnabled() and not setup.run_button.isEnabled()
     assert "#c62828" in setup.seeds_edit.styleSheet()
     setup.seeds_edit.setText("0,3,7")

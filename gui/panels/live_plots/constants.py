@@ -33,6 +33,9 @@ RAW_ALPHA = 80
 # How near (pixels) the pointer must be to a point for its values to show.
 HOVER_PIXELS = 12
 
+# Pixels between a legend entry's sample and label, and between entries.
+LEGEND_SPACING = 12
+
 def format_value(column: str, value: float) -> str:
     """A curve value as its axis shows it: "72.31 %" for accuracy, "0.4321" for a loss."""
     if not np.isfinite(value):

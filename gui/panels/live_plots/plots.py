@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from gui.colors import BAND_ALPHA, BAND_EDGE_ALPHA, SEED_LINE_ALPHA, network_color
 from gui.panels.live_plots.constants import (
+    LEGEND_SPACING,
     PLOTS,
     RAW_ALPHA,
     REDRAW_INTERVAL_MS,
@@ -116,10 +117,21 @@ class LivePlots(PlotHover, QWidget):
             layout.addWidget(plot)
         # The hovered point's values, under the plots (also drawn beside the point).
         outer.addWidget(self.hover_label)
-        self.legend = self.plots["test_accuracy"].addLegend(
-            offset=(-6, -6), brush=pg.mkBrush(255, 255, 255, 210), pen=pg.mkPen("#bbbbbb"))
-        self.legend.setLabelTextSize("8pt")
+        # The legend in a strip of its own above the plots: inside a small plot its six
+        # entries would cover the curves.
+        self.legend_view = pg.GraphicsLayoutWidget()
+        self.legend_view.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.legend_view.setBackground(None)
+        self.legend_view.ci.setContentsMargins(0, 0, 0, 0)
+        self.legend = pg.LegendItem(frame=False, labelTextSize="8pt", horSpacing=LEGEND_SPACING)
+        self.legend.layout.setContentsMargins(4, 0, 4, 0)
+        self.legend_view.ci.addItem(self.legend, row=0, col=0)
+        self.legend_view.ci.layout.setColumnStretchFactor(1, 1)
+        self.legend_view.ci.addLabel("", row=0, col=1)
+        self.legend_view.installEventFilter(self)
+        outer.insertWidget(outer.indexOf(self.hover_label), self.legend_view)
         self.legend.hide()
+        self.legend_view.hide()
         self._curves: dict[tuple[str, str], pg.PlotDataItem] = {}
         # (network, column) -> (low edge, high edge, fill) of the seed band
         self._bands: dict[tuple[str, str], tuple[pg.PlotCurveItem, pg.PlotCurveItem,
@@ -143,13 +155,18 @@ class LivePlots(PlotHover, QWidget):
             self._hover_texts[column] = text
             plot.scene().sigMouseMoved.connect(
                 lambda pos, column=column: self.hover_at(column, pos))
+            # The scene sees no move once the pointer has left: the read-out goes then.
+            plot.installEventFilter(self)
         self._networks: list[str] = []
+        # The x axis is pinned to epoch 1 while a study has only its first epoch.
+        self._pinned_one_epoch = False
         self._dirty: set[str] = set()
         self.redraws = 0
         self._timer = QTimer(self)
         self._timer.setInterval(REDRAW_INTERVAL_MS)
         self._timer.timeout.connect(self.redraw)
         self._timer.start()
+        self._empty_axes()
         self.model.sig_reset.connect(self._on_reset)
         self.model.sig_curves_changed.connect(self._on_curves_changed)
 
@@ -217,6 +234,7 @@ class LivePlots(PlotHover, QWidget):
         self._seed_lines.clear()
         self.legend.clear()
         self.legend.hide()
+        self.legend_view.hide()
         self._curves.clear()
         self._networks.clear()
         self._dirty.clear()
@@ -231,6 +249,7 @@ class LivePlots(PlotHover, QWidget):
         self._remove_curves()
         for plot in self.plots.values():
             plot.getPlotItem().enableAutoRange()
+        self._empty_axes()
         state = self.model.state
         seeds = state.seeds
         self.seed_controls.setVisible(len(seeds) > 1)
@@ -244,6 +263,14 @@ class LivePlots(PlotHover, QWidget):
         self._dirty.update(with_epochs)
         self.redraw()
 
+    def _empty_axes(self) -> None:
+        """Before any data the accuracy axis reads 0–100 %, not pyqtgraph's empty 0–1; auto-range
+        stays on, so the first points take over."""
+        self._pinned_one_epoch = False
+        accuracy = self.plots["test_accuracy"].getPlotItem().getViewBox()
+        accuracy.setYRange(0.0, 100.0, padding=0.0)
+        accuracy.enableAutoRange(y=True)
+
     def set_networks(self, networks) -> None:
         """Create the curves of `networks` (once each), so the legend lists them in order."""
         for network in networks:
@@ -255,6 +282,7 @@ class LivePlots(PlotHover, QWidget):
         color = network_color(network)
         self._networks.append(network)
         self.legend.show()
+        self.legend_view.show()
         for column, *_ in PLOTS:
             curve = pg.PlotDataItem(
                 name=network, pen=pg.mkPen(color, width=2), symbol="o", symbolSize=5,
@@ -267,9 +295,30 @@ class LivePlots(PlotHover, QWidget):
             curve.scatter.setPen(pg.mkPen(color))
             curve.scatter.setBrush(pg.mkBrush(color))
             curve.scatter.setSize(5)
-            # Only the accuracy plot has a legend; PlotItem.addItem lists named curves in it.
             self.plots[column].addItem(curve)
             self._curves[network, column] = curve
+            if column == "test_accuracy":
+                self.legend.addItem(curve, network)
+        self._arrange_legend()
+
+    def _arrange_legend(self) -> None:
+        """As many entries to a row as the strip's width holds; the strip as tall as its rows."""
+        entries = len(self.legend.items)
+        if not entries:
+            return
+        widest = max(sample.boundingRect().width() + label.boundingRect().width()
+                     for sample, label in self.legend.items) + 2 * LEGEND_SPACING
+        columns = max(1, min(entries, int(max(self.legend_view.width(), 200) // widest)))
+        self.legend.setColumnCount(columns)
+        self.legend.layout.activate()
+        self.legend_view.setFixedHeight(int(self.legend.layout.preferredHeight()) + 2)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.legend_view and event.type() == QEvent.Type.Resize:
+            self._arrange_legend()
+        elif event.type() == QEvent.Type.Leave and watched in self.plots.values():
+            self.clear_hover()
+        return super().eventFilter(watched, event)
 
     def _on_curves_changed(self, network: str, _seed: int) -> None:
         self._ensure(network)
@@ -369,3 +418,12 @@ class LivePlots(PlotHover, QWidget):
                 axis.setTickSpacing(major=1, minor=1)
             else:
                 axis.setTickSpacing()
+            view = plot.getPlotItem().getViewBox()
+            if last == 1 and view.autoRangeEnabled()[0]:
+                # One epoch is one point: auto-range would widen it to −1…3; show epoch 1 alone.
+                view.setXRange(0.5, 1.5, padding=0.0)
+                self._pinned_one_epoch = True
+            elif last > 1 and self._pinned_one_epoch:
+                view.enableAutoRange(x=True)
+        if last > 1:
+            self._pinned_one_epoch = False

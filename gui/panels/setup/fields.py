@@ -35,6 +35,22 @@ def problem_field(message: str) -> str:
     return match.group(1) if match else ""
 
 
+# What the setup panel calls each field: a message shown to the user names the label, not the
+# StudyConfig field ("Batch size must…", not "batch_size must…").
+FIELD_LABELS = {"networks": "Networks", "epochs": "Epochs", "batch_size": "Batch size",
+                "learning_rate": "Learning rate", "seed": "Seed", "seeds": "Seeds",
+                "head": "Head", "mode": "Mode", "backend": "Backend", "device": "Device",
+                "data_dir": "Dataset", "train_limit": "Train images",
+                "test_limit": "Test images", "studies_root": "Save in", "kernels": "Kernels"}
+
+
+def field_message(message: str) -> str:
+    """A problem message as the user reads it: its leading field name replaced by its label."""
+    field = problem_field(message)
+    label = FIELD_LABELS.get(field)
+    return f"{label}{message[len(field):]}" if label else message
+
+
 def device_label(device: DeviceInfo) -> str:
     """What the device combobox shows: "CPU", "GPU 0: NVIDIA H200"."""
     if device.name == "cpu":

@@ -30,6 +30,7 @@ from gui.panels.setup.fields import (
     _number,
     _select_data,
     device_label,
+    field_message,
     parse_seeds,
     problem_field,
     seeds_text,
@@ -190,9 +191,9 @@ class SetupPanel(StartMixin, SetupForm, QWidget):
         for message in problems:
             field = problem_field(message)
             if field in self.error_labels:
-                by_field.setdefault(field, []).append(message)
+                by_field.setdefault(field, []).append(field_message(message))
             else:
-                unplaced.append(message)
+                unplaced.append(field_message(message))
         for field, label in self.error_labels.items():
             messages = by_field.get(field, [])
             label.setText("\n".join(messages))
