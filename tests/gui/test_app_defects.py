@@ -434,3 +434,22 @@ def test_field_messages_name_the_label_not_the_internal_field(window, synthetic_
     shown = " ".join([*(label.text() for label in setup.error_labels.values()),
                       setup.run_reason.text()])
     assert "batch_size" not in shown and "data_dir" not in shown
+
+
+# ----- 10: the Studies tab's count matches the rows shown ---------------------------------------
+def test_the_studies_count_matches_the_rows_the_filter_shows(qtbot, window, tmp_path):
+    # Two studies in the save folder (names made unique by the writer).
+    for _ in range(2):
+        write_cut_short_study(tmp_path / "studies", "finished", seeds=(0,), epochs=3,
+                              networks=("NetA1-HF",))
+    panel = window.studies_panel
+    with qtbot.waitSignal(panel.sig_listed, timeout=30_000):
+        panel.refresh()
+    assert len(panel.shown_names()) == 2 and panel.count_label.text() == "2 studies"
+    panel.filter_edit.setText(max(panel.shown_names()))  # the name ending "-2"
+    assert len(panel.shown_names()) == 1
+    assert panel.count_label.text() == "1 of 2 studies"
+    panel.filter_edit.setText("no such study")
+    assert panel.count_label.text() == "0 of 2 studies"
+    panel.filter_edit.clear()
+    assert panel.count_label.text() == "2 studies"

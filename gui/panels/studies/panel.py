@@ -91,6 +91,8 @@ class StudiesPanel(StudiesComparison, QWidget):
         self.filter_edit.setPlaceholderText("Filter (any column: state, backend, head, name…)")
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
+        # After the filter has applied: the count says how many rows are shown.
+        self.filter_edit.textChanged.connect(self._show_count)
         self.compare_button = QPushButton("Compare")
         self.compare_button.setToolTip("Compare the selected studies (two or more); the first "
                                        "in the table's order is the baseline of the differences")
@@ -218,10 +220,16 @@ class StudiesPanel(StudiesComparison, QWidget):
         """Show these library rows."""
         self.model.set_rows(rows)
         self.listed_once = True
-        count = len(rows)
-        self.count_label.setText(f"{count} stud{'y' if count == 1 else 'ies'}")
+        self._show_count()
         self._on_selection_changed()
         self.sig_listed.emit()
+
+    def _show_count(self, *_args) -> None:
+        """"3 studies", or "1 of 3 studies" while the filter hides some."""
+        total, shown = self.model.rowCount(), self.proxy.rowCount()
+        noun = f"stud{'y' if total == 1 else 'ies'}"
+        self.count_label.setText(f"{shown} of {total} {noun}" if shown != total
+                                 else f"{total} {noun}")
 
     def wait_for_listing(self, timeout_ms: int = 10_000) -> None:
         """Block until the listing threads have ended (tests, closing)."""
