@@ -28,7 +28,13 @@ from gui.panels.setup import SetupPanel, setup_column
 from gui.panels.status_bar import StudyStatusLabels
 from gui.panels.studies import StudiesPanel
 from gui.panels.training_tab import TrainingTab
-from gui.run_notices import WINDOW_TITLE, notify_run_ended, show_folder_changed, show_run_ended
+from gui.run_notices import (
+    WINDOW_TITLE,
+    notify_run_ended,
+    show_folder_changed,
+    show_run_ended,
+    window_title,
+)
 from gui.session import RunSession
 from gui.window_menus import build_menus
 from gui.window_settings import restore_window_settings, save_window_settings
@@ -323,20 +329,8 @@ class MainWindow(QMainWindow):
 
     # ----- title and notices ----------------------------------------------------------------
     def title_text(self) -> str:
-        """The window title: "Kernel Lab", or "37 % · study-… — Kernel Lab" during a run.
-
-        It ends with the application's display name, which Qt then does not append again.
-        """
-        if not self.is_running() or not self.model.state.running:
-            # The run has ended (its StudyFinished came) even if its process is still exiting.
-            return WINDOW_TITLE
-        folder = self.model.state.folder
-        if folder is None:
-            return f"starting… — {WINDOW_TITLE}"
-        if getattr(self.worker, "stop_requested", False):
-            return f"stopping · {folder.name} — {WINDOW_TITLE}"
-        percent = int(100 * self.progress.done_fraction())
-        return f"{percent} % · {folder.name} — {WINDOW_TITLE}"
+        """The window title (gui.run_notices.window_title)."""
+        return window_title(self)
 
     @Slot()
     def _update_title(self, *_args) -> None:

@@ -45,6 +45,21 @@ def show_run_ended(window, outcome, folder: str, config: StudyConfig | None,
         window.statusBar().showMessage(f"Study {state}: {folder}")
 
 
+def window_title(window) -> str:
+    """"Kernel Lab", or "37 % · study-… — Kernel Lab" during a run: it ends with the application's
+    display name, which Qt then does not append again."""
+    if not window.is_running() or not window.model.state.running:
+        # The run has ended (its StudyFinished came) even if its process is still exiting.
+        return WINDOW_TITLE
+    folder = window.model.state.folder
+    if folder is None:
+        return f"starting… — {WINDOW_TITLE}"
+    if getattr(window.worker, "stop_requested", False):
+        return f"stopping · {folder.name} — {WINDOW_TITLE}"
+    percent = int(100 * window.progress.done_fraction())
+    return f"{percent} % · {folder.name} — {WINDOW_TITLE}"
+
+
 def show_folder_changed(window, folder: str, state: str) -> None:
     """The study shown was read again because its folder changed on disk."""
     window.progress.reset_idle(f"{Path(folder).name} changed on disk: {state}")
