@@ -295,7 +295,7 @@ def kernels_not_json(tmp):
 
 def kernels_wrong_shape(tmp):
     path = tmp / "kernels.json"
-    path.write_text(json.dumps([[[1.0] * 5] * 5] * 3))
+    path.write_text(json.dumps([[[1.0] * 4] * 4] * 3))
     argv, _ = _study_with_data(tmp, "data.npz")
     return [*argv, "--kernels", str(path)], str(path)
 
