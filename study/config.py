@@ -255,7 +255,7 @@ class StudyConfig:
         try:
             data = loads_limited(text, "a study config", max_depth=CONFIG_DEPTH)
         except JsonLimitError as exc:
-            raise ConfigError(str(exc)) from None
+            raise ConfigError(str(exc).removeprefix("a study config is ")) from None
         return cls.from_data(data)
 
     @classmethod

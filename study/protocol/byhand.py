@@ -89,8 +89,11 @@ def from_conv_kernel(conv_kernel) -> np.ndarray:
     return np.transpose(arr[:, :, 0, :], (2, 0, 1)).copy()
 
 
-def kernels_to_json(kernels) -> dict:
-    """The JSON document for a kernel set (N, k, k): whole numbers as 0/1, others as floats."""
+def kernels_to_json(kernels, any_bank: bool = False) -> dict:
+    """The JSON document for a valid ByHand set or, with `any_bank`, any (N, k, k) set of finite
+    numbers: whole numbers written as 0/1 (the report's style), others as floats."""
+    if not any_bank:
+        validate_kernels(kernels)
     try:
         arr = np.asarray(kernels, dtype=np.float32)
     except (TypeError, ValueError):
@@ -117,10 +120,10 @@ def kernels_from_json(doc) -> np.ndarray:
     return validate_kernels(doc)
 
 
-def save_kernels(path, kernels) -> Path:
+def save_kernels(path, kernels, any_bank: bool = False) -> Path:
     """Write the kernel set to `path` as JSON, atomically (temp file, then rename)."""
     path = Path(path)
-    text = json.dumps(kernels_to_json(kernels), indent=1)
+    text = json.dumps(kernels_to_json(kernels, any_bank), indent=1)
     try:
         replace_atomically(path, (text + "\n").encode("utf-8"), fsync=False)
     except OSError as exc:

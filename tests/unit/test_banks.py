@@ -96,7 +96,7 @@ def test_a_bad_spec_is_one_line(spec, message):
 def test_a_kernel_file_takes_any_count_of_odd_real_kernels(tmp_path):
     path = tmp_path / "k.json"
     values = np.linspace(-1, 1, 6 * 9).reshape(6, 3, 3)
-    byhand.save_kernels(path, values)
+    byhand.save_kernels(path, values, any_bank=True)
     text, kernels = banks.resolve(str(path))
     assert text == str(path) and np.array_equal(kernels, values.astype(np.float32))
     path.write_text(json.dumps([[[1] * 4] * 4]))
@@ -155,3 +155,16 @@ def test_learned_takes_exactly_the_stored_weights(tmp_path):
                           (f"learned:{stored.folder}:NetA1-DT:5", "has no seed 5")):
         with pytest.raises(KernelError, match=message):
             resolve_bank(spec)
+
+
+def test_a_sweep_grid_takes_banks_with_their_parameters():
+    from study.sweep.grid import grid_points, parse_grid, point_config
+
+    grid = parse_grid(["kernels=byhand,gabor:orientations=2,size=7,sobel"])
+    assert grid == {"kernels": ["byhand", "gabor:orientations=2,size=7", "sobel"]}
+    points = grid_points(grid)
+    assert points[1].name == "p2_kernels=gabor-orientations=2,size=7"
+    configs = [point_config(StudyConfig(), p.values) for p in points]
+    assert configs[0] == StudyConfig()
+    assert configs[1].kernel_bank == "gabor:orientations=2,wavelengths=4,size=7,norm=l2"
+    assert np.shape(configs[2].kernels) == (4, 3, 3)
