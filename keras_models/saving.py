@@ -39,13 +39,21 @@ class ModelFileError(ValueError):
     """A `.keras` file that is not the Kernel Lab network it should be; one line, naming it."""
 
 
-def standalone_model(network: str, head: str, weights: dict | None = None) -> keras.Model:
+def standalone_model(network: str, head: str, weights: dict | None = None,
+                     conv1_shape: tuple | None = None) -> keras.Model:
     """A fresh model of `network` (conv1 frozen for HF) holding `weights`
-    ({"conv1": [kernel, bias], …}; None: zeros)."""
+    ({"conv1": [kernel, bias], …}; None: zeros); conv1 (k, k, 1, N) is `conv1_shape`, else
+    that of the weights, else the report's."""
     from keras_models.architectures import BUILDERS
 
     spec = network_spec(network)
-    model = BUILDERS[spec.architecture](head=head, name=network, initializer="zeros")
+    # conv1's kernel count and size follow the weights (the study's kernel bank).
+    if conv1_shape is None:
+        conv1_shape = (np.shape(weights["conv1"][0]) if weights and "conv1" in weights
+                       else (5, 5, 1, 4))
+    conv1 = conv1_shape
+    model = BUILDERS[spec.architecture](head=head, name=network, initializer="zeros",
+                                        kernel_count=int(conv1[3]), kernel_size=int(conv1[0]))
     # Freeze before assigning (see schemes.build_network: torch inside a device scope).
     model.get_layer("conv1").trainable = not spec.conv1_frozen
     if weights is not None:
@@ -240,7 +248,8 @@ def _reason(exc: BaseException) -> str:
     return text[:300]
 
 
-def load_model_file(path, network: str, head: str) -> keras.Model:
+def load_model_file(path, network: str, head: str,
+                    conv1_shape: tuple | None = None) -> keras.Model:
     """Load `path` in safe mode (never anything else) and check that it is `network` with
     `head` as this study builds it: the same name, layers, input, output and weight shapes.
     ModelFileError (one line naming the file) for anything that is not."""
@@ -254,7 +263,7 @@ def load_model_file(path, network: str, head: str) -> keras.Model:
         raise ModelFileError(f"{path}: cannot be loaded as a Keras model in safe mode "
                              f"({type(exc).__name__}: {_reason(exc)})") from None
     with _tensorflow_left_alone():
-        problem = _difference(model, standalone_model(network, head))
+        problem = _difference(model, standalone_model(network, head, conv1_shape=conv1_shape))
     if problem:
         raise ModelFileError(f"{path}: not the {network} model this study trains ({problem})")
     return model

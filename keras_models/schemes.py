@@ -12,7 +12,7 @@ import zlib
 
 import numpy as np
 
-from study.protocol import byhand
+from study.protocol import banks
 from study.protocol.networks import (
     TRAINABLE_LAYERS,
     NetworkSpec,
@@ -35,15 +35,18 @@ def glorot_uniform(shape, seed: int, role: str) -> np.ndarray:
 def initial_weights(spec: NetworkSpec, shapes: dict, seed: int, kernels=None) -> dict:
     """Initial weights of one network, by layer name: {"conv1": [kernel, bias], …}.
 
-    `shapes` maps a layer name to its kernel shape; `kernels` is the ByHand set (4, 5, 5),
-    the report's when None.
+    `shapes` maps a layer name to its kernel shape; `kernels` is conv1's bank (N, k, k) or a
+    banks.Conv1Start (kernels and bias), the report's when None.
     """
+    start = banks.conv1_start(kernels)
     weights = {}
     for layer, kernel_shape in shapes.items():
         out = kernel_shape[-1]
         bias = np.zeros((out,), np.float32)
         if layer == "conv1" and spec.byhand_conv1:
-            kernel = byhand.to_conv_kernel(byhand.REPORT_KERNELS if kernels is None else kernels)
+            kernel = banks.conv_kernel(start.kernels)
+            if start.bias is not None:
+                bias = start.bias.copy()
         elif layer == "conv1":
             kernel = glorot_uniform(kernel_shape, seed, "conv1/default")
         elif layer == "conv2":
@@ -59,8 +62,11 @@ def build_network(name: str, seed: int, head: str = "softmax", kernels=None):
     from keras_models.architectures import BUILDERS
 
     spec = network_spec(name)
+    start = banks.conv1_start(kernels)
+    count, size = start.kernels.shape[0], start.kernels.shape[1]
     # Every weight is assigned below, so Keras' own random draw would only cost time.
-    model = BUILDERS[spec.architecture](head=head, name=name, initializer="zeros")
+    model = BUILDERS[spec.architecture](head=head, name=name, initializer="zeros",
+                                        kernel_count=count, kernel_size=size)
     shapes = {
         layer.name: tuple(layer.kernel.shape)
         for layer in model.layers
@@ -69,7 +75,7 @@ def build_network(name: str, seed: int, head: str = "softmax", kernels=None):
     # Freeze before assigning: on torch, assign() inside a device scope leaves a non-leaf
     # tensor whose requires_grad can no longer be changed.
     model.get_layer("conv1").trainable = not spec.conv1_frozen
-    for layer_name, values in initial_weights(spec, shapes, seed, kernels).items():
+    for layer_name, values in initial_weights(spec, shapes, seed, start).items():
         model.get_layer(layer_name).set_weights(values)
     return model
 

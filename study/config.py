@@ -8,9 +8,10 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from study.protocol import byhand
+from study.protocol import banks, byhand
 from study.protocol.backends import BACKENDS, BackendError, parse_device
-from study.protocol.networks import HEADS, NETWORKS
+from study.protocol.jsonfile import JsonLimitError, load_json_limited, loads_limited
+from study.protocol.networks import HEADS, NETWORKS, network_spec
 
 MODES = ("sequential", "all-at-once")
 MAX_EPOCHS = 10_000
@@ -21,8 +22,34 @@ MAX_NAME = 80
 MAX_NOTE = 4000
 
 
+# A config is a flat object whose deepest value is the kernels list (3 levels inside it).
+CONFIG_BYTES, CONFIG_DEPTH = 4 * 1024 * 1024, 8
+
+
+def _number(value):
+    """A kernel value as JSON writes it: 1 for a whole number (the report's 0/1 style), else
+    the float."""
+    value = float(value)
+    return int(value) if value.is_integer() else value
+
+
 class ConfigError(ValueError):
     """A setting that cannot be used; the message names the field and what is allowed."""
+
+
+def _resolved_bank(spec: str, seed) -> dict:
+    """A config's `kernel_bank` written without its kernels: resolved here (not `learned:`,
+    which reads a stored study: give it as --kernels)."""
+    try:
+        if banks.parse_spec(spec).name == "learned":
+            raise ConfigError(f"kernel_bank {spec}: a learned: bank is given as --kernels SPEC "
+                              "or with its kernels")
+        text, kernels = banks.resolve(spec, seed if isinstance(seed, int) else 0)
+    except byhand.KernelError as exc:
+        raise ConfigError(f"Invalid study settings: kernel_bank: {exc}") from None
+    if text == banks.resolve(banks.DEFAULT_SPEC)[0]:
+        return {"kernel_bank": None, "kernels": None}
+    return {"kernel_bank": text, "kernels": kernels.tolist()}
 
 
 @dataclass(frozen=True)
@@ -43,6 +70,10 @@ class StudyConfig:
     train_limit: int | None = None
     test_limit: int | None = None
     kernels: tuple | None = field(default=None, repr=False)
+    # The bank's spec (docs/study.md#kernel-banks) beside its resolved `kernels`; None: the
+    # report's kernels or a config's own list. `kernel_bias`: conv1's bias, for `learned:` only.
+    kernel_bank: str | None = None
+    kernel_bias: tuple | None = field(default=None, repr=False)
     mode: str = "sequential"
     # Every seed trains every network once (docs/study.md#statistics); None means just `seed`.
     seeds: tuple[int, ...] | None = None
@@ -60,6 +91,8 @@ class StudyConfig:
             except TypeError:
                 nested = self.kernels
             object.__setattr__(self, "kernels", nested)
+        if isinstance(self.kernel_bias, list):
+            object.__setattr__(self, "kernel_bias", tuple(self.kernel_bias))
 
     def problems(self) -> list[str]:
         """Every reason this config cannot run, each naming its field; empty when valid."""
@@ -110,11 +143,33 @@ class StudyConfig:
         integer("test_limit", 1, 10**8, optional=True)
         if self.data_dir is not None and not isinstance(self.data_dir, str):
             found.append(f"data_dir must be a folder or .npz path, got {self.data_dir!r}")
-        if self.kernels is not None:
-            found.extend(f"kernels: {p}" for p in byhand.kernel_problems(self.kernels))
+        found.extend(self._kernel_problems())
         if self.mode not in MODES:
             found.append(f"mode must be one of {', '.join(MODES)}, got {self.mode!r}")
         found.extend(self._text_problems())
+        return found
+
+    def _kernel_problems(self) -> list[str]:
+        found = []
+        if self.kernels is not None:
+            architectures = {network_spec(n).architecture for n in self.networks
+                             if n in NETWORKS} or {"NetA1", "NetA2"}
+            found.extend(f"kernels: {p}" for p in banks.kernel_problems(self.kernels,
+                                                                        architectures))
+        if self.kernel_bank is not None and not isinstance(self.kernel_bank, str):
+            found.append(f"kernel_bank must be a bank's spec, got {self.kernel_bank!r}")
+        elif self.kernel_bank is not None and self.kernels is None:
+            found.append(f"kernel_bank {self.kernel_bank} comes with its kernels (give it as "
+                         "--kernels SPEC)")
+        if self.kernel_bias is not None:
+            count = len(self.kernels) if self.kernels is not None else byhand.KERNEL_COUNT
+            try:
+                ok = banks.np.isfinite(banks.np.asarray(self.kernel_bias, float)).all() and (
+                    banks.np.shape(self.kernel_bias) == (count,))
+            except (TypeError, ValueError):
+                ok = False
+            if not ok:
+                found.append(f"kernel_bias must be {count} finite numbers, one per kernel")
         return found
 
     def _text_problems(self) -> list[str]:
@@ -140,10 +195,14 @@ class StudyConfig:
         return tuple(self.seeds) if self.seeds else (self.seed,)
 
     def byhand_kernels(self):
-        """The ByHand kernels this study uses, (4, 5, 5): its own, or the report's."""
+        """conv1's kernels (N, k, k) this study uses: its bank's, or the report's (4, 5, 5)."""
         if self.kernels is None:
             return byhand.REPORT_KERNELS.copy()
-        return byhand.validate_kernels(self.kernels)
+        return banks.validate(self.kernels)
+
+    def conv1_start(self) -> banks.Conv1Start:
+        """conv1's start for HF and HT: the bank's kernels and, for `learned:`, its bias."""
+        return banks.conv1_start(self.byhand_kernels(), self.kernel_bias)
 
     def replace(self, **changes) -> StudyConfig:
         """A copy with some fields changed (not validated: call validated())."""
@@ -155,7 +214,13 @@ class StudyConfig:
         data["networks"] = list(self.networks)
         data["seeds"] = list(self.seeds) if self.seeds is not None else None
         if self.kernels is not None:
-            data["kernels"] = [[[int(v) for v in row] for row in k] for k in self.kernels]
+            data["kernels"] = [[[_number(v) for v in row] for row in k] for k in self.kernels]
+        # Left out when unset, so a study with the report's kernels writes the same file as ever.
+        for key in ("kernel_bank", "kernel_bias"):
+            if data[key] is None:
+                del data[key]
+            elif key == "kernel_bias":
+                data[key] = [float(v) for v in self.kernel_bias]
         return data
 
     def to_json(self) -> str:
@@ -177,6 +242,8 @@ class StudyConfig:
         data = dict(data)
         if isinstance(data.get("networks"), str):
             data["networks"] = [n.strip() for n in data["networks"].split(",") if n.strip()]
+        if isinstance(data.get("kernel_bank"), str) and data.get("kernels") is None:
+            data.update(_resolved_bank(data["kernel_bank"], data.get("seed", cls.seed)))
         try:
             return cls(**data).validated()
         except TypeError as exc:
@@ -186,14 +253,14 @@ class StudyConfig:
     def from_json(cls, text: str) -> StudyConfig:
         """Parse a JSON document into a validated config."""
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"not valid JSON (line {exc.lineno}: {exc.msg})") from None
-        except RecursionError:
-            raise ConfigError("not a study config: its JSON is nested too deeply") from None
-        except ValueError as exc:
-            # e.g. a number too long to convert (Python refuses integers of over 4,300 digits)
-            raise ConfigError(f"not a usable JSON document ({exc})") from None
+            data = loads_limited(text, "a study config", max_depth=CONFIG_DEPTH)
+        except JsonLimitError as exc:
+            raise ConfigError(str(exc).removeprefix("a study config is ")) from None
+        return cls.from_data(data)
+
+    @classmethod
+    def from_data(cls, data) -> StudyConfig:
+        """from_dict, any other failure of a parsed document said in one line."""
         try:
             return cls.from_dict(data)
         except ConfigError:
@@ -207,12 +274,10 @@ def load_config(path) -> StudyConfig:
     """Read a config file; ConfigError names the file and the problem."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"config file {path} does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"config file {path} cannot be read: {exc}") from None
+        data = load_json_limited(path, CONFIG_BYTES, CONFIG_DEPTH, f"config file {path}")
+    except JsonLimitError as exc:
+        raise ConfigError(str(exc)) from None
     try:
-        return StudyConfig.from_json(text)
+        return StudyConfig.from_data(data)
     except ConfigError as exc:
         raise ConfigError(f"config file {path}: {exc}") from None

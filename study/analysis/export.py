@@ -31,6 +31,7 @@ from study.analysis.summary import METRICS_COLUMNS, SUMMARY_COLUMNS
 from study.analysis.timing import TIMING_COLUMN, is_isolated_estimate, study_timing
 from study.folder.csvio import StoreError, csv_text
 from study.folder.staging import PARTIAL, final_path, fresh_sibling, move_into_place
+from study.protocol.jsonfile import load_json_limited
 from study.protocol.status import StudyStatus
 from study.state import StudyState
 
@@ -88,7 +89,7 @@ def is_export_folder(folder: Path) -> bool:
     """True if `folder` holds the marker of a Kernel Lab export."""
     marker = Path(folder) / MARKER
     try:
-        return json.loads(marker.read_text(encoding="utf-8")).get("format") == MARKER_FORMAT
+        return load_json_limited(marker).get("format") == MARKER_FORMAT
     except (OSError, ValueError, AttributeError):
         return False
 

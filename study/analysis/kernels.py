@@ -27,19 +27,23 @@ CONV1_SHAPE = (5, 5, 1, 4)
 CONV2_SHAPE = (3, 3, 4, 12)
 
 
-def conv1_kernels(conv_kernel) -> np.ndarray:
-    """A conv1 Conv2D kernel (5, 5, 1, 4), array or nested list, as four 5×5 kernels (4, 5, 5)."""
+def conv1_kernels(conv_kernel, expected: tuple | None = None) -> np.ndarray:
+    """A conv1 Conv2D kernel (k, k, 1, N) — (5, 5, 1, 4) for the report's — as (N, k, k)."""
     arr = np.asarray(conv_kernel, dtype=np.float32)
-    if arr.shape != CONV1_SHAPE:
-        raise ValueError(f"conv1 kernel must have shape {CONV1_SHAPE}, got {arr.shape}")
+    if (arr.ndim != 4 or arr.shape[0] != arr.shape[1] or arr.shape[2] != 1
+            or (expected is not None and arr.shape != tuple(expected))):
+        wanted = expected or "(k, k, 1, N) like (5, 5, 1, 4)"
+        raise ValueError(f"conv1 kernel must have shape {wanted}, got {arr.shape}")
     return byhand.from_conv_kernel(arr)
 
 
-def conv2_kernels(conv_kernel) -> np.ndarray:
+def conv2_kernels(conv_kernel, expected: tuple | None = None) -> np.ndarray:
     """A conv2 kernel (3, 3, 4, 12) as (12, 4, 3, 3): output kernel, input channel, row, col."""
     arr = np.asarray(conv_kernel, dtype=np.float32)
-    if arr.shape != CONV2_SHAPE:
-        raise ValueError(f"conv2 kernel must have shape {CONV2_SHAPE}, got {arr.shape}")
+    if (arr.ndim != 4 or arr.shape[:2] != CONV2_SHAPE[:2] or arr.shape[3] != CONV2_SHAPE[3]
+            or (expected is not None and arr.shape != tuple(expected))):
+        wanted = expected or "(3, 3, N, 12) like (3, 3, 4, 12)"
+        raise ValueError(f"conv2 kernel must have shape {wanted}, got {arr.shape}")
     return np.transpose(arr, (3, 2, 0, 1)).copy()
 
 
@@ -148,6 +152,8 @@ def stored_network_kernels(state, network: str,
     if initial is None:
         return None
     final = state.stored_weights(network, "final", seed)
+    count, size = np.shape(state.config.byhand_kernels())[:2]
+    expected = {"conv1/kernel": (size, size, 1, count), "conv2/kernel": (3, 3, count, 12)}
     for which, flat in (("initial", initial), ("final", final)):
         if flat is None:
             continue
@@ -157,7 +163,7 @@ def stored_network_kernels(state, network: str,
         for key, check in (("conv1/kernel", conv1_kernels), ("conv2/kernel", conv2_kernels)):
             if key in flat:
                 try:
-                    check(flat[key])
+                    check(flat[key], expected[key])
                 except ValueError as exc:
                     raise StoreError(f"{path}: damaged: {exc}") from None
     epochs = [int(r["epoch"]) for r in state.epochs

@@ -37,6 +37,7 @@ from study.analysis.statistics import (
 )
 from study.folder.csvio import StoreError, csv_text
 from study.folder.staging import PARTIAL, fresh_sibling, move_into_place
+from study.protocol.jsonfile import load_json_limited
 from study.protocol.networks import NETWORKS
 from study.state import StudyState
 
@@ -334,7 +335,7 @@ CompareWriter = Callable[[MultiComparison, Path], Iterable[Path]]
 def is_compare_folder(folder: Path) -> bool:
     """True if `folder` holds the marker of a Kernel Lab comparison."""
     try:
-        marker = json.loads((Path(folder) / MARKER).read_text(encoding="utf-8"))
+        marker = load_json_limited(Path(folder) / MARKER)
         return marker.get("format") == MARKER_FORMAT
     except (OSError, ValueError, AttributeError):
         return False

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from study.analysis.formats import MISSING, interval_text, p_text, signed_text
 from study.folder.environment import read_environment
+from study.protocol.jsonfile import load_json_limited
 
 LIST_FORMATS = ("table", "csv", "json")
 OPTIONAL_COLUMNS = ("study_name", "note")
@@ -22,7 +23,7 @@ RECORD_KEYS = ("study", "name", "note", "state", "backend", "device", "mode", "h
 def _status(folder: Path) -> dict:
     """The study's status.json as a dict ({} when it cannot be read: the row says why)."""
     try:
-        status = json.loads((Path(folder) / "status.json").read_text(encoding="utf-8"))
+        status = load_json_limited(Path(folder) / "status.json")
     except (OSError, ValueError, RecursionError):
         return {}
     return status if isinstance(status, dict) else {}

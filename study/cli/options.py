@@ -9,7 +9,6 @@ import os
 from study.config import HEADS, MAX_SEEDS, MODES, ConfigError, StudyConfig, load_config
 from study.folder.layout import DEFAULT_ROOT
 from study.protocol.backends import BACKENDS
-from study.protocol.byhand import load_kernels
 from study.protocol.networks import NETWORKS
 
 
@@ -42,8 +41,11 @@ def add_study_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mode", choices=MODES, help="sequential (one network at a time, "
                         "default) or all-at-once (all networks as one model, same batches; "
                         "per-network times are then isolated-timing estimates)")
-    parser.add_argument("--kernels", metavar="FILE", help="ByHand kernels JSON (default: the "
-                        "report's)")
+    parser.add_argument("--kernels", metavar="BANK", help="conv1's kernel bank for HF and HT: "
+                        "byhand (the report's, default), sobel, scharr, prewitt, laplacian, "
+                        "gabor, dct, random-binary, random-normal (parameters: e.g. "
+                        "gabor:orientations=4,size=5), learned:STUDY_DIR[:NETWORK[:SEED]] or a "
+                        "kernels JSON file (docs/study.md#kernel-banks)")
     parser.add_argument("--data", metavar="DIR", help="folder of Fashion-MNIST IDX files or an "
                         ".npz (default: the system copy)")
     parser.add_argument("--out", metavar="DIR", default=str(DEFAULT_ROOT),
@@ -102,8 +104,6 @@ def config_from_args(args) -> StudyConfig:
         changes["shuffle"] = False
     if args.networks is not None:
         changes["networks"] = tuple(n.strip() for n in args.networks.split(",") if n.strip())
-    if args.kernels:
-        changes["kernels"] = load_kernels(args.kernels).tolist()
     if getattr(args, "seeds", None) is not None:
         seeds, listed = parse_seeds(args.seeds, changes.get("seed", config.seed))
         if listed:
@@ -112,7 +112,14 @@ def config_from_args(args) -> StudyConfig:
                                   "a list of seeds gives its own")
             changes["seed"] = seeds[0]
         changes["seeds"] = seeds
-    return config.replace(**changes).validated()
+    config = config.replace(**changes)
+    spec = args.kernels or (config.kernel_bank if config.kernels is None else None)
+    if spec:
+        # Random banks draw from the study seed, so the bank is resolved after --seed.
+        from study.kernel_bank import with_bank
+
+        config = with_bank(config, spec)
+    return config.validated()
 
 
 def parse_seeds(text: str, first: int) -> tuple[tuple[int, ...], bool]:

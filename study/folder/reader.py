@@ -8,7 +8,6 @@ and names the file and the damage in a StoreError.
 from __future__ import annotations
 
 import csv
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +37,7 @@ from study.protocol.events import (
     StudyFinished,
     StudyStarted,
 )
+from study.protocol.jsonfile import load_json_limited
 from study.protocol.status import StudyStatus
 
 
@@ -95,7 +95,7 @@ def read_status(folder, problems: list[str] | None = None) -> dict:
     if not os.path.lexists(status_path):
         return {}
     try:
-        status = json.loads(own_file(folder, status_path).read_text(encoding="utf-8"))
+        status = load_json_limited(own_file(folder, status_path))
     except (OSError, ValueError, RecursionError, StoreError) as exc:
         status = None
         if problems is not None:

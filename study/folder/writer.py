@@ -68,7 +68,7 @@ class StudyWriter:
         (self.folder / "weights").mkdir(exist_ok=True)
         self._make_reserve()
         atomic_write_text(self.folder / "config.json", config.to_json() + "\n")
-        byhand.save_kernels(self.folder / "byhand.json", config.byhand_kernels())
+        byhand.save_kernels(self.folder / "byhand.json", config.byhand_kernels(), any_bank=True)
         atomic_write_text(self.metrics_path, ",".join(METRICS_COLUMNS) + "\n")
         self.write_summary()
         self.write_status()

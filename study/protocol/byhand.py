@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from study.protocol.files import replace_atomically
+from study.protocol.jsonfile import JsonLimitError, load_json_limited
 
 KERNEL_COUNT = 4
 KERNEL_SIZE = 5
@@ -88,13 +89,22 @@ def from_conv_kernel(conv_kernel) -> np.ndarray:
     return np.transpose(arr[:, :, 0, :], (2, 0, 1)).copy()
 
 
-def kernels_to_json(kernels) -> dict:
-    """The JSON document for a valid kernel set."""
-    arr = validate_kernels(kernels)
+def kernels_to_json(kernels, any_bank: bool = False) -> dict:
+    """The JSON document for a valid ByHand set or, with `any_bank`, any (N, k, k) set of finite
+    numbers: whole numbers written as 0/1 (the report's style), others as floats."""
+    if not any_bank:
+        validate_kernels(kernels)
+    try:
+        arr = np.asarray(kernels, dtype=np.float32)
+    except (TypeError, ValueError):
+        arr = np.zeros((0,))
+    if arr.ndim != 3 or 0 in arr.shape or not np.isfinite(arr).all():
+        raise KernelError("kernels must be N square kernels of k×k finite numbers")
     return {
         "format": FILE_FORMAT,
         "version": FILE_VERSION,
-        "kernels": [[[int(v) for v in row] for row in k] for k in arr],
+        "kernels": [[[int(v) if float(v).is_integer() else float(v) for v in row] for row in k]
+                    for k in arr],
     }
 
 
@@ -110,10 +120,10 @@ def kernels_from_json(doc) -> np.ndarray:
     return validate_kernels(doc)
 
 
-def save_kernels(path, kernels) -> Path:
+def save_kernels(path, kernels, any_bank: bool = False) -> Path:
     """Write the kernel set to `path` as JSON, atomically (temp file, then rename)."""
     path = Path(path)
-    text = json.dumps(kernels_to_json(kernels), indent=1)
+    text = json.dumps(kernels_to_json(kernels, any_bank), indent=1)
     try:
         replace_atomically(path, (text + "\n").encode("utf-8"), fsync=False)
     except OSError as exc:
@@ -122,20 +132,12 @@ def save_kernels(path, kernels) -> Path:
 
 
 def load_kernels(path) -> np.ndarray:
-    """Read and validate a kernel file; KernelError names the file and the problem."""
+    """Read a 0/1 4×5×5 kernel file (the editor's); KernelError names the file and problem."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise KernelError(f"kernel file {path} does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise KernelError(f"kernel file {path} cannot be read: {exc}") from None
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise KernelError(
-            f"kernel file {path} is not valid JSON (line {exc.lineno}: {exc.msg})"
-        ) from None
+        doc = load_json_limited(path, 4 * 1024 * 1024, 8, f"kernel file {path}")
+    except JsonLimitError as exc:
+        raise KernelError(str(exc)) from None
     try:
         return kernels_from_json(doc)
     except KernelError as exc:

@@ -11,6 +11,8 @@ import dataclasses
 import json
 from dataclasses import dataclass, field
 
+from study.protocol.jsonfile import loads_limited
+
 # The numbers of one epoch, as EpochEnded and a metrics row both carry them.
 EPOCH_VALUES = ("train_loss", "test_loss", "test_accuracy", "train_seconds", "eval_seconds")
 
@@ -222,10 +224,10 @@ def event_to_json(event) -> str:
 def event_from_json(line: str):
     """Parse a line written by event_to_json; ValueError if it is not an event."""
     try:
-        data = json.loads(line)
+        data = loads_limited(line, "an event line")
         cls = EVENT_TYPES[data.pop("event")]
         if cls is InitIdentity:
             data["rows"] = [tuple(row) for row in data["rows"]]
         return cls(**data)
-    except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ValueError(f"not a Kernel Lab event: {line[:80]!r}") from exc

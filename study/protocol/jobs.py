@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
+from study.protocol.jsonfile import loads_limited
+
 JOB_FORMAT = "kernel-lab/study-job"
 EVENT_STYLES = ("text", "json")
 DEFAULT_OUT = "studies"
@@ -50,7 +52,7 @@ class StudyJob:
     def from_json(cls, text: str) -> StudyJob:
         """The job `to_json` wrote; JobError (one line) for anything else."""
         try:
-            data = json.loads(text)
+            data = loads_limited(text, "a study job")
         except (ValueError, RecursionError):
             raise JobError(f"a study job must be one JSON object, got {text[:80]!r}") from None
         if not isinstance(data, dict) or data.get("format") != JOB_FORMAT:

@@ -98,11 +98,14 @@ def evaluate_study(folder, backend: str | None = None,
 
     from keras_models.saving import ModelFileError, load_model_file, predict_classes
 
+    count, size = config.byhand_kernels().shape[:2]
+    conv1_shape = (size, size, 1, count)
     with keras.device(device):
         loaded = []
         for model in models:
             try:
-                loaded.append((model, load_model_file(model.path, model.network, config.head)))
+                loaded.append((model, load_model_file(model.path, model.network, config.head,
+                                                      conv1_shape)))
             except ModelFileError as exc:
                 raise EvaluateError(str(exc)) from None
         summary = {(row.network, row.seed): row for row in stored.summary}

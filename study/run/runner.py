@@ -168,7 +168,7 @@ def _train(run: RunContext) -> None:
     from keras_models.schemes import build_network, layer_weights
 
     config, seeds = run.config, run.seeds
-    kernels = config.byhand_kernels()
+    kernels = config.conv1_start()
     combined = None
     if config.mode == "all-at-once":
         from keras_models.combined import build_combined

@@ -18,7 +18,6 @@ the study starts.
 from __future__ import annotations
 
 import importlib.util
-import json
 import struct
 import sys
 import zlib
@@ -28,6 +27,7 @@ import numpy as np
 
 from study.config import ConfigError
 from study.protocol.events import EpochEnded, KernelsUpdated, StudyFinished, StudyStarted
+from study.protocol.jsonfile import load_json_limited
 
 TENSORBOARD_DIR = "tensorboard"
 SCALARS = ("train_loss", "test_loss", "test_accuracy", "train_seconds", "eval_seconds")
@@ -112,7 +112,7 @@ def hparams_of(settings: dict, network: str, seed: int, study: str) -> dict:
 def _settings(folder: Path) -> dict:
     """The study's config.json as a dict ({} when it cannot be read: HParams then omit it)."""
     try:
-        settings = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        settings = load_json_limited(folder / "config.json")
     except (OSError, ValueError, RecursionError):
         return {}
     return settings if isinstance(settings, dict) else {}

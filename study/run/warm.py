@@ -18,7 +18,6 @@ away): exit 0, quietly.
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import sys
 import time
@@ -28,6 +27,7 @@ from study.protocol.backends import BackendError
 from study.protocol.events import WorkerReady, event_to_json
 from study.protocol.exit_codes import EXIT_OK, EXIT_STOPPED, EXIT_USAGE
 from study.protocol.jobs import JOB_FORMAT, JobError, StudyJob
+from study.protocol.jsonfile import loads_limited
 from study.run.job import run_job
 
 JOB_SHAPES = '{"config": FILE, "out": DIR} or {"resume": STUDY_DIR}'
@@ -37,7 +37,7 @@ def read_job(line: str, events: str = "text", stop_on_stdin: bool = False) -> St
     """The StudyJob of one job line, reported and stopped as this worker is (`events`,
     `stop_on_stdin`); JobError (one line) for anything else, ConfigError for a bad config."""
     try:
-        data = json.loads(line)
+        data = loads_limited(line, "a job line")
     except (ValueError, RecursionError):
         raise JobError(f"a warm worker's job must be one JSON object, got {line[:80]!r}"
                        ) from None

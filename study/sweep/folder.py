@@ -18,6 +18,7 @@ from study.folder.layout import new_study_folder
 from study.folder.liveness import writer_gone
 from study.folder.staging import remove_leftovers, staged
 from study.protocol.files import replace_atomically
+from study.protocol.jsonfile import load_json_limited
 from study.protocol.status import StudyStatus
 from study.state import open_study
 from study.sweep.grid import (  # noqa: F401 - format_value: the app reads sweeps from here
@@ -192,7 +193,7 @@ def open_sweep(folder) -> Sweep:
     if not folder.is_dir() or not path.is_file() or path.is_symlink():
         raise SweepError(f"{folder} is not a Kernel Lab sweep folder (it has no {SWEEP_FILE})")
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
+        record = load_json_limited(path)
         if not isinstance(record, dict) or record.get("format") != FORMAT:
             raise ValueError(f"not a {FORMAT} record")
         grid = {canonical_key(k): list(v) for k, v in record["grid"].items()}

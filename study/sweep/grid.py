@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from dataclasses import dataclass
 
 from study.config import StudyConfig
@@ -16,14 +17,15 @@ GRID_KEYS = {
     "epochs": ("epochs", int),
     "train_limit": ("train_limit", int),
     "test_limit": ("test_limit", int),
+    "kernels": ("kernel_bank", str),
 }
 ALIASES = {"learning_rate": "lr"}
 # Settings that stay the same across a sweep: given once as a study option, never swept.
 FIXED_KEYS = ("networks", "seed", "seeds", "mode", "backend", "device", "data", "data_dir",
-              "kernels", "config", "shuffle", "no_shuffle")
+              "config", "shuffle", "no_shuffle")
 # Where each grid key is given as a study option (refused together with --grid of that key).
 OPTION_OF = {"lr": "lr", "batch_size": "batch_size", "head": "head", "epochs": "epochs",
-             "train_limit": "train_limit", "test_limit": "test_limit"}
+             "train_limit": "train_limit", "test_limit": "test_limit", "kernels": "kernels"}
 
 
 class SweepError(ValueError):
@@ -47,9 +49,31 @@ def _value(key: str, text: str):
     except ValueError:
         what = {float: "a number", int: "a whole number"}.get(kind, "a value")
         raise SweepError(f"Invalid sweep grid: {key} value {text!r} is not {what}") from None
+    if key == "kernels":
+        from study.protocol.banks import KernelError, parse_spec
+
+        try:
+            parse_spec(value)
+        except KernelError as exc:
+            raise SweepError(f"Invalid sweep grid: kernels value {text!r}: {exc}") from None
     if kind is float and not math.isfinite(value):
         raise SweepError(f"Invalid sweep grid: {key} value {text!r} is not a finite number")
     return value
+
+
+def _split(key: str, raw: str) -> list[str]:
+    """A grid key's values; a bank's own KEY=VALUE parameters stay with their bank
+    (`kernels=byhand,gabor:orientations=4,size=5`)."""
+    parts = raw.split(",")
+    if key != "kernels":
+        return parts
+    values: list[str] = []
+    for part in parts:
+        if values and "=" in part and ":" not in part and values[-1].strip():
+            values[-1] += "," + part
+        else:
+            values.append(part)
+    return values
 
 
 def parse_grid(texts) -> dict[str, list]:
@@ -79,7 +103,7 @@ def parse_grid(texts) -> dict[str, list]:
                              "in one --grid")
         if not raw_values.strip():
             raise SweepError(f"Invalid sweep grid: {key} has no values; write {key}=V1,V2,…")
-        values = [_value(key, part) for part in raw_values.split(",")]
+        values = [_value(key, part) for part in _split(key, raw_values)]
         if len(set(values)) != len(values):
             raise SweepError(f"Invalid sweep grid: {key} lists a value twice ({raw_values})")
         grid[key] = values
@@ -106,6 +130,11 @@ class Point:
         return " ".join(f"{k}={format_value(v)}" for k, v in self.values.items())
 
 
+def _name_part(text: str) -> str:
+    """A value as part of a folder name: a bank's path or `learned:` address made safe."""
+    return re.sub(r"[^A-Za-z0-9=.,+_-]", "-", text)
+
+
 def grid_points(grid: dict[str, list]) -> list[Point]:
     """Every combination of the grid's values, the first key varying slowest."""
     keys = list(grid)
@@ -114,7 +143,7 @@ def grid_points(grid: dict[str, list]) -> list[Point]:
     points = []
     for index, combo in enumerate(combos, start=1):
         values = dict(zip(keys, combo, strict=True))
-        name = f"p{index:0{width}d}_" + "_".join(f"{k}={format_value(v)}"
+        name = f"p{index:0{width}d}_" + "_".join(f"{k}={_name_part(format_value(v))}"
                                                    for k, v in values.items())
         points.append(Point(index, name, values))
     return points
@@ -122,6 +151,15 @@ def grid_points(grid: dict[str, list]) -> list[Point]:
 
 def point_config(base: StudyConfig, values: dict) -> StudyConfig:
     """The study a point runs: the base settings with the point's values (validated)."""
-    changes = {GRID_KEYS[key][0]: value for key, value in values.items()}
-    return base.replace(**changes).validated()
+    changes = {GRID_KEYS[key][0]: value for key, value in values.items() if key != "kernels"}
+    config = base.replace(**changes)
+    if "kernels" in values:
+        from study.kernel_bank import with_bank
+        from study.protocol.banks import KernelError
+
+        try:
+            config = with_bank(config, values["kernels"])
+        except KernelError as exc:
+            raise SweepError(f"Invalid sweep grid: kernels={values['kernels']}: {exc}") from None
+    return config.validated()
 

@@ -295,9 +295,52 @@ def kernels_not_json(tmp):
 
 def kernels_wrong_shape(tmp):
     path = tmp / "kernels.json"
-    path.write_text(json.dumps([[[1.0] * 5] * 5] * 3))
+    path.write_text(json.dumps([[[1.0] * 4] * 4] * 3))
     argv, _ = _study_with_data(tmp, "data.npz")
     return [*argv, "--kernels", str(path)], str(path)
+
+
+def _bank(tmp, spec):
+    argv, _ = _study_with_data(tmp, "data.npz")
+    return [*argv, "--kernels", spec]
+
+
+def kernels_gabor_even_size(tmp):
+    return _bank(tmp, "gabor:size=4"), "kernel bank gabor: size must be odd"
+
+
+def kernels_sobel_x(tmp):
+    return _bank(tmp, "sobel:x"), "kernel bank sobel takes KEY=VALUE parameters"
+
+
+def kernels_unknown_bank(tmp):
+    return _bank(tmp, "wavelets"), "unknown kernel bank 'wavelets'"
+
+
+def kernels_nested_deep(tmp):
+    path = tmp / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    return _bank(tmp, str(path)), "nested too deeply"
+
+
+def _learned_from(tmp, finished: bool):
+    from tests.kernel_study import write_kernel_study
+
+    stored = write_kernel_study(tmp / "earlier", networks=("NetA1-DT",))
+    if finished:
+        status = json.loads((stored.folder / "status.json").read_text())
+        (stored.folder / "status.json").write_text(json.dumps({**status, "state": "finished"}))
+    return stored.folder
+
+
+def kernels_learned_lacking_network(tmp):
+    folder = _learned_from(tmp, finished=True)
+    return _bank(tmp, f"learned:{folder}:NetA2-HT"), "has no NetA2-HT"
+
+
+def kernels_learned_running(tmp):
+    folder = _learned_from(tmp, finished=False)
+    return _bank(tmp, f"learned:{folder}"), "is running; its kernels are taken from a finished"
 
 
 def kernels_missing(tmp):
@@ -502,7 +545,9 @@ CASES = [
     config_deeply_nested, config_nested_object, config_huge_number, config_not_json,
     config_a_list, config_unknown_key, config_wrong_type, config_not_utf8, config_missing,
     networks_empty, networks_only_commas, networks_unknown,
-    kernels_not_json, kernels_wrong_shape, kernels_missing,
+    kernels_not_json, kernels_wrong_shape, kernels_missing, kernels_gabor_even_size,
+    kernels_sobel_x, kernels_unknown_bank, kernels_nested_deep, kernels_learned_lacking_network,
+    kernels_learned_running,
     out_is_a_file, out_inside_a_file,
     export_metrics_not_utf8, export_metrics_wrong_columns, export_metrics_bad_middle_row,
     export_identity_wrong_columns, export_identity_not_a_number, export_identity_not_utf8,

@@ -52,10 +52,11 @@ def test_impossible_settings_name_the_field_and_allowed_values(changes, message)
     assert message in str(info.value)
 
 
-def test_invalid_kernels_are_refused_with_the_kernel_named():
-    kernels = [[[1] * 5] * 5] * 4
+def test_invalid_kernels_are_refused_with_the_sizes_that_fit():
+    kernels = [[[1] * 4] * 4] * 4
     problems = StudyConfig(kernels=kernels).problems()
-    assert "kernels: K1 and K2 are the same pattern: kernels must differ" in problems
+    assert any("kernel size 4 does not fit: odd sizes from 1 to 23" in p for p in problems)
+    assert StudyConfig(kernels=[[[0.5] * 3] * 3] * 6).problems() == []
 
 
 def test_unknown_setting_is_refused():
