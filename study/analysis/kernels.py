@@ -78,7 +78,7 @@ class NetworkKernels:
         def conv2(flat):
             return conv2_kernels(flat["conv2/kernel"]) if "conv2/kernel" in flat else None
 
-        return cls(
+        kernels = cls(
             network=network,
             initial_conv1=conv1_kernels(initial["conv1/kernel"]),
             current_conv1=conv1_kernels(current["conv1/kernel"]) if current else None,
@@ -86,13 +86,26 @@ class NetworkKernels:
             initial_conv2=conv2(initial),
             current_conv2=conv2(current) if current else None,
         )
+        kernels.check_shapes()
+        return kernels
+
+    def check_shapes(self) -> None:
+        """ValueError when the current kernels do not have the initial ones' shapes (a damaged
+        file: any bank's shape is allowed, but a network's kernels keep theirs)."""
+        for name, first, now in (("conv1", self.initial_conv1, self.current_conv1),
+                                 ("conv2", self.initial_conv2, self.current_conv2)):
+            if first is not None and now is not None and np.shape(now) != np.shape(first):
+                raise ValueError(f"{name} kernels are {np.shape(now)} at epoch {self.epoch} "
+                                 f"but {np.shape(first)} at the start")
 
     def with_current(self, epoch: int, conv1, conv2=None) -> NetworkKernels:
         """A copy holding the kernels at `epoch` (conv Conv2D shapes, arrays or nested lists)."""
-        return dataclasses.replace(
+        kernels = dataclasses.replace(
             self, epoch=int(epoch), current_conv1=conv1_kernels(conv1),
             current_conv2=None if conv2 is None else conv2_kernels(conv2),
         )
+        kernels.check_shapes()
+        return kernels
 
     @property
     def trained(self) -> bool:

@@ -31,7 +31,7 @@ DAMAGE = [
     ("weights/NetA2-DT.final.npz", b"not a zip", "NetA2-DT.final.npz"),
     ("weights/NetA2-DT.final.npz",
      _npz(**{**GOOD_WEIGHTS, "conv1/kernel": np.ones((3, 3, 1, 4), np.float32)}),
-     "conv1 kernel must have shape"),
+     "conv1 kernels are (4, 3, 3) at epoch 3 but (4, 5, 5) at the start"),
     ("weights/NetA1-HF.final.npz", _npz(**{"conv1/kernel": np.array(["x"] * 100)}),
      "NetA1-HF.final.npz: damaged"),
     ("init_identity.csv", b"check,norm\nA,zero\n", "init_identity.csv: line 2"),
