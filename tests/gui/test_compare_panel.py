@@ -179,3 +179,17 @@ def test_the_panel_renders(panel, tmp_path, qtbot):
     assert (image.width(), image.height()) == (1300, 800)
     path = tmp_path / "panel.png"
     assert panel.grab().save(str(path)) and path.stat().st_size > 10_000
+
+
+def test_the_caveat_column_has_room_so_rows_stay_a_few_lines_tall(panel, tmp_path, qtbot):
+    from gui.panels.compare.cells import CAVEAT_COLUMN
+
+    panel.set_study(open_study(write_known_study(tmp_path)))
+    panel.show()
+    table = panel.conclusions_table
+    qtbot.waitUntil(lambda: table.rowHeight(0) > 0)
+    qtbot.wait(50)
+    assert table.columnWidth(CAVEAT_COLUMN) >= 250
+    line = table.fontMetrics().lineSpacing()
+    tallest = max(table.rowHeight(r) for r in range(table.rowCount()))
+    assert tallest <= 7 * line, (tallest, line)

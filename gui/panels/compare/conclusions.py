@@ -45,6 +45,8 @@ from study.analysis.conclusions import (
 )
 from study.analysis.identity import identity_table
 
+CAVEAT_WIDTH = 300
+
 
 class ConclusionsTab:
     """The Conclusions and Init identity tabs (mixed into ComparePanel)."""
@@ -71,8 +73,12 @@ class ConclusionsTab:
         header = self.conclusions_table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(CONCLUSION_COLUMN, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(CAVEAT_COLUMN, QHeaderView.ResizeMode.Stretch)
+        # The caveat gets room of its own (wrapped into a narrow leftover it made rows tall);
+        # the table scrolls sideways when the window is narrower than the columns.
+        header.setSectionResizeMode(CAVEAT_COLUMN, QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
         self.conclusions_table.setColumnWidth(CONCLUSION_COLUMN, 360)
+        self.conclusions_table.setColumnWidth(CAVEAT_COLUMN, CAVEAT_WIDTH)
         # Wrapped text needs its row heights recomputed once the column widths have settled.
         self._fit_rows_timer = QTimer(self)
         self._fit_rows_timer.setSingleShot(True)
