@@ -1,4 +1,4 @@
-"""Opening a damaged study in the app (issue 12, item 4): a message box names what could not be
+"""Opening a damaged study in the app: a message box names what could not be
 read, whatever is readable is shown, and no exception escapes (pytest-qt fails a test on any
 exception raised in a Qt slot or event handler)."""
 

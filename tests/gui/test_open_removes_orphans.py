@@ -1,4 +1,4 @@
-"""Opening a study in the app removes what a killed writer left behind (issue 12, item 5):
+"""Opening a study in the app removes what a killed writer left behind:
 its temp files and disk reserve; a study whose writer is alive keeps them."""
 
 from __future__ import annotations

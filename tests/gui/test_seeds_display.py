@@ -1,4 +1,4 @@
-"""A study of several seeds on screen (issue 10): curves with their band, the summary's mean ± CI,
+"""A study of several seeds on screen: curves with their band, the summary's mean ± CI,
 the conclusions with their intervals and verdicts, the Seeds field, the kernel seed picker and the
 PNG exports."""
 

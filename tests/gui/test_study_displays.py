@@ -1,5 +1,5 @@
 """What the window shows of the study on screen: its own settings, its own status, fresh axes
-and notes, and networks that ended early — each once a wrong display (issue 9)."""
+and notes, and networks that ended early — each once a wrong display."""
 
 from __future__ import annotations
 

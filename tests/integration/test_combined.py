@@ -15,7 +15,7 @@ from study.state import open_study
 
 pytestmark = pytest.mark.backend
 
-# Per-network test accuracy after one epoch, all-at-once against sequential (the bound).
+# Per-network test accuracy after one epoch, all-at-once against sequential: the bound it keeps.
 ACCURACY_TOLERANCE = 1e-4
 
 

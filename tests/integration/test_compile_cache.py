@@ -1,4 +1,4 @@
-"""The compiled-program cache (issue 14): a second run of a study loads its XLA programs from
+"""The compiled-program cache: a second run of a study loads its XLA programs from
 disk instead of compiling them again; the cache can be moved or switched off."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Divergence (issue 12, item 3): a NaN training loss stops that network, recorded as diverged
+"""Divergence: a NaN training loss stops that network, recorded as diverged
 (naming network, seed, epoch and batch); the other networks go on."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A corpus of bad inputs (issue 12, item 6): data, config, kernels, output folders, and damaged
+"""A corpus of bad inputs: data, config, kernels, output folders, and damaged
 studies for `export` and `export-kernels`.
 
 Every case runs through the command line's entry point (main.main, in process; a few also as a

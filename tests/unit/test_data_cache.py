@@ -1,4 +1,4 @@
-"""The parsed-data cache (issue 14): a second load of the same IDX files reads the arrays an
+"""The parsed-data cache: a second load of the same IDX files reads the arrays an
 earlier run kept instead of gunzipping and parsing them; changed or damaged, they are parsed
 again, and the result is always the files' own."""
 

@@ -1,4 +1,4 @@
-"""Truthful state (issue 12, item 2): status.json names its writer (pid, host, heartbeat), and a
+"""Truthful state: status.json names its writer (pid, host, heartbeat), and a
 study whose writer is gone reads as "interrupted", never "running"; a full disk's cut metrics
 row is taken back off, and the reserve gives room for the last files."""
 

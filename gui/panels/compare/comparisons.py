@@ -1,5 +1,5 @@
-"""The compare panel's Comparisons tab: SPEC §5 comparisons (Inset, Architecture, Recovery)
-as curves and a table."""
+"""The compare panel's Comparisons tab: the three comparisons of docs/study.md#comparisons
+(Inset, Architecture, Recovery) as curves and a table."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ class ComparisonsTab:
             self.view_selector.addItem(comparison.title, comparison.key)
             self.view_selector.setItemData(self.view_selector.count() - 1, comparison.question,
                                            Qt.ItemDataRole.ToolTipRole)
-        self.view_selector.setToolTip("Which networks to compare (SPEC §5)")
+        self.view_selector.setToolTip("Which networks to compare")
         self.view_selector.currentIndexChanged.connect(self._on_view_changed)
         self.question_label = QLabel()
         self.question_label.setWordWrap(True)
@@ -85,7 +85,7 @@ class ComparisonsTab:
             QHeaderView.ResizeMode.Stretch)
         for column in REPORT_COLUMNS:
             self.comparison_table.horizontalHeaderItem(column).setToolTip(
-                "The report's figure (SPEC §4), for reference; its head was flawed and its "
+                "The report's figure, for reference; its head was flawed and its "
                 "hardware unknown")
         self.comparison_table.horizontalHeaderItem(SEEDS_COLUMN).setToolTip(
             "Seeds averaged: with several, each figure is their mean ± the half-width of its "

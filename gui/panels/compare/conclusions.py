@@ -185,7 +185,7 @@ class ConclusionsTab:
         else:
             differing = [row["check"] for row in rows if row["verdict"] != "identical"]
             after = sum(1 for row in rows if row["kind"] == "after training")
-            text = (f"{len(rows)} checks (SPEC §2), {after} of them after training: the norm of "
+            text = (f"{len(rows)} checks, {after} of them after training: the norm of "
                     "the difference of two tensors, 0 when they are bit-identical. ")
             text += ("All are 0." if not differing
                      else f"{len(differing)} differ: " + "; ".join(differing))

@@ -1,4 +1,4 @@
-"""The compare panel: SPEC §5 comparisons, the report's conclusions as checks, init identity and
+"""The compare panel: the comparisons, the report's conclusions as checks, init identity and
 confusion matrices, all drawn from the StudyModel's state (never from the folder during a run;
 confusion matrices appear once the run has ended and its predictions are on disk).
 """
