@@ -255,7 +255,7 @@ class KernelGridView(pg.GraphicsLayoutWidget):
 
 def network_grid(kernels: NetworkKernels, current_name: str = "Current",
                  own_difference_scale: bool = False) -> KernelGrid:
-    """conv1 of one network: rows K1..K4, columns initial | current | current − initial."""
+    """conv1 of one network: rows K1..KN, columns initial | current | current − initial."""
     diff = kernels.conv1_difference()
     frozen = kernels.conv1_frozen
     epoch = f"epoch {kernels.epoch}"
@@ -283,7 +283,7 @@ def network_grid(kernels: NetworkKernels, current_name: str = "Current",
                                 scale=1 if own_difference_scale else 0, framed=frozen))
         cells.append(row)
     return KernelGrid(
-        title=f"{name} · conv1 (four 5×5 kernels)",
+        title=f"{name} · conv1 ({kernel_words(kernels.initial_conv1)})",
         row_titles=[f"K{k + 1}" for k in range(len(cells))],
         column_titles=["Initial (epoch 0)", current_title, diff_title],
         cells=cells,
@@ -292,6 +292,18 @@ def network_grid(kernels: NetworkKernels, current_name: str = "Current",
 
 
 STATES = ("initial", "current", "difference")
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                "ten", "eleven", "twelve")
+
+
+def kernel_words(kernels) -> str:
+    """"four 5×5 kernels", "6 3×3 kernels" (numbers to twelve in words) for (N, k, k) kernels."""
+    count, size = np.shape(kernels)[0], np.shape(kernels)[-1]
+    return f"{_count_words(count)} {size}×{size} kernel{'s' if count != 1 else ''}"
+
+
+def _count_words(count: int) -> str:
+    return NUMBER_WORDS[count] if count < len(NUMBER_WORDS) else str(count)
 
 
 def _state_arrays(kernels: NetworkKernels, layer: str, state: str):
@@ -312,10 +324,11 @@ def state_title(state: str, current_name: str = "Current") -> str:
 
 def conv2_grid(kernels: NetworkKernels, states: Sequence[str] = ("current",),
                current_name: str = "Current", own_difference_scale: bool = False) -> KernelGrid:
-    """NetA2's conv2: rows (state, input channel), columns output kernels K1..K12 (3×3 each)."""
+    """NetA2's conv2: rows (state, input channel), columns output kernels K1..K12 (3×3 each,
+    one input channel per conv1 kernel)."""
     name = kernels.name
     rows, row_titles = [], []
-    count = kernels.initial_conv2.shape[0]
+    count, channels, size = np.shape(kernels.initial_conv2)[:3]
     for state in states:
         arrays = _state_arrays(kernels, "conv2", state)
         title = state_title(state, current_name)
@@ -334,7 +347,8 @@ def conv2_grid(kernels: NetworkKernels, states: Sequence[str] = ("current",),
     has_difference = own_difference_scale and "difference" in states
     heading = ", ".join(state_title(s, current_name) for s in states)
     return KernelGrid(
-        title=f"{name} · conv2 (twelve 3×3×4 kernels) · {heading} (epoch {kernels.epoch})",
+        title=f"{name} · conv2 ({_count_words(count)} {size}×{size}×{channels} kernels) · "
+              f"{heading} (epoch {kernels.epoch})",
         row_titles=row_titles,
         column_titles=[f"K{k + 1}" for k in range(count)],
         cells=rows,
@@ -344,8 +358,11 @@ def conv2_grid(kernels: NetworkKernels, states: Sequence[str] = ("current",),
 
 def overview_grid(networks: Sequence[str], kernels: dict[str, NetworkKernels],
                   current_name: str = "Current", own_difference_scale: bool = False) -> KernelGrid:
-    """conv1 of every network: one row each, columns K1..K4 of initial | current | difference."""
+    """conv1 of every network: one row each, columns K1..KN of initial | current | difference
+    (N: the most kernels a network's conv1 has; the networks of one study share their bank)."""
     cells, row_titles = [], []
+    count = max((np.shape(k.initial_conv1)[0] for k in kernels.values() if k is not None),
+                default=4)
     for network in networks:
         found = kernels.get(network)
         note = ""
@@ -353,8 +370,8 @@ def overview_grid(networks: Sequence[str], kernels: dict[str, NetworkKernels],
         for state in STATES:
             arrays = None if found is None else _state_arrays(found, "conv1", state)
             scale = 1 if own_difference_scale and state == "difference" else 0
-            for k in range(4):
-                if arrays is None:
+            for k in range(count):
+                if arrays is None or k >= len(arrays):
                     row.append(None)
                 else:
                     label = f"{network} · {state_title(state, current_name).lower()} · K{k + 1}"
@@ -372,14 +389,14 @@ def overview_grid(networks: Sequence[str], kernels: dict[str, NetworkKernels],
             note = "epoch 0"
         row_titles.append(f"{network}<br>{note}")
         cells.append(row)
-    groups = [(state_title(s, current_name), 4) for s in STATES]
+    groups = [(state_title(s, current_name), count) for s in STATES]
     seeds = sorted({k.seed for k in kernels.values() if k.seed is not None})
     of_seed = f" · seed {', '.join(str(s) for s in seeds)}" if seeds else ""
     return KernelGrid(
         title=f"conv1 of every network: initial, {current_name.lower()} and the difference"
               f"{of_seed}",
         row_titles=row_titles,
-        column_titles=[f"K{k + 1}" for k in range(4)] * 3,
+        column_titles=[f"K{k + 1}" for k in range(count)] * 3,
         cells=cells,
         column_groups=groups,
         row_colors=[network_color(n) for n in networks],
