@@ -200,6 +200,20 @@ class StudyConfig:
             return byhand.REPORT_KERNELS.copy()
         return banks.validate(self.kernels)
 
+    def kernel_bank_text(self) -> str:
+        """The bank conv1 starts from, as the app and `list` name it: the recorded spec;
+        "byhand" for the report's kernels (every study from before banks); "byhand (edited)"
+        or "edited (N k×k)" for a config's own kernels without a spec."""
+        if self.kernel_bank:
+            return self.kernel_bank
+        if self.kernels is None:
+            return banks.DEFAULT_SPEC
+        arr = banks.np.asarray(self.kernels, dtype=banks.np.float32)
+        if arr.shape == byhand.REPORT_KERNELS.shape:
+            same = banks.np.array_equal(arr, byhand.REPORT_KERNELS)
+            return banks.DEFAULT_SPEC if same else f"{banks.DEFAULT_SPEC} (edited)"
+        return f"edited ({arr.shape[0]} {arr.shape[-1]}×{arr.shape[-1]})"
+
     def conv1_start(self) -> banks.Conv1Start:
         """conv1's start for HF and HT: the bank's kernels and, for `learned:`, its bias."""
         return banks.conv1_start(self.byhand_kernels(), self.kernel_bias)

@@ -1,7 +1,7 @@
 """The settings of the study shown, read-only, above the setup fields of the next run.
 
 An opened (or just-run) study's settings are its own, not the setup panel's: this box lists them
-(its name and notes, head, shuffle, epochs, data sizes, kernels, backend, device, mode, seeds,
+(its name and notes, head, shuffle, epochs, data sizes, kernel bank, backend, device, mode, seeds,
 and the environment it ran in), and "Use these settings" copies them into the fields of a new
 run.
 """
@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QPushButton
 
 from gui.colors import READ_ONLY_STYLE
+from gui.kernel_view import kernel_words
 from study.folder.environment import environment_lines, read_environment
-from study.protocol import byhand
+from study.protocol import banks
+from study.protocol.byhand import KernelError
 from study.protocol.status import StudyStatus
 from study.state import StudyState
 
@@ -31,10 +32,7 @@ def settings_rows(state: StudyState) -> list[tuple[str, str]]:
     def limit(value, full):
         return f"first {value:,}" if value is not None else f"all {full}"
 
-    kernels = "the report's"
-    if config.kernels is not None and not np.array_equal(
-            np.asarray(config.kernels, np.float32), byhand.REPORT_KERNELS):
-        kernels = "edited (see the study's byhand.json)"
+    kernels = bank_words(config)
     seeds = ", ".join(str(s) for s in state.seeds) or str(config.seed)
     return [
         ("Networks", ", ".join(config.networks)),
@@ -48,10 +46,24 @@ def settings_rows(state: StudyState) -> list[tuple[str, str]]:
         ("Train images", limit(config.train_limit, "60,000")),
         ("Test images", limit(config.test_limit, "10,000")),
         ("Data", status.get("dataset") or config.data_dir or "Fashion-MNIST (system copy)"),
-        ("ByHand kernels", kernels),
+        ("Kernel bank", kernels),
         ("Backend", status.get("backend") or config.backend),
         ("Device", status.get("device") or config.device),
     ]
+
+
+def bank_words(config) -> str:
+    """The study's kernel bank with its size: "sobel:size=3,norm=l2 (four 3×3 kernels)",
+    "byhand (the report's)", "byhand (edited; see the study's byhand.json)"."""
+    text = config.kernel_bank_text()
+    if text == banks.DEFAULT_SPEC:
+        return f"{text} (the report's)"
+    if config.kernel_bank is None:
+        return f"{text}; see the study's byhand.json"
+    try:
+        return f"{text} ({kernel_words(config.byhand_kernels())})"
+    except KernelError:
+        return text
 
 
 def label_rows(config) -> list[tuple[str, str]]:

@@ -69,9 +69,11 @@ def list_output(rows, fmt: str = "table") -> str:
         return list_csv(rows)
     from study.folder.library import COLUMNS, library_table
 
-    # The name and note columns only when some study has one: most libraries name none.
+    # The name and note columns only when some study has one: most libraries name none; the
+    # kernels column only when some study used another bank than the report's.
     columns = [c for c in COLUMNS
-               if c not in OPTIONAL_COLUMNS or any(row.text(c) for row in rows)]
+               if (c not in OPTIONAL_COLUMNS or any(row.text(c) for row in rows))
+               and (c != "kernel_bank" or any(row.text(c) not in ("", "byhand") for row in rows))]
     return library_table(rows, tuple(columns))
 
 

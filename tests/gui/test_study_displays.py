@@ -57,7 +57,7 @@ def test_an_opened_study_shows_its_own_settings_and_they_can_be_reused(window, t
     assert shown["Epochs"] == "60"
     assert shown["Train images"] == "all 60,000" and shown["Test images"] == "all 10,000"
     assert shown["Backend"] == "tensorflow" and shown["Seed"] == "3"
-    assert shown["Mode"] == "sequential" and shown["ByHand kernels"] == "the report's"
+    assert shown["Mode"] == "sequential" and shown["Kernel bank"] == "byhand (the report's)"
     assert shown["Data"] == TF_DATA
     # Read-only: the next run's fields keep what the user typed until asked.
     assert setup.epochs_edit.text() == "3"

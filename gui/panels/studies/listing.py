@@ -58,8 +58,9 @@ class StudiesModel(QAbstractTableModel):
         if role == PATH_ROLE:
             return str(row.path)
         if role == Qt.ItemDataRole.ToolTipRole:
-            # The whole note here: its cell shows only its first words.
-            return "\n".join(t for t in (str(row.path), row.note, row.problem) if t)
+            # The whole note (and bank) here: its cell shows only its first words.
+            bank = f"kernel bank: {row.kernel_bank}" if column == "kernel_bank" else ""
+            return "\n".join(t for t in (str(row.path), bank, row.note, row.problem) if t)
         if role == Qt.ItemDataRole.ForegroundRole and column in ("state", "problem"):
             color = STATE_COLORS.get(row.state)
             return QColor(color) if color else None

@@ -88,7 +88,8 @@ class StudiesPanel(StudiesComparison, QWidget):
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.clicked.connect(self.refresh)
         self.filter_edit = QLineEdit()
-        self.filter_edit.setPlaceholderText("Filter (any column: state, backend, head, name…)")
+        self.filter_edit.setPlaceholderText("Filter (any column: state, backend, head, kernels, "
+                                            "name…)")
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
         # After the filter has applied: the count says how many rows are shown.
