@@ -24,7 +24,7 @@ from gui.colors import configure_plots
 from gui.export_dialog import export_shown
 from gui.panels.compare import ComparePanel
 from gui.panels.kernels import KernelPanel
-from gui.panels.setup import SetupPanel, setup_column
+from gui.panels.setup import SetupPanel, link_editor, setup_column
 from gui.panels.status_bar import StudyStatusLabels
 from gui.panels.studies import StudiesPanel
 from gui.panels.training_tab import TrainingTab
@@ -105,7 +105,7 @@ class MainWindow(QMainWindow):
         self.setup.sig_changed.connect(self._update_run_state)
         self.setup.run_button.clicked.connect(self.start_run)
         self.setup.stop_button.clicked.connect(self.stop_run)
-        self.kernel_panel.sig_kernels_changed.connect(self._update_run_state)
+        link_editor(self.setup, self.kernel_panel, self._update_run_state)
         self.setup.study_box.sig_use_settings.connect(self.use_study_settings)
         self.model.sig_reset.connect(self._on_study_reset)
         self._bind_session()
@@ -201,7 +201,7 @@ class MainWindow(QMainWindow):
         return self.kernel_panel.kernels_problem()
 
     def current_kernels(self):
-        """The ByHand kernels for the next run as a nested list (None: the report's)."""
+        """The editor's kernels for the next run (bank byhand) as a nested list (None: unusable)."""
         if self.kernels_problem():
             return None
         return self.kernel_panel.current_kernels().tolist()
@@ -209,7 +209,7 @@ class MainWindow(QMainWindow):
     def run_problems(self) -> list[str]:
         """Every reason Run is disabled now (empty when a study can start)."""
         problems = self.setup.problems(self.current_kernels())
-        kernel_problem = self.kernels_problem()
+        kernel_problem = self.kernels_problem() if self.setup.uses_editor() else ""
         if kernel_problem:
             problems.append(f"kernels: {kernel_problem} (edit them on the Kernels tab)")
         return problems
@@ -242,10 +242,10 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def use_study_settings(self, config: StudyConfig) -> None:
-        """Copy the shown study's settings into the setup (and its kernels into the editor)."""
+        """Copy the shown study's settings into the setup (its own kernels into the editor)."""
         self.setup.set_config(config)
-        if config.kernels is not None:
-            self.kernel_panel.editor.set_kernels(config.byhand_kernels())
+        if config.kernels is not None and config.kernel_bank is None:
+            self.kernel_panel.edit_kernels(config.byhand_kernels())
         self.statusBar().showMessage("The shown study's settings are in the setup: press Run "
                                      "for a new study with them.")
         self._update_run_state()

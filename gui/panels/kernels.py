@@ -1,5 +1,5 @@
 """The Kernels tab: the selected network's kernels (initial, current, difference), conv1 of every
-network at a glance, and the ByHand kernel editor whose kernels the next Run uses.
+network at a glance, and the Kernel editor whose kernels the next Run uses (bank byhand).
 
 Kernels come from the StudyModel's state only (KernelsUpdated events of a run, or the weights
 files of a stored study read into the state); the panel keeps no copy and never touches Keras.
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.colors import FROZEN_BADGE_STYLE, WARNING_STYLE
-from gui.kernel_editor import ByHandEditor
+from gui.kernel_editor import KernelEditor
 from gui.kernel_view import KernelGridView, conv2_grid, network_grid, overview_grid
 from gui.study_model import StudyModel
 from study.analysis.kernels import NetworkKernels
@@ -42,7 +42,7 @@ CONV2_STATES = {
 
 
 class KernelPanel(QWidget):
-    """The Kernels tab: viewer of the selected network, six-network overview, ByHand editor."""
+    """The Kernels tab: viewer of the selected network, six-network overview, Kernel editor."""
 
     sig_kernels_changed = Signal()
 
@@ -130,17 +130,18 @@ class KernelPanel(QWidget):
         overview_layout.addWidget(self.overview_hover_label)
 
         # --- the editor
-        self.editor = ByHandEditor()
+        self.editor = KernelEditor()
 
         self.tabs = QTabWidget()
         self.tabs.addTab(selected_page, "Selected network")
         self.tabs.addTab(overview_page, "All networks")
-        # The editor's four kernel grids side by side scroll in a narrow window.
+        # The editor's kernel grids side by side scroll in a narrow window.
         editor_scroll = QScrollArea()
         editor_scroll.setWidget(self.editor)
         editor_scroll.setWidgetResizable(True)
         editor_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.tabs.addTab(editor_scroll, "ByHand editor")
+        self.tabs.addTab(editor_scroll, "Kernel editor")
+        self.editor_page = editor_scroll
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
@@ -260,8 +261,13 @@ class KernelPanel(QWidget):
             self.select_network(network)
 
     def current_kernels(self) -> np.ndarray:
-        """The editor's kernels, float32 (4, 5, 5), for StudyConfig.kernels."""
+        """The editor's kernels, float32 (N, k, k), for StudyConfig.kernels."""
         return self.editor.current_kernels()
+
+    def edit_kernels(self, kernels) -> None:
+        """Put `kernels` (N, k, k) in the editor (0/1 or real values, as they are) and show it."""
+        self.editor.show_kernels(kernels)
+        self.tabs.setCurrentWidget(self.editor_page)
 
     def kernels_problem(self) -> str:
         """'' when the editor's kernels are valid, else why Run must wait."""

@@ -279,18 +279,26 @@ def test_editor_refuses_non_binary_kernels(panel, qtbot, tmp_path):
     assert panel.current_kernels()[2, 0, 0] == 1.0
     assert panel.kernels_problem() == ""
 
-    # A file with a 2 in it is refused with the reason; the kernels stay as they were.
+    # A file of 4×4 kernels is refused with the reason; the kernels stay as they were.
     bad = tmp_path / "bad.json"
-    values = REPORT.astype(int).tolist()
-    values[0][0][0] = 2
+    values = REPORT[:, :4, :4].astype(int).tolist()
     bad.write_text(json.dumps({"format": byhand.FILE_FORMAT, "version": 1, "kernels": values}))
     before = panel.current_kernels()
     assert not editor.load_from_file(bad)
-    assert "only 0 and 1" in editor.last_error
-    assert editor.error_box is not None and "only 0 and 1" in editor.error_box.text()
+    assert "kernel size 4 does not fit" in editor.last_error
+    assert editor.error_box is not None and "does not fit" in editor.error_box.text()
     assert np.array_equal(panel.current_kernels(), before)
+    assert not editor.real_mode
     with pytest.raises(byhand.KernelError, match="4×5×5"):
         editor.set_kernels(np.zeros((4, 5)))
+    # A file with a 2 in it is a bank of real values: it loads in real mode.
+    real = tmp_path / "real.json"
+    values = REPORT.astype(int).tolist()
+    values[0][0][0] = 2
+    real.write_text(json.dumps({"format": byhand.FILE_FORMAT, "version": 1, "kernels": values}))
+    assert editor.load_from_file(real)
+    assert editor.real_mode and editor.real_radio.isChecked()
+    assert editor.cell_button(0, 0, 0).text() == "2" and panel.kernels_problem() == ""
 
 
 def test_editor_json_round_trip(panel, qtbot, tmp_path):

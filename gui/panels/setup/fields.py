@@ -41,7 +41,8 @@ FIELD_LABELS = {"networks": "Networks", "epochs": "Epochs", "batch_size": "Batch
                 "learning_rate": "Learning rate", "seed": "Seed", "seeds": "Seeds",
                 "head": "Head", "mode": "Mode", "backend": "Backend", "device": "Device",
                 "data_dir": "Dataset", "train_limit": "Train images",
-                "test_limit": "Test images", "studies_root": "Save in", "kernels": "Kernels"}
+                "test_limit": "Test images", "studies_root": "Save in", "kernels": "Kernels",
+                "kernel_bank": "Kernel bank"}
 
 
 def field_message(message: str) -> str:

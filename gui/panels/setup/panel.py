@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.colors import ERROR_STYLE, INVALID_EDIT_STYLE
+from gui.panels.setup.bank import BankMixin
 from gui.panels.setup.fields import (
     _number,
     _select_data,
@@ -44,10 +45,11 @@ from study.protocol.backends import DeviceInfo
 from study.protocol.networks import NETWORKS
 
 
-class SetupPanel(StartMixin, SetupForm, QWidget):
+class SetupPanel(StartMixin, BankMixin, SetupForm, QWidget):
     """Fields for one study's settings, their problems, and the Run / Stop buttons."""
 
     sig_changed = Signal()
+    sig_edit_kernels = Signal(object)  # a bank's kernels (N, k, k), to edit in the Kernel editor
     sig_backend_changed = Signal(str)
     sig_device_list_changed = Signal()
 
@@ -69,6 +71,7 @@ class SetupPanel(StartMixin, SetupForm, QWidget):
         self._duration_label()
         outer.addWidget(self._start_group())
         outer.addWidget(self._networks_group())
+        outer.addWidget(self._bank_group())
         outer.addWidget(self._training_group())
         outer.addWidget(self._data_group())
         outer.addWidget(self._engine_group())
@@ -151,19 +154,27 @@ class SetupPanel(StartMixin, SetupForm, QWidget):
         values["seeds"] = seeds
         return values, problems
 
+    def _bank_seed(self):
+        """The Seed field's value, which random banks draw from (0 while it is not a number)."""
+        seed = _number(self.seed_edit.text(), int) if hasattr(self, "seed_edit") else 0
+        return seed if isinstance(seed, int) else 0
+
     def config(self, kernels=None) -> StudyConfig:
-        """The StudyConfig the fields describe (not validated; see problems())."""
+        """The StudyConfig the fields describe (not validated; see problems()); `kernels`: the
+        Kernel editor's, used while the bank is byhand."""
         values, _ = self._raw_fields()
+        bank = {"kernels": kernels} if self.uses_editor() else self.bank_fields(self._bank_seed())
         return StudyConfig(
             networks=self.selected_networks(), shuffle=self.shuffle_box.isChecked(),
             head=self.head_combo.currentData(), mode=self.mode_combo.currentData(),
             backend=self.backend(), device=self.device(), data_dir=self.data_dir(),
-            kernels=kernels, name=self.study_name(), note=self.study_note(), **values,
+            name=self.study_name(), note=self.study_note(), **bank, **values,
         )
 
     def problems(self, kernels=None) -> list[str]:
         """Every reason the settings cannot run, each starting with its field's name."""
         _, found = self._raw_fields()
+        found += self.bank_problems(self._bank_seed())
         found += self.config(kernels).problems()
         data = self.data_dir()
         if data and not os.path.exists(os.path.expanduser(data)):
@@ -236,6 +247,7 @@ class SetupPanel(StartMixin, SetupForm, QWidget):
         _select_data(self.head_combo, get("head"))
         _select_data(self.mode_combo, get("mode"))
         self.data_edit.setText(get("data_dir") or "")
+        self.set_bank_spec(data.get("kernel_bank"))
         self.set_backend(get("backend"))
         self.set_device(get("device"))
 
@@ -329,6 +341,7 @@ class SetupPanel(StartMixin, SetupForm, QWidget):
         self._changed()
 
     def _changed(self, *_args) -> None:
+        self._refresh_bank()
         self._refresh_duration()
         self.sig_changed.emit()
 
