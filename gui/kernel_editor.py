@@ -41,6 +41,8 @@ from study.protocol import banks, byhand
 CELL_SIZE = 30
 REAL_CELL_WIDTH = 58
 BOXES_PER_ROW = 4
+# Real-value kernels side by side in this width at most (wider cells: fewer per row).
+REAL_ROW_WIDTH = 700
 ONE_STYLE = "background:#303030; color:white; font-weight:bold; border:1px solid #606060;"
 ZERO_STYLE = "background:white; color:#a0a0a0; border:1px solid #c0c0c0;"
 BAD_STYLE = "background:#ffb74d; color:black; font-weight:bold; border:2px solid #e65100;"
@@ -251,16 +253,20 @@ class KernelEditor(QWidget):
     def _rebuild(self) -> None:
         """Make the cells of the page shown (after a change of mode, shape or page)."""
         while self._grids.count():
-            item = self._grids.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            widget = self._grids.takeAt(0).widget()
+            if widget is not None:  # gone now, not at the next turn of the event loop
+                widget.hide()
+                widget.setParent(None)
+                widget.deleteLater()
         self._cells, self._footers = {}, {}
         count, size = self._kernels.shape[:2]
         per_page = page_size(size)
         shown = range(self._first, min(count, self._first + per_page))
+        per_row = BOXES_PER_ROW
+        if self.real_mode:
+            per_row = max(1, min(per_row, REAL_ROW_WIDTH // (size * (REAL_CELL_WIDTH + 2) + 24)))
         for slot, k in enumerate(shown):
-            self._grids.addWidget(self._kernel_box(k, size), slot // BOXES_PER_ROW,
-                                  slot % BOXES_PER_ROW)
+            self._grids.addWidget(self._kernel_box(k, size), slot // per_row, slot % per_row)
         self._grids.setColumnStretch(BOXES_PER_ROW, 1)
         self._page_row.setVisible(count > per_page)
         self.page_label.setText(f"Kernels {shown.start + 1}–{shown.stop} of {count}")

@@ -291,6 +291,7 @@ class BankMixin:
 
     def _show_bank(self, kernels, name: str, note: str) -> None:
         self.bank_preview.show_kernels(kernels, name)
+        self.bank_preview.setVisible(kernels is not None)
         if kernels is None:
             text = ""
         else:
@@ -384,12 +385,14 @@ def link_editor(setup, kernel_panel, on_change) -> None:
 
     def edit(kernels) -> None:
         kernel_panel.edit_kernels(kernels)
-        widget = kernel_panel
-        while widget.parentWidget() is not None:
-            parent = widget.parentWidget()
-            if isinstance(parent, QTabWidget) and parent.indexOf(widget) >= 0:
-                parent.setCurrentWidget(widget)
-            widget = parent
+        parent = kernel_panel.parentWidget()
+        while parent is not None:  # the window's tabs: the page holding the panel
+            if isinstance(parent, QTabWidget):
+                for index in range(parent.count()):
+                    page = parent.widget(index)
+                    if page is kernel_panel or page.isAncestorOf(kernel_panel):
+                        parent.setCurrentIndex(index)
+            parent = parent.parentWidget()
 
     kernel_panel.sig_kernels_changed.connect(editor_changed)
     setup.sig_edit_kernels.connect(edit)
