@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 
 from gui.kernel_view import BACKGROUND, DIVERGING, KernelImageItem, symmetric_limit
 
@@ -87,6 +87,13 @@ class BankPreview(pg.GraphicsLayoutWidget):
         for r in range(rows):
             layout.setRowFixedHeight(r, side)
         self.setFixedHeight(rows * (side + SPACING) + 8)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        """As wide as the column gives (a graphics view asks for 600 pixels otherwise)."""
+        return QSize(MIN_SIDE * self.columns, self.height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(MIN_SIDE * self.columns, 8)
 
     def resizeEvent(self, ev):  # noqa: N802 - Qt's name
         """Keep the cells square as the setup column's width changes."""

@@ -51,6 +51,9 @@ def save_window_settings(window) -> None:
     config = window.setup.config().to_dict()
     config.update(values)
     config.pop("kernels", None)
+    config.pop("kernel_bias", None)
+    # The bank as typed, also while it cannot be used.
+    config["kernel_bank"] = None if window.setup.uses_editor() else window.setup.bank_spec()
     settings.setValue(SETTINGS_SETUP, json.dumps(config))
     settings.setValue(SETTINGS_STUDIES, window.setup.studies_edit.text())
     settings.setValue(SETTINGS_GEOMETRY, window.saveGeometry())

@@ -15,7 +15,7 @@ from study.config import StudyConfig
 from study.folder.library import COLUMNS
 from study.kernel_bank import resolve_bank
 from study.protocol import banks, byhand
-from tests.gui.test_app_window import configure
+from tests.gui.test_app_window import configure, make_window
 from tests.kernel_study import write_kernel_study
 
 LISTING_MS = 10_000
@@ -64,6 +64,20 @@ def test_the_chosen_bank_reaches_the_config_of_the_run(window, synthetic_data_di
     config = run_config(window, monkeypatch)
     assert config.kernel_bank == "gabor:orientations=6,wavelengths=4,size=5,norm=l2"
     assert np.shape(config.kernels) == (6, 5, 5)
+
+
+def test_the_bank_is_remembered_as_typed(window, qtbot, tmp_path):
+    choose(window.setup, "gabor", "orientations=99")
+    window.save_settings()
+    again = make_window(qtbot, tmp_path)
+    assert again.setup.bank_combo.currentData() == "gabor"
+    assert again.setup.bank_params_edit.text() == "orientations=99"
+    assert not again.setup.run_button.isEnabled()
+    choose(window.setup, "dct", "count=6")
+    window.save_settings()
+    again = make_window(qtbot, tmp_path)
+    assert again.setup.bank_spec() == "dct:count=6"
+    assert again.setup.bank_preview.kernel_count() == 6
 
 
 def test_a_bad_parameter_disables_run_with_the_parsers_message(window, synthetic_data_dir):

@@ -170,7 +170,12 @@ class BankMixin:
         """Show a bank's SPEC in the fields (None: the editor's kernels)."""
         try:
             parsed = banks.parse_spec(spec or EDITOR)
-        except KernelError:
+        except KernelError:  # shown as typed, with its problem
+            name, _, params = str(spec).partition(":")
+            if name in banks.PARAMETERS and name != EDITOR:
+                self.bank_combo.setCurrentIndex(self.bank_combo.findData(name))
+                self.bank_params_edit.setText(params)
+                return
             parsed = banks.BankSpec(EDITOR, {})
         if parsed.name == "byhand" and parsed.params.get("norm", "none") == "none":
             name, params, path = EDITOR, "", ""
