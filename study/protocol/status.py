@@ -52,6 +52,6 @@ class StudyStatus(str, Enum):
 # network alone, in this many rounds of this many batches, and the status.json keys of its
 # results: each network's mean seconds per epoch, and its rounds' samples beside it.
 ISOLATED_TIMING_ROUNDS = 5
-ISOLATED_ROUND_BATCHES = 16
+ISOLATED_ROUND_BATCHES = 32
 ISOLATED_ESTIMATES_KEY = "isolated_seconds_per_epoch"
 ISOLATED_ROUNDS_KEY = "isolated_timing_rounds"
