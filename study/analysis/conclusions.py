@@ -15,7 +15,9 @@ interval), else the holding part whose interval comes nearest to 0. Accuracy
 conclusions are evaluated once per measure (peak and final test accuracy); "HF is the fastest" uses
 seconds per epoch; recovery's two time parts use seconds per epoch in both rows. Accuracies are
 fractions, times seconds; an undefined statistic (one seed, n.a.) is NaN, an empty cell in the CSV
-files."""
+files. Time parts are not paired by seed: they compare two networks' samples of seconds per epoch
+(isolated rounds or training epochs) with Welch's interval (study.analysis.time_claims), and one
+timing per network leaves them not resolved."""
 
 from __future__ import annotations
 
@@ -28,7 +30,8 @@ import numpy as np
 from study.analysis import statistics
 from study.analysis.comparisons import report_rows, study_seed_rows
 from study.analysis.formats import csv_cell, mean_ci_text, p_phrase, signed_text
-from study.analysis.timing import is_isolated_estimate
+from study.analysis.time_claims import network_samples, time_part
+from study.analysis.timing import SEEDS, TimeSamples, is_isolated_estimate, time_samples
 from study.protocol.byhand import REPORT_KERNELS
 from study.protocol.networks import ARCHITECTURES, SCHEMES
 
@@ -248,11 +251,21 @@ def _value(data: dict, measure: str):
     return None if value is None else float(value)
 
 
-def _evaluate_part(spec: _Spec, table, seeds, one_timing: bool = False) -> ConclusionPart:
-    if one_timing and spec.measure == TIME:
-        # All-at-once times are one isolated timing per network, copied to every seed: the
-        # seeds are not samples of it, so the part rests on that one timing (no interval).
-        seeds = seeds[:1]
+def _time_samples(context, table, networks, seeds) -> TimeSamples:
+    """The study's time samples (isolated rounds, epochs), else each seed's summary row."""
+    if context.time is not None and all(n in context.time.values for n in networks):
+        return context.time
+    return network_samples(table, networks, seeds, context.isolated_timing)
+
+
+def _evaluate_part(spec: _Spec, table, seeds, context) -> ConclusionPart:
+    if spec.measure == TIME:
+        # Unpaired samples of seconds per epoch, Welch's interval (study.analysis.time_claims).
+        (_, a), (_, b) = spec.terms
+        verdict, evidence, difference = time_part(
+            a, b, spec.relation, _time_samples(context, table, (a, b), seeds), seeds)
+        return ConclusionPart(spec.label, spec.measure, spec.relation, verdict, evidence,
+                              difference)
     differences = {s: sum(c * _value(table[n][s], spec.measure) for c, n in spec.terms)
                    for s in seeds}
     difference = statistics.differences_by_seed(differences)
@@ -277,7 +290,7 @@ def _deciding_part(parts) -> ConclusionPart:
 
     def margin(part):  # how far the part's interval (or its one difference) is past 0
         sign = 1.0 if part.relation == ">" else -1.0
-        if part.n_seeds < 2:
+        if math.isnan(part.ci_low):  # one seed, or one timing
             return sign * part.mean
         half = (part.ci_high - part.ci_low) / 2.0
         if part.verdict == NOT_RESOLVED and half > 0:
@@ -297,11 +310,18 @@ class _Context:
     subset: str
     kernels_edited: bool
     isolated_timing: bool
+    time: TimeSamples | None = None
+
+
+def _by_seed(context, measures) -> bool:
+    """Whether a conclusion's numbers are over seeds (not so for time samples of rounds or
+    epochs)."""
+    return bool(measures - {TIME}) or context.time is None or context.time.unit == SEEDS
 
 
 def _caveats(context: _Context, networks, seeds, table, measures) -> str:
     notes = []
-    if len(seeds) == 1:
+    if len(seeds) == 1 and _by_seed(context, measures):
         notes.append(ONE_SEED_CAVEAT)
     if context.seeds is not None and len(seeds) < len(context.seeds):
         notes.append(f"paired over {len(seeds)} of {len(context.seeds)} seeds (the others lack "
@@ -316,14 +336,21 @@ def _caveats(context: _Context, networks, seeds, table, measures) -> str:
     if context.kernels_edited and any(n.endswith(("-HF", "-HT")) for n in networks):
         notes.append("edited ByHand kernels (not the report's)")
     if context.isolated_timing and TIME in measures:
-        notes.append("times: one isolated-timing estimate per network (all-at-once), no "
-                     "interval")
+        notes.append(_isolated_caveat(context, networks))
     return "; ".join(notes)
 
 
-def _context(config, seeds, isolated_timing) -> _Context:
+def _isolated_caveat(context, networks) -> str:
+    counts = {len(context.time.values.get(n, ())) for n in networks} if context.time else {1}
+    if max(counts) < 2:
+        return "times: one isolated-timing estimate per network (all-at-once): not resolved"
+    return (f"times: isolated-timing estimates (all-at-once), {min(counts)} rounds per "
+            "network")
+
+
+def _context(config, seeds, isolated_timing, time=None) -> _Context:
     if config is None:
-        return _Context(seeds, None, "", False, isolated_timing)
+        return _Context(seeds, None, "", False, isolated_timing, time)
     subset = []
     if config.train_limit:
         subset.append(f"{config.train_limit} training")
@@ -335,7 +362,7 @@ def _context(config, seeds, isolated_timing) -> _Context:
     return _Context(tuple(seeds) if seeds is not None else tuple(config.seed_list),
                     int(config.epochs),
                     f"data subset ({' and '.join(subset)} images)" if subset else "",
-                    edited, isolated_timing)
+                    edited, isolated_timing, time)
 
 
 def _not_applicable(key, text, measure, networks, table, measures) -> Conclusion:
@@ -365,11 +392,11 @@ def _evaluate(key, text, networks, specs, table, context) -> Conclusion:
              if all(n in table for n in networks) else [])
     if not seeds:
         return _not_applicable(key, text, measure, networks, table, measures)
-    parts = tuple(_evaluate_part(spec, table, seeds, context.isolated_timing) for spec in specs)
+    parts = tuple(_evaluate_part(spec, table, seeds, context) for spec in specs)
     verdict = statistics.combine_verdicts(p.verdict for p in parts)
     deciding = _deciding_part(parts)
     evidence = "; ".join(p.evidence for p in parts)
-    if len(seeds) > 1:
+    if len(seeds) > 1 and _by_seed(context, measures):
         evidence = f"means of {len(seeds)} seeds: {evidence}"
     return Conclusion(key, text, measure, verdict, evidence, tuple(networks), parts,
                       deciding.label, deciding.n_seeds, deciding.mean, deciding.ci_low,
@@ -378,7 +405,8 @@ def _evaluate(key, text, networks, specs, table, context) -> Conclusion:
 
 
 def evaluate_conclusions(rows, config=None, *, measures=ACCURACY_MEASURES,
-                         isolated_timing: bool = False, seeds=None) -> list[Conclusion]:
+                         isolated_timing: bool = False, seeds=None,
+                         time_samples: TimeSamples | None = None) -> list[Conclusion]:
     """The report's conclusions on summary rows, in the report's order, paired by seed.
 
     `rows`: one row per (network, seed) — SummaryRow objects or dicts with SUMMARY_COLUMNS (a row
@@ -387,9 +415,12 @@ def evaluate_conclusions(rows, config=None, *, measures=ACCURACY_MEASURES,
     the fastest" once, in seconds per epoch. `config` (a StudyConfig) adds the caveats on the
     study's epochs, data subset and ByHand kernels and gives the seeds the study meant to run
     (`seeds` overrides them); `isolated_timing` flags the timing parts of an all-at-once study.
+    Time parts rest on `time_samples` (study.analysis.timing.time_samples: isolated rounds or
+    training epochs), else on each seed's seconds per epoch (one timing per network for an
+    all-at-once study); one timing leaves a time part not resolved.
     """
     table = seeded_rows(rows)
-    context = _context(config, seeds, isolated_timing)
+    context = _context(config, seeds, isolated_timing, time_samples)
     return [_evaluate(key, text, networks, specs, table, context)
             for key, text, networks, specs in _conclusion_specs(tuple(measures))]
 
@@ -397,7 +428,8 @@ def evaluate_conclusions(rows, config=None, *, measures=ACCURACY_MEASURES,
 def study_conclusions(state, *, measures=ACCURACY_MEASURES) -> list[Conclusion]:
     """evaluate_conclusions on a StudyState: every seed, its config's caveats, its timing."""
     return evaluate_conclusions(study_seed_rows(state), state.config, measures=measures,
-                                isolated_timing=is_isolated_estimate(state.status))
+                                isolated_timing=is_isolated_estimate(state.status),
+                                time_samples=time_samples(state.status, state.rows))
 
 
 # ----- as CSV rows ----------------------------------------------------------------------------

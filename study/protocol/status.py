@@ -46,3 +46,12 @@ class StudyStatus(str, Enum):
     def ended(self) -> bool:
         """No process is working on it any more."""
         return self is not StudyStatus.RUNNING
+
+
+# All-at-once's isolated timing (keras_models.isolated_timing, docs/performance.md): each
+# network alone, in this many rounds of this many batches, and the status.json keys of its
+# results: each network's mean seconds per epoch, and its rounds' samples beside it.
+ISOLATED_TIMING_ROUNDS = 5
+ISOLATED_ROUND_BATCHES = 32
+ISOLATED_ESTIMATES_KEY = "isolated_seconds_per_epoch"
+ISOLATED_ROUNDS_KEY = "isolated_timing_rounds"

@@ -2,10 +2,11 @@
 
 Events (and so the folder's files) are those of sequential mode, per network and seed. Each
 network's train_seconds is its isolated-timing estimate (status.json: timing
-"isolated-estimate"), timed once per network when the first epoch has trained (the seed does not
-change a network's cost); status.json also records the shared wall time of every epoch. A
-resumed study starts after epoch `saved` from the combined model's checkpoint, with the
-estimates it recorded.
+"isolated-estimate"): the mean of its isolated timing rounds (isolated_seconds_per_epoch; the
+rounds themselves in isolated_timing_rounds), timed once per network when the first epoch has
+trained (on the first seed: the seed does not change a network's cost); status.json also
+records the shared wall time of every epoch. A resumed study starts after epoch `saved` from the
+combined model's checkpoint, with the estimates and rounds it recorded.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 
+from study.analysis.timing import mean_seconds
 from study.folder.reader import read_weights
 from study.protocol.events import (
     NetworkDiverged,
@@ -22,6 +24,7 @@ from study.protocol.events import (
     RunRecorded,
     SharedEpochTimed,
 )
+from study.protocol.status import ISOLATED_ESTIMATES_KEY, ISOLATED_ROUNDS_KEY
 from study.protocol.weights import flat_weights, nested_weights
 from study.run.context import RunContext, finished_event, kernels_event
 
@@ -61,12 +64,12 @@ def train_all_at_once(run: RunContext, combined, initial: dict, kernels) -> dict
         run.emit(NetworkStarted(name, index, len(members), seed))
         run.emit(kernels_event(name, 0, initial[name, seed], seed))
     checkpoint = run.paths.checkpoint_path(None)
-    estimates = _recorded_estimates(run, combined, saved)
+    estimates, rounds = _recorded_timing(run, combined, saved)
     clock = _SharedClock(run.status, saved)
     run.emit(RunRecorded({
         "shared_wall_seconds": float(sum(clock.earlier)),
         "shared_eval_seconds": clock.earlier_eval, "shared_epoch_seconds": clock.earlier,
-        **({"isolated_seconds_per_epoch": dict(estimates)} if estimates else {})}))
+        **_timing_facts(estimates, rounds)}))
     # A branch that diverged stops there, as in sequential mode, and the others go on; its
     # last good weights and predictions are written when it diverges, since the branch goes on
     # computing (unrecorded) in the shared model. Those that diverged before a resume are kept
@@ -79,8 +82,12 @@ def train_all_at_once(run: RunContext, combined, initial: dict, kernels) -> dict
         # first batch does not wait for six more networks to compile, and every row still
         # carries its network's estimate.
         if not estimates:
-            estimates.update(_isolated_estimates(run, combined, kernels))
-            run.emit(RunRecorded({"isolated_seconds_per_epoch": dict(estimates)}))
+            t0 = time.perf_counter()
+            rounds.update(_isolated_rounds(run, combined, kernels))
+            estimates.update(mean_seconds(rounds))
+            run.emit(RunRecorded({**_timing_facts(estimates, rounds),
+                                  # what building, warming up and timing them cost
+                                  "isolated_timing_seconds": time.perf_counter() - t0}))
         return estimates
 
     if not run.stop_event.is_set():
@@ -101,19 +108,29 @@ def train_all_at_once(run: RunContext, combined, initial: dict, kernels) -> dict
     return final
 
 
-def _recorded_estimates(run: RunContext, combined, saved: int) -> dict:
-    """The isolated estimates a resumed run recorded, when they cover every network."""
-    recorded = run.status.get("isolated_seconds_per_epoch") if saved else None
+def _recorded_timing(run: RunContext, combined, saved: int) -> tuple[dict, dict]:
+    """The isolated estimates and rounds a resumed run recorded, when the estimates cover every
+    network (a study recorded before the rounds existed has estimates only)."""
+    recorded = run.status.get(ISOLATED_ESTIMATES_KEY) if saved else None
     if isinstance(recorded, dict) and set(recorded) == set(combined.networks):
-        return dict(recorded)
-    return {}
+        rounds = run.status.get(ISOLATED_ROUNDS_KEY)
+        return dict(recorded), dict(rounds) if isinstance(rounds, dict) else {}
+    return {}, {}
 
 
-def _isolated_estimates(run: RunContext, combined, kernels) -> dict:
-    from keras_models.isolated_timing import isolated_seconds_per_epoch
+def _timing_facts(estimates: dict, rounds: dict) -> dict:
+    """status.json's isolated-timing facts: each network's mean and, beside it, its rounds."""
+    facts = {ISOLATED_ESTIMATES_KEY: dict(estimates)} if estimates else {}
+    if rounds:
+        facts[ISOLATED_ROUNDS_KEY] = {name: list(values) for name, values in rounds.items()}
+    return facts
+
+
+def _isolated_rounds(run: RunContext, combined, kernels) -> dict:
+    from keras_models.isolated_timing import isolated_timing_rounds
 
     config = run.config
-    return isolated_seconds_per_epoch(
+    return isolated_timing_rounds(
         combined.networks, run.dataset, seed=combined.seeds[0], head=config.head,
         kernels=kernels, batch_size=config.batch_size, learning_rate=config.learning_rate,
         stop_event=run.stop_event,

@@ -7,7 +7,13 @@ import pytest
 from PySide6.QtGui import QColor
 
 from gui.colors import network_color
-from gui.panels.compare import DIFFERS_COLOR, EMPTY_TEXT, ONE_SEED_VERDICT_COLORS, ComparePanel
+from gui.panels.compare import (
+    DIFFERS_COLOR,
+    EMPTY_TEXT,
+    ONE_SEED_VERDICT_COLORS,
+    VERDICT_COLORS,
+    ComparePanel,
+)
 from study.protocol.events import (
     EpochEnded,
     InitIdentity,
@@ -103,7 +109,14 @@ def test_conclusions_view_colours_each_verdict(panel, tmp_path):
     assert "NetA2-HF 55.00 % is not > NetA1-HF 60.00 %" in table.item(failing, 1).toolTip()
     holding = rows["NetA2: DT > HT > HF in peak test accuracy"]
     assert table.item(holding, 1).background().color() == green
-    assert ("6 hold, 3 do not hold, 0 not resolved, 0 not applicable"
+    # "HF is the fastest" rests on each network's epochs 2 and 3, with an interval: not muted.
+    # NetA2-HF 1.75, 1.75 s against 3.0, 3.0 and 40.5, 41.0 s holds; NetA1-HF 1.5, 2.0 s
+    # against NetA1-HT 2.0, 2.0 s is not resolved.
+    fastest = rows["NetA2: HF is the fastest per epoch"]
+    assert cell(table, fastest, 1) == "holds"
+    assert table.item(fastest, 1).background().color() == QColor(VERDICT_COLORS["holds"])
+    assert cell(table, rows["NetA1: HF is the fastest per epoch"], 1) == "not resolved"
+    assert ("5 hold, 3 do not hold, 1 not resolved, 0 not applicable"
             in panel.conclusions_label.text())
 
 

@@ -97,6 +97,12 @@ def test_all_at_once_reports_per_network_events_and_labels_its_timing(both_modes
     assert len(status["shared_epoch_seconds"]) == 1
     estimates = status["isolated_seconds_per_epoch"]
     assert sorted(estimates) == sorted(NETWORKS)
+    # Each estimate is the mean of its network's isolated timing rounds, kept beside it.
+    rounds = status["isolated_timing_rounds"]
+    assert sorted(rounds) == sorted(NETWORKS)
+    for name, values in rounds.items():
+        assert len(values) == 5 and min(values) > 0
+        assert estimates[name] == pytest.approx(np.mean(values))
     for e in ended:
         assert e.train_seconds == pytest.approx(estimates[e.network])
     summary = {row.network: row for row in studies["all-at-once"].summary}

@@ -41,6 +41,7 @@ from study.analysis.confusion import (
     study_confusions,
 )
 from study.analysis.identity import identity_table
+from study.analysis.timing import ROUNDS, TimeSamples
 from study.config import StudyConfig
 from study.protocol.byhand import REPORT_KERNELS
 from study.state import open_study
@@ -143,10 +144,22 @@ ROWS = [(key, measure) for key in KEYS
         for measure in ((TIME,) if key.startswith("fastest") else (PEAK, FINAL))]
 
 
+ROUND_SPREAD = (0.99, 1.0, 1.01, 1.005, 0.995)
+
+
+def rounds(seconds) -> TimeSamples:
+    """Five isolated-timing rounds per network around its seconds per epoch (±1 %)."""
+    return TimeSamples({n: tuple(v * f for f in ROUND_SPREAD) for n, v in seconds.items()},
+                       ROUNDS)
+
+
 def verdicts(accuracy=None, seconds=None, measure=PEAK, config=None):
-    """{key: Conclusion} in `measure` (and the timing ones) on one seed of BASE_* numbers."""
-    rows = summary_rows({**BASE_ACCURACY, **(accuracy or {})}, {**BASE_SECONDS, **(seconds or {})})
-    return {c.key: c for c in evaluate_conclusions(rows, config) if c.measure in (measure, TIME)}
+    """{key: Conclusion} in `measure` (and the timing ones) on one seed of BASE_* numbers, the
+    times timed in five rounds each."""
+    seconds = {**BASE_SECONDS, **(seconds or {})}
+    rows = summary_rows({**BASE_ACCURACY, **(accuracy or {})}, seconds)
+    return {c.key: c for c in evaluate_conclusions(rows, config, time_samples=rounds(seconds))
+            if c.measure in (measure, TIME)}
 
 
 def test_every_conclusion_holds_on_data_built_to_satisfy_it():
@@ -157,8 +170,10 @@ def test_every_conclusion_holds_on_data_built_to_satisfy_it():
         "NetA1-DT 85.00 % > NetA1-HT 83.00 %; NetA1-HT 83.00 % > NetA1-HF 80.00 %"
     )
     assert checks["fastest-NetA2"].evidence == (
-        "NetA2-HF 1.200 s/epoch < NetA2-HT 1.600 s/epoch; "
-        "NetA2-HF 1.200 s/epoch < NetA2-DT 1.700 s/epoch"
+        "NetA2-HF 1.200 ± 0.012 s/epoch < NetA2-HT 1.600 ± 0.016 s/epoch (difference -0.400 s, "
+        "95 % CI -0.417 to -0.383, Welch p < 0.001; 5 rounds and 5 rounds); "
+        "NetA2-HF 1.200 ± 0.012 s/epoch < NetA2-DT 1.700 ± 0.017 s/epoch (difference -0.500 s, "
+        "95 % CI -0.517 to -0.483, Welch p < 0.001; 5 rounds and 5 rounds)"
     )
     assert checks["gain"].evidence.startswith("NetA1 gain +3.00 pts (80.00 % -> 83.00 %) > "
                                               "NetA2 gain +1.00 pts")
@@ -184,7 +199,8 @@ def test_peak_and_final_accuracy_can_disagree():
     for row in rows:
         if row["network"] == "NetA2-HF":
             row["final_test_accuracy"] = 0.70  # NetA2-HF collapsed in its last epoch
-    checks = {(c.key, c.measure): c.verdict for c in evaluate_conclusions(rows)}
+    checks = {(c.key, c.measure): c.verdict
+              for c in evaluate_conclusions(rows, time_samples=rounds(BASE_SECONDS))}
     for key in ("deeper-HF", "recovery"):
         assert (checks[(key, PEAK)], checks[(key, FINAL)]) == (HOLDS, DOES_NOT_HOLD)
 
@@ -194,9 +210,9 @@ def test_peak_and_final_accuracy_can_disagree():
     ("order-NetA1", {"NetA1-HT": 0.85}, None, "NetA1-DT 85.00 % is not > NetA1-HT 85.00 %"),
     ("order-NetA2", {"NetA2-HF": 0.875}, None, "NetA2-HT 87.00 % is not > NetA2-HF 87.50 %"),
     ("fastest-NetA1", None, {"NetA1-HF": 1.45},
-     "NetA1-HF 1.450 s/epoch is not < NetA1-HT 1.400 s/epoch"),
+     "NetA1-HF 1.450 ± 0.014 s/epoch is not < NetA1-HT 1.400 ± 0.014 s/epoch"),
     ("fastest-NetA2", None, {"NetA2-HF": 1.65},
-     "NetA2-HF 1.650 s/epoch is not < NetA2-HT 1.600 s/epoch"),
+     "NetA2-HF 1.650 ± 0.016 s/epoch is not < NetA2-HT 1.600 ± 0.016 s/epoch"),
     ("deeper-HF", {"NetA2-HF": 0.79}, None, "NetA2-HF 79.00 % is not > NetA1-HF 80.00 %"),
     ("deeper-HT", {"NetA2-HT": 0.82}, None, "NetA2-HT 82.00 % is not > NetA1-HT 83.00 %"),
     ("deeper-DT", {"NetA2-DT": 0.84}, None, "NetA2-DT 84.00 % is not > NetA1-DT 85.00 %"),
@@ -204,7 +220,7 @@ def test_peak_and_final_accuracy_can_disagree():
                                        "NetA2 gain +4.00 pts (86.00 % -> 90.00 %)"),
     ("recovery", {"NetA2-HF": 0.845}, None, "NetA2-HF 84.50 % is not > NetA1-DT 85.00 %"),
     ("recovery", None, {"NetA2-HF": 1.45},
-     "NetA2-HF 1.450 s/epoch is not < NetA1-HT 1.400 s/epoch"),
+     "NetA2-HF 1.450 ± 0.014 s/epoch is not < NetA1-HT 1.400 ± 0.014 s/epoch"),
 ])
 def test_each_conclusion_fails_where_the_data_contradicts_it(key, accuracy, seconds, evidence):
     check = verdicts(accuracy, seconds)[key]
@@ -227,7 +243,10 @@ def test_one_seed_keeps_the_sign_verdict_and_says_so():
 
 def test_caveats_flag_few_epochs_a_data_subset_and_edited_kernels():
     plain = verdicts(config=StudyConfig())  # the report's settings: 60 epochs, all data
-    assert {c.caveat for c in plain.values()} == {ONE_SEED_CAVEAT}
+    # "HF is the fastest" rests on the timing rounds, not on the seeds.
+    assert {c.caveat for k, c in plain.items() if not k.startswith("fastest")} == \
+        {ONE_SEED_CAVEAT}
+    assert {c.caveat for k, c in plain.items() if k.startswith("fastest")} == {""}
     edited = np.array(REPORT_KERNELS)
     edited[0, 0, 0] = 0
     config = StudyConfig(epochs=3, train_limit=2000, test_limit=500, kernels=edited.tolist())
@@ -253,17 +272,29 @@ def test_caveats_flag_few_epochs_a_data_subset_and_edited_kernels():
 
 def test_an_all_at_once_study_flags_its_estimated_times():
     rows = summary_rows(BASE_ACCURACY, BASE_SECONDS)
+    # A study timed before the rounds existed: one estimate per network decides nothing.
     checks = {(c.key, c.measure): c for c in evaluate_conclusions(rows, isolated_timing=True)}
-    flag = "times: one isolated-timing estimate per network (all-at-once), no interval"
+    flag = "times: one isolated-timing estimate per network (all-at-once): not resolved"
     assert flag in checks[("fastest-NetA1", TIME)].caveat
+    assert checks[("fastest-NetA1", TIME)].verdict == NOT_RESOLVED
+    assert "(one timing: no interval)" in checks[("fastest-NetA1", TIME)].evidence
     assert flag in checks[("recovery", PEAK)].caveat  # its time parts
+    assert checks[("recovery", PEAK)].verdict == NOT_RESOLVED
     assert flag not in checks[("deeper-HF", PEAK)].caveat
+    # With rounds the times have an interval.
+    timed = {(c.key, c.measure): c for c in evaluate_conclusions(
+        rows, isolated_timing=True, time_samples=rounds(BASE_SECONDS))}
+    assert timed[("fastest-NetA1", TIME)].verdict == HOLDS
+    assert timed[("fastest-NetA1", TIME)].caveat == \
+        "times: isolated-timing estimates (all-at-once), 5 rounds per network"
 
 
 def test_a_conclusion_that_needs_a_missing_network_is_not_applicable():
     rows = summary_rows({k: v for k, v in BASE_ACCURACY.items() if k != "NetA1-DT"},
                         {k: v for k, v in BASE_SECONDS.items() if k != "NetA1-DT"})
-    checks = {c.key: c for c in evaluate_conclusions(rows) if c.measure in (PEAK, TIME)}
+    timed = rounds({k: v for k, v in BASE_SECONDS.items() if k != "NetA1-DT"})
+    checks = {c.key: c for c in evaluate_conclusions(rows, time_samples=timed)
+              if c.measure in (PEAK, TIME)}
     for key in ("order-NetA1", "fastest-NetA1", "deeper-DT", "recovery"):
         assert checks[key].verdict == NOT_APPLICABLE == "n.a." and checks[key].holds is None
         assert "NetA1-DT" in checks[key].evidence
@@ -275,8 +306,11 @@ def test_a_conclusion_that_needs_a_missing_network_is_not_applicable():
 
 def test_the_report_figures_satisfy_every_conclusion_of_the_report():
     on_report = evaluate_conclusions(report_rows())
+    # Its accuracy claims hold by the sign of one seed; its times are one figure per network,
+    # one timing each, which resolves no time claim.
+    timed = ("fastest-NetA1", "fastest-NetA2", "recovery")
     assert {c.key: c.verdict for c in on_report if c.measure in (PEAK, TIME)} == \
-        dict.fromkeys(KEYS, HOLDS)
+        {key: NOT_RESOLVED if key in timed else HOLDS for key in KEYS}
     # The report printed no final accuracy.
     final = [c for c in on_report if c.measure == FINAL]
     assert {c.verdict for c in final} == {NOT_APPLICABLE}
@@ -284,19 +318,44 @@ def test_the_report_figures_satisfy_every_conclusion_of_the_report():
                                  "which these results lack")
 
 
+TIMED_KEYS = ("fastest-NetA1", "fastest-NetA2", "recovery")
+
+
 def test_conclusions_on_the_known_study(known):
     table = conclusions_table(study_rows(known))
     assert [(row["key"], row["measure"]) for row in table] == ROWS
-    assert {row["verdict"] for row in table} == {HOLDS}
+    assert {row["verdict"] for row in table if row["key"] not in TIMED_KEYS} == {HOLDS}
+    # Summary rows alone give one time per network (one seed's mean): one timing each.
+    assert {row["verdict"] for row in table if row["key"] in TIMED_KEYS} == {NOT_RESOLVED}
     assert [row["report_verdict"] for row in table] == \
-        [NOT_APPLICABLE if m == FINAL else HOLDS for _, m in ROWS]
+        [NOT_APPLICABLE if m == FINAL else NOT_RESOLVED if k in TIMED_KEYS else HOLDS
+         for k, m in ROWS]
     recovery = table[-2]
     assert recovery["measure"] == PEAK
     assert "NetA2-HF 75.00 % > NetA1-DT 66.00 %" in recovery["evidence"]
-    assert "NetA2-HF 1.750 s/epoch < NetA1-HT 2.000 s/epoch" in recovery["evidence"]
+    assert ("NetA2-HF 1.750 s/epoch is not surely < NetA1-HT 2.000 s/epoch (one timing: no "
+            "interval)") in recovery["evidence"]
     assert list(table[0]) == list(CONCLUSION_COLUMNS)
-    caveats = {c.caveat for c in study_conclusions(known)}
+    conclusions = study_conclusions(known)
+    caveats = {c.caveat for c in conclusions if not c.key.startswith("fastest")}
     assert caveats == {"one seed: run with --seeds 5 to know; only 3 epochs (fewer than 10)"}
+    # The study itself: each network's epochs 2 and 3 (the first compiles) are its sample.
+    checks = {c.key: c for c in conclusions if c.measure in (PEAK, TIME)}
+    assert checks["fastest-NetA1"].caveat == "only 3 epochs (fewer than 10)"
+    fastest = checks["fastest-NetA2"]  # 1.75, 1.75 s against 3.0, 3.0 and 40.5, 41.0
+    assert fastest.verdict == HOLDS and fastest.n_seeds == 1
+    assert fastest.part == "NetA2-HF < NetA2-HT"
+    assert (fastest.difference_mean, fastest.ci_low, fastest.ci_high) == \
+        pytest.approx((-1.25,) * 3)
+    # NetA1-HF 1.5, 2.0 against NetA1-HT 2.0, 2.0: Welch's interval spans 0.
+    a1 = checks["fastest-NetA1"]
+    assert a1.verdict == NOT_RESOLVED and a1.part == "NetA1-HF < NetA1-HT"
+    welch = stats.ttest_ind([1.5, 2.0], [2.0, 2.0], equal_var=False)
+    low, high = welch.confidence_interval(0.95)
+    assert (a1.difference_mean, a1.ci_low, a1.ci_high, a1.p_value) == \
+        pytest.approx((-0.25, low, high, welch.pvalue))
+    assert "(difference -0.250 s, 95 % CI -3.427 to +2.927, Welch p = 0.500; 2 epochs and " \
+           "2 epochs)" in a1.evidence
 
 
 # -- several seeds ------------------------------------------------------------------------------
@@ -363,14 +422,20 @@ def test_a_difference_wholly_on_the_wrong_side_does_not_hold():
     hf = [1.6, 1.7, 1.65, 1.7, 1.62]
     checks = by_key(seeded(seconds={"NetA1-HF": hf, "NetA1-HT": [1.4] * 5}))
     fastest = checks["fastest-NetA1"]
-    d = [(v - 1.4) * (1 + s) for v, s in zip(hf, SHIFT, strict=False)]  # the shift scales times
+    # From summary rows alone each seed's seconds per epoch is one value of the sample; times
+    # are not paired by seed, so Welch's interval compares the two samples.
+    hf_s = [v * (1 + s) for v, s in zip(hf, SHIFT, strict=False)]  # the shift scales times
+    ht_s = [1.4 * (1 + s) for s in SHIFT[:5]]
+    welch = stats.ttest_ind(hf_s, ht_s, equal_var=False)
     assert fastest.verdict == DOES_NOT_HOLD and fastest.holds is False
     assert fastest.part == "NetA1-HF < NetA1-HT"
-    assert fastest.difference_mean == pytest.approx(np.mean(d)) == pytest.approx(0.25442)
-    assert (fastest.ci_low, fastest.ci_high) == pytest.approx((0.19379, 0.31505), abs=1e-5)
-    assert fastest.p_value == pytest.approx(stats.ttest_1samp(d, 0).pvalue)
-    assert "NetA1-HF 1.654 s/epoch is not < NetA1-HT 1.400 s/epoch (difference +0.254 s" in \
-        fastest.evidence
+    assert fastest.difference_mean == pytest.approx(np.mean(hf_s) - np.mean(ht_s)) == \
+        pytest.approx(0.25442)
+    assert (fastest.ci_low, fastest.ci_high) == pytest.approx(welch.confidence_interval(0.95))
+    assert (fastest.ci_low, fastest.ci_high) == pytest.approx((0.17225, 0.33659), abs=1e-5)
+    assert fastest.p_value == pytest.approx(welch.pvalue)
+    assert "NetA1-HF 1.654 ± 0.084 s/epoch is not < NetA1-HT 1.400 ± 0.027 s/epoch " \
+           "(difference +0.254 s" in fastest.evidence
 
 
 def test_a_compound_conclusion_fails_on_its_worst_part():
@@ -428,10 +493,11 @@ def test_summary_row_objects_as_a_live_study_holds_them(tmp_path):
     stored = open_study(write_known_seeded_study(tmp_path))
     live = evaluate_conclusions(stored.summary, stored.config)  # SummaryRow objects, no epochs
     stored_view = study_conclusions(stored)
+    # The time claims differ by design: the study's epochs are their sample, not its rows.
     assert [(c.key, c.measure, c.verdict, c.difference_mean, c.ci_low, c.p_value, c.caveat)
-            for c in live] == \
+            for c in live if c.key not in TIMED_KEYS] == \
         [(c.key, c.measure, c.verdict, c.difference_mean, c.ci_low, c.p_value, c.caveat)
-         for c in stored_view]
+         for c in stored_view if c.key not in TIMED_KEYS]
 
 
 def test_conclusions_of_the_known_seeded_study(tmp_path):

@@ -201,19 +201,34 @@ def test_a_one_seed_export_leaves_the_interval_cells_empty(tmp_path):
 
 
 def test_isolated_timings_are_one_measurement_not_a_sample_over_seeds():
-    """All-at-once copies one timing per network to every seed: no interval, no p-value."""
+    """All-at-once copies one timing per network to every seed: without its rounds that is one
+    timing, which resolves no time claim however large the difference."""
     from study.analysis.conclusions import TIME, evaluate_conclusions
     from study.analysis.summary import SummaryRow
+    from study.analysis.timing import ROUNDS, TimeSamples
 
     rows = [SummaryRow(net, seed, 0.8 + 0.001 * seed, 5, 0.8, seconds, 10 * seconds)
             for seed in range(5)
             for net, seconds in (("NetA1-HF", 0.84), ("NetA1-HT", 1.01), ("NetA1-DT", 0.90))]
     (fastest,) = [c for c in evaluate_conclusions(rows, isolated_timing=True)
                   if c.key == "fastest-NetA1"]
-    assert fastest.measure == TIME and fastest.verdict == "holds"
-    assert all(part.n_seeds == 1 for part in fastest.parts) and fastest.n_seeds == 1
+    assert fastest.measure == TIME and fastest.verdict == "not resolved"
+    assert fastest.part == "NetA1-HF < NetA1-DT"  # the nearer of the two
     assert fastest.difference_mean == pytest.approx(-0.06)
     assert math.isnan(fastest.ci_low) and math.isnan(fastest.p_value)
+    assert all(part.difference.n_a == part.difference.n_b == 1 for part in fastest.parts)
     assert "one isolated-timing estimate per network" in fastest.caveat
+    assert "(one timing: no interval)" in fastest.evidence
+    # Its rounds are the sample: 5 rounds a network.
+    timed = TimeSamples({"NetA1-HF": (0.83, 0.84, 0.85, 0.84, 0.84),
+                         "NetA1-HT": (1.0, 1.01, 1.02, 1.01, 1.01),
+                         "NetA1-DT": (0.89, 0.90, 0.91, 0.90, 0.90)}, ROUNDS)
+    (fastest,) = [c for c in evaluate_conclusions(rows, isolated_timing=True, time_samples=timed)
+                  if c.key == "fastest-NetA1"]
+    assert fastest.verdict == "holds" and fastest.part == "NetA1-HF < NetA1-DT"
+    assert fastest.ci_high < 0 and fastest.p_value < 0.001
+    assert not fastest.evidence.startswith("means of")
+    # A sequential study's rows alone: each seed's mean is one value of the sample.
     measured = [c for c in evaluate_conclusions(rows) if c.key == "fastest-NetA1"][0]
+    assert all(part.difference.n_a == 5 for part in measured.parts)
     assert all(part.n_seeds == 5 for part in measured.parts)

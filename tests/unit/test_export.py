@@ -109,7 +109,11 @@ def test_comparison_conclusion_identity_and_confusion_csvs(study_folder, tmp_pat
         "key", "conclusion", "verdict", "evidence", "report_verdict", "measure", "part",
         "n_seeds", "difference_mean", "ci_low", "ci_high", "p_value", "caveat")
     assert len(conclusions) == 16  # 7 accuracy conclusions × (peak, final) + 2 timing ones
-    assert {r["verdict"] for r in conclusions} == {"holds"}
+    assert {r["verdict"] for r in conclusions if r["key"] != "fastest-NetA1"} == {"holds"}
+    # NetA1-HF's epochs 2 and 3 (1.5 and 2.0 s) against NetA1-HT's (2.0 and 2.0 s): Welch's
+    # interval spans 0.
+    assert next(r for r in conclusions if r["key"] == "fastest-NetA1")["verdict"] == \
+        "not resolved"
     first = conclusions[0]
     assert (first["key"], first["measure"], first["part"], first["n_seeds"]) == \
         ("order-NetA1", "peak_test_accuracy", "NetA1-HT > NetA1-HF", "1")

@@ -32,6 +32,7 @@ from study.analysis.conclusions import (
 from study.analysis.formats import (
     MISSING,
     ci_tip,
+    defined,
     interval_text,
     mean_ci_text,
     mean_epoch_text,
@@ -194,6 +195,15 @@ def comparison_tips(row: dict) -> dict[int, str]:
     return tips
 
 
+def verdict_seeds(conclusion) -> int:
+    """The seed count that mutes a verdict: the conclusion's n_seeds when some part was decided
+    by the sign of one seed's difference, else 0 (every part has an interval, as a time claim
+    on timing rounds or epochs has with one seed)."""
+    if any(not defined(part.ci_low) for part in conclusion.parts):
+        return conclusion.n_seeds
+    return 0
+
+
 def conclusion_cells(conclusion, report_verdict: str) -> list[str]:
     """The conclusions table's texts for one study.analysis.compare.Conclusion
     (CONCLUSION_HEADERS)."""
@@ -206,7 +216,7 @@ def conclusion_cells(conclusion, report_verdict: str) -> list[str]:
         claim = f"{claim}\ndecided by: {conclusion.part}"
     return [
         claim,
-        verdict_text(conclusion.verdict, conclusion.n_seeds),
+        verdict_text(conclusion.verdict, verdict_seeds(conclusion)),
         MEASURE_SHORT.get(conclusion.measure, conclusion.measure),
         signed_text(conclusion.difference_mean, scale=scale, decimals=decimals, unit=unit),
         interval_text(conclusion.ci_low, conclusion.ci_high, scale=scale, decimals=decimals,

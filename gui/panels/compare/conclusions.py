@@ -33,6 +33,7 @@ from gui.panels.compare.cells import (
     _verdict_tip,
     conclusion_cells,
     verdict_color,
+    verdict_seeds,
 )
 from study.analysis.conclusions import (
     DOES_NOT_HOLD,
@@ -129,10 +130,10 @@ class ConclusionsTab:
             cells = conclusion_cells(conclusion, row["report_verdict"])
             for c, text in enumerate(cells):
                 if c == VERDICT_COLUMN:
-                    item = _item(text, tip, background=verdict_color(verdict,
-                                                                     conclusion.n_seeds))
+                    item = _item(text, tip, background=verdict_color(
+                        verdict, verdict_seeds(conclusion)))
                     item.setData(Qt.ItemDataRole.UserRole, verdict)
-                    if conclusion.n_seeds == 1:
+                    if verdict_seeds(conclusion) == 1:
                         item.setForeground(QColor(MUTED_TEXT_COLOR))
                 elif c in (CONCLUSION_COLUMN, CAVEAT_COLUMN):
                     item = _item(text, tip if c == CONCLUSION_COLUMN else text, align=left)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
 
 from study.config import MAX_SEEDS, StudyConfig
 from study.protocol.backends import DeviceInfo
+from study.protocol.status import ISOLATED_ROUND_BATCHES, ISOLATED_TIMING_ROUNDS
 
 HEAD_TEXT = {
     "softmax": "Correct head: logits, softmax over the 10 classes, cross-entropy from logits",
@@ -23,8 +24,9 @@ MODE_TEXT = {
     "all-at-once": "Train the selected networks as branches of one Keras model, in one fit: the "
                    "same batches and the same results as sequential, much faster on JAX and "
                    "TensorFlow. The networks share every step, so their times per epoch are "
-                   "isolated-timing estimates (each network timed alone for about 40 batches "
-                   "before training); the shared wall time is shown beside them",
+                   "isolated-timing estimates (each network timed alone, in "
+                   f"{ISOLATED_TIMING_ROUNDS} rounds of {ISOLATED_ROUND_BATCHES} batches, after "
+                   "the first epoch); the shared wall time is shown beside them",
 }
 _FIELD_RE = re.compile(r"^([a-z_]+)")
 
