@@ -18,7 +18,7 @@ import scipy.fft
 from study.protocol import byhand
 from study.protocol.byhand import KernelError
 from study.protocol.jsonfile import JsonLimitError, load_json_limited
-from study.protocol.networks import INPUT_SHAPE
+from study.protocol.networks import INPUT_SHAPE, NETWORKS
 
 DEFAULT_SPEC = "byhand"
 MAX_KERNELS = 64
@@ -151,15 +151,26 @@ def parse_spec(spec) -> BankSpec:
 
 
 def _parse_learned(text: str) -> BankSpec:
-    parts = text.split(":")[1:]
-    if not parts or not parts[0]:
+    """`learned:STUDY_DIR[:NETWORK[:SEED]]`, read from the right: a trailing part is NETWORK only
+    if it is one of the six networks' names and SEED only if it follows one, so a STUDY_DIR may
+    hold ":" itself (a folder that exists is taken whole)."""
+    rest = text.partition(":")[2]
+    if not rest:
         raise KernelError("kernel bank learned needs a study: learned:STUDY_DIR[:NETWORK[:SEED]]")
-    if len(parts) > 3:
+    network = seed = None
+    parts = rest.rsplit(":", 2)
+    if Path(rest).is_dir() or len(parts) == 1:
+        folder = rest
+    elif len(parts) == 3 and parts[1] in NETWORKS:
+        folder, network = parts[0], parts[1]
+        seed = _int("learned", "SEED", parts[2], 0, 2**32 - 1)
+    elif parts[-1] in NETWORKS:
+        folder, network = rest.rpartition(":")[0], parts[-1]
+    else:
+        folder = rest
+    if not folder:
         raise KernelError(f"kernel bank {text!r} is not learned:STUDY_DIR[:NETWORK[:SEED]]")
-    folder, network, seed = (parts + [None, None])[:3]
-    if seed is not None:
-        seed = _int("learned", "SEED", seed, 0, 2**32 - 1)
-    return BankSpec("learned", {}, (folder, network or None, seed))
+    return BankSpec("learned", {}, (folder, network, seed))
 
 
 def _role_rng(seed: int, name: str) -> np.random.Generator:
