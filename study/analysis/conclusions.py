@@ -20,6 +20,7 @@ files."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ from study.analysis import statistics
 from study.analysis.comparisons import report_rows, study_seed_rows
 from study.analysis.formats import csv_cell, mean_ci_text, p_phrase, signed_text
 from study.analysis.timing import is_isolated_estimate
+from study.protocol.bank_names import bank_label, is_report_bank, scheme_words
 from study.protocol.byhand import REPORT_KERNELS
 from study.protocol.networks import ARCHITECTURES, SCHEMES
 
@@ -228,6 +230,26 @@ def _conclusion_specs(measures) -> list[_ConclusionSpec]:
     return sorted(specs, key=lambda spec: order[spec[0]])  # stable: measures keep their order
 
 
+_SCHEME_WORDS = re.compile(r"HF->HT|\b(NetA[12])-(HF|HT)\b|\b(HF|HT)\b")
+
+
+def bank_text(text: str, words: dict[str, str]) -> str:
+    """A conclusion's text speaking of the study's bank: HF and HT (alone, in "HF->HT" and in a
+    network's name) become `words` (bank_names.scheme_words), e.g. "hand-made frozen (sobel)";
+    the report's words leave the text as it is."""
+    if words == {"HF": "HF", "HT": "HT"}:
+        return text
+
+    def spelled(match) -> str:
+        if match[0] == "HF->HT":
+            return f"{words['HF']} -> {words['HT']}"
+        if match[1]:
+            return f"{match[1]} {words[match[2]]}"
+        return words[match[3]]
+
+    return _SCHEME_WORDS.sub(spelled, text)
+
+
 # ----- evaluating them on a study ---------------------------------------------------------
 
 def seeded_rows(rows) -> dict[str, dict[int, dict]]:
@@ -297,6 +319,7 @@ class _Context:
     subset: str
     kernels_edited: bool
     isolated_timing: bool
+    bank: str = "byhand"
 
 
 def _caveats(context: _Context, networks, seeds, table, measures) -> str:
@@ -314,7 +337,8 @@ def _caveats(context: _Context, networks, seeds, table, measures) -> str:
     if context.subset:
         notes.append(context.subset)
     if context.kernels_edited and any(n.endswith(("-HF", "-HT")) for n in networks):
-        notes.append("edited ByHand kernels (not the report's)")
+        notes.append("edited ByHand kernels (not the report's)" if is_report_bank(context.bank)
+                     else f"the {bank_label(context.bank)} bank's kernels (not the report's)")
     if context.isolated_timing and TIME in measures:
         notes.append("times: one isolated-timing estimate per network (all-at-once), no "
                      "interval")
@@ -335,7 +359,7 @@ def _context(config, seeds, isolated_timing) -> _Context:
     return _Context(tuple(seeds) if seeds is not None else tuple(config.seed_list),
                     int(config.epochs),
                     f"data subset ({' and '.join(subset)} images)" if subset else "",
-                    edited, isolated_timing)
+                    edited, isolated_timing, config.bank)
 
 
 def _not_applicable(key, text, measure, networks, table, measures) -> Conclusion:
@@ -390,7 +414,8 @@ def evaluate_conclusions(rows, config=None, *, measures=ACCURACY_MEASURES,
     """
     table = seeded_rows(rows)
     context = _context(config, seeds, isolated_timing)
-    return [_evaluate(key, text, networks, specs, table, context)
+    words = scheme_words(context.bank)
+    return [_evaluate(key, bank_text(text, words), networks, specs, table, context)
             for key, text, networks, specs in _conclusion_specs(tuple(measures))]
 
 

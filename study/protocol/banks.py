@@ -21,6 +21,7 @@ from study.protocol.jsonfile import JsonLimitError, load_json_limited
 from study.protocol.networks import INPUT_SHAPE, NETWORKS
 
 DEFAULT_SPEC = "byhand"
+DEFAULT_LEARNED_NETWORK = "NetA1-DT"
 MAX_KERNELS = 64
 NORMS = ("l2", "none")
 CONV1_STRIDE, CONV2_SIZE, CONV2_STRIDE = 2, 3, 2
@@ -63,11 +64,11 @@ class BankSpec:
             return self.path
         if self.name == "learned":
             return "learned:" + ":".join(str(p) for p in self.path if p is not None)
-        shown = [f"{k}={_show(v)}" for k, v in self.params.items() if v is not None]
+        shown = [f"{k}={show_value(v)}" for k, v in self.params.items() if v is not None]
         return self.name + (":" + ",".join(shown) if shown else "")
 
 
-def _show(value) -> str:
+def show_value(value) -> str:
     return format(value, "g") if isinstance(value, float) else str(value)
 
 
@@ -116,7 +117,7 @@ def _value(bank: str, key: str, text: str):
         return _positive(bank, key, text)
     # wavelengths: one or more, separated by "/"
     values = [_positive(bank, key, part) for part in text.split("/")]
-    return "/".join(_show(v) for v in values)
+    return "/".join(show_value(v) for v in values)
 
 
 def parse_spec(spec) -> BankSpec:
