@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from study.protocol import banks, byhand
-from study.protocol.bank_names import study_bank
 from study.protocol.backends import BACKENDS, BackendError, parse_device
+from study.protocol.bank_names import study_bank
 from study.protocol.jsonfile import JsonLimitError, load_json_limited, loads_limited
 from study.protocol.networks import HEADS, NETWORKS, network_spec
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from study.folder.csvio import StoreError
 from study.folder.layout import DEFAULT_ROOT
 from study.folder.reader import read_status
+from study.protocol.bank_names import bank_label
 from study.protocol.status import StudyStatus
 from study.state import StudyState
 
@@ -36,7 +37,7 @@ COLUMN_TITLES = {"name": "study", "study_name": "name", "note": "note", "state":
                  "backend": "backend", "device": "device",
                  "mode": "mode", "head": "head", "epochs": "epochs", "seeds": "seeds",
                  "data": "data (train/test)", "best_peak": "best peak acc", "date": "date",
-                 "duration": "duration", "problem": "problem"}
+                 "duration": "duration", "problem": "problem", "bank": "bank"}
 _SIZES = re.compile(r"([\d,]+) train / ([\d,]+) test")
 PROBLEM_LENGTH = 160
 # A note is shown in a table cell as its first characters, on one line.
@@ -70,6 +71,8 @@ class LibraryRow:
     # The name and note a person gave the study (--name, --note, the app's setup).
     study_name: str = ""
     note: str = ""
+    # conv1's bank: its spec, "byhand" (the report's kernels) or "custom"; "" when unknown.
+    bank: str = ""
 
     @property
     def epochs_text(self) -> str:
@@ -125,7 +128,8 @@ class LibraryRow:
         """The cell of `column` (one of COLUMNS) as shown."""
         special = {"epochs": self.epochs_text, "seeds": self.seeds_text, "data": self.data_text,
                    "best_peak": self.best_peak_text, "duration": self.duration_text,
-                   "note": _short(self.note, NOTE_LENGTH)}
+                   "note": _short(self.note, NOTE_LENGTH),
+                   "bank": bank_label(self.bank) if self.bank else ""}
         if column in special:
             return special[column]
         return str(getattr(self, column))
@@ -239,6 +243,7 @@ def _fill_row(row: LibraryRow, state: StudyState) -> None:
     row.device = str(status.get("device", config.device))
     row.mode = str(status.get("mode", config.mode))
     row.head = config.head
+    row.bank = config.bank
     row.study_name, row.note = config.name, config.note
     row.epochs_planned = config.epochs
     row.seeds = tuple(config.seed_list)
