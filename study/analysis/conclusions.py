@@ -359,7 +359,7 @@ def _context(config, seeds, isolated_timing) -> _Context:
     return _Context(tuple(seeds) if seeds is not None else tuple(config.seed_list),
                     int(config.epochs),
                     f"data subset ({' and '.join(subset)} images)" if subset else "",
-                    edited, isolated_timing, config.bank)
+                    edited, isolated_timing, getattr(config, "bank", "byhand"))
 
 
 def _not_applicable(key, text, measure, networks, table, measures) -> Conclusion:
@@ -411,6 +411,8 @@ def evaluate_conclusions(rows, config=None, *, measures=ACCURACY_MEASURES,
     the fastest" once, in seconds per epoch. `config` (a StudyConfig) adds the caveats on the
     study's epochs, data subset and ByHand kernels and gives the seeds the study meant to run
     (`seeds` overrides them); `isolated_timing` flags the timing parts of an all-at-once study.
+    A config whose kernel bank is not the report's names it in each text instead of HF and HT
+    (bank_text); the keys stay.
     """
     table = seeded_rows(rows)
     context = _context(config, seeds, isolated_timing)
