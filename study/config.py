@@ -10,6 +10,7 @@ from pathlib import Path
 
 from study.protocol import banks, byhand
 from study.protocol.backends import BACKENDS, BackendError, parse_device
+from study.protocol.bank_names import study_bank
 from study.protocol.jsonfile import JsonLimitError, load_json_limited, loads_limited
 from study.protocol.networks import HEADS, NETWORKS, network_spec
 
@@ -193,6 +194,11 @@ class StudyConfig:
     def seed_list(self) -> tuple[int, ...]:
         """The seeds this study trains every network with: `seeds`, or just `seed`."""
         return tuple(self.seeds) if self.seeds else (self.seed,)
+
+    @property
+    def bank(self) -> str:
+        """conv1's bank as text: the recorded spec, "byhand" (the report's) or "custom"."""
+        return study_bank(self.kernel_bank, self.kernels)
 
     def byhand_kernels(self):
         """conv1's kernels (N, k, k) this study uses: its bank's, or the report's (4, 5, 5)."""

@@ -10,7 +10,7 @@ from study.protocol import banks
 from study.protocol.byhand import KernelError
 from study.protocol.status import StudyStatus
 
-DEFAULT_LEARNED_NETWORK = "NetA1-DT"
+DEFAULT_LEARNED_NETWORK = banks.DEFAULT_LEARNED_NETWORK
 
 
 def learned_kernels(folder, network: str | None = None, seed: int | None = None):

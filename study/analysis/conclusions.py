@@ -32,6 +32,7 @@ from study.analysis.comparisons import report_rows, study_seed_rows
 from study.analysis.formats import csv_cell, mean_ci_text, p_phrase, signed_text
 from study.analysis.time_claims import network_samples, time_part
 from study.analysis.timing import SEEDS, TimeSamples, is_isolated_estimate, time_samples
+from study.protocol.bank_names import bank_label, bank_text, is_report_bank, scheme_words
 from study.protocol.byhand import REPORT_KERNELS
 from study.protocol.networks import ARCHITECTURES, SCHEMES
 
@@ -311,6 +312,7 @@ class _Context:
     kernels_edited: bool
     isolated_timing: bool
     time: TimeSamples | None = None
+    bank: str = "byhand"
 
 
 def _by_seed(context, measures) -> bool:
@@ -334,7 +336,8 @@ def _caveats(context: _Context, networks, seeds, table, measures) -> str:
     if context.subset:
         notes.append(context.subset)
     if context.kernels_edited and any(n.endswith(("-HF", "-HT")) for n in networks):
-        notes.append("edited ByHand kernels (not the report's)")
+        notes.append("edited ByHand kernels (not the report's)" if is_report_bank(context.bank)
+                     else f"the {bank_label(context.bank)} bank's kernels (not the report's)")
     if context.isolated_timing and TIME in measures:
         notes.append(_isolated_caveat(context, networks))
     return "; ".join(notes)
@@ -362,7 +365,7 @@ def _context(config, seeds, isolated_timing, time=None) -> _Context:
     return _Context(tuple(seeds) if seeds is not None else tuple(config.seed_list),
                     int(config.epochs),
                     f"data subset ({' and '.join(subset)} images)" if subset else "",
-                    edited, isolated_timing, time)
+                    edited, isolated_timing, time, getattr(config, "bank", "byhand"))
 
 
 def _not_applicable(key, text, measure, networks, table, measures) -> Conclusion:
@@ -417,11 +420,13 @@ def evaluate_conclusions(rows, config=None, *, measures=ACCURACY_MEASURES,
     (`seeds` overrides them); `isolated_timing` flags the timing parts of an all-at-once study.
     Time parts rest on `time_samples` (study.analysis.timing.time_samples: isolated rounds or
     training epochs), else on each seed's seconds per epoch (one timing per network for an
-    all-at-once study); one timing leaves a time part not resolved.
+    all-at-once study); one timing leaves a time part not resolved. A config whose kernel bank
+    is not the report's names it in each text instead of HF and HT (bank_text); the keys stay.
     """
     table = seeded_rows(rows)
     context = _context(config, seeds, isolated_timing, time_samples)
-    return [_evaluate(key, text, networks, specs, table, context)
+    words = scheme_words(context.bank)
+    return [_evaluate(key, bank_text(text, words), networks, specs, table, context)
             for key, text, networks, specs in _conclusion_specs(tuple(measures))]
 
 

@@ -11,6 +11,11 @@ difference from the first, with the method of its interval in the `method` colum
   unequal-variance t interval.
 - "one seed": a study has a single seed — the plain difference, no interval.
 
+Studies that use different conv1 banks (docs/study.md#kernel-banks) are labelled with their bank,
+"study-… [sobel]"; when any compared study's bank is not the report's, studies.csv gains a `bank`
+column and differences.csv `baseline_bank` and `study_bank` (a comparison of studies with the
+report's kernels keeps its columns).
+
 `write_comparison` writes studies.csv and differences.csv (plus any PNG writers the caller
 plugs in, see gui/study_overlay.py) into a fresh folder, built in a hidden sibling and moved
 into place only when complete, as `export` does.
@@ -37,6 +42,7 @@ from study.analysis.statistics import (
 )
 from study.folder.csvio import StoreError, csv_text
 from study.folder.staging import PARTIAL, fresh_sibling, move_into_place
+from study.protocol.bank_names import BYHAND, CUSTOM, bank_label
 from study.protocol.jsonfile import load_json_limited
 from study.protocol.networks import NETWORKS
 from study.state import StudyState
@@ -54,6 +60,10 @@ STUDY_COLUMNS_TAIL = ("network", "state", "n_seeds", "seeds_done", "epochs_done"
 DIFFERENCE_COLUMNS = ("network", "measure", "baseline", "study", "baseline_mean", "study_mean",
                       "difference", "ci_low", "ci_high", "method", "df", "p_value",
                       "n_baseline", "n_study", "caveat")
+BANK_SETTING = "bank"
+DIFFERENCE_BANK_COLUMNS = ("baseline_bank", "study_bank")
+# A config's keys that the one `bank` setting stands for.
+_BANK_KEYS = ("kernels", "kernel_bank", "kernel_bias")
 
 
 class CompareError(RuntimeError):
@@ -66,6 +76,11 @@ class ComparedStudy:
 
     label: str
     state: StudyState
+
+    @property
+    def bank(self) -> str:
+        """The study's conv1 bank: its spec, "byhand", or "custom (digest of the kernels)"."""
+        return study_bank_text(self.state)
 
     @property
     def folder(self) -> Path:
@@ -105,6 +120,16 @@ class MultiComparison:
     differences: list[dict] = field(default_factory=list)
 
     @property
+    def banks(self) -> list[str]:
+        """Each study's bank (ComparedStudy.bank), in order."""
+        return [s.bank for s in self.studies]
+
+    @property
+    def shows_bank(self) -> bool:
+        """True when a compared study's bank is not the report's: the CSVs name the banks."""
+        return any(bank != BYHAND for bank in self.banks)
+
+    @property
     def labels(self) -> list[str]:
         """The studies' labels, in order (the first is the baseline)."""
         return [s.label for s in self.studies]
@@ -113,10 +138,12 @@ class MultiComparison:
         """The `index`-th study's values of the first `most` differing settings, for legends:
         "head report, learning_rate 0.01" ("…" when more differ; long values cut)."""
         parts = []
-        for key, values in self.settings[:most]:
+        # The labels name the bank already when it differs.
+        settings = [(k, v) for k, v in self.settings if k != BANK_SETTING]
+        for key, values in settings[:most]:
             value = values[index] or MISSING
             parts.append(f"{key} {value if len(value) <= width else value[:width - 1] + '…'}")
-        if len(self.settings) > most:
+        if len(settings) > most:
             parts.append("…")
         return ", ".join(parts)
 
@@ -136,9 +163,23 @@ def load_studies(folders: Iterable) -> list[ComparedStudy]:
             states.append(StudyState.from_folder(folder, strict=False))
         except StoreError as exc:
             raise CompareError(str(exc)) from None
-    return [ComparedStudy(label, state)
-            for label, state in zip(study_labels([s.folder for s in states]), states,
-                                    strict=True)]
+    labels = study_labels([s.folder for s in states])
+    banks = [study_bank_text(s) for s in states]
+    if len(set(banks)) > 1:
+        labels = [f"{label} [{bank_label(bank)}]" for label, bank in zip(labels, banks,
+                                                                         strict=True)]
+    return [ComparedStudy(label, state) for label, state in zip(labels, states, strict=True)]
+
+
+def study_bank_text(state: StudyState) -> str:
+    """A study's conv1 bank as compared: its spec, "byhand", or "custom (digest)" for kernels
+    given as a list (two hand-edited banks differ when their kernels do)."""
+    if state.config is None:
+        return BYHAND
+    bank = state.config.bank
+    if bank == CUSTOM:
+        return _setting_text("kernels", state.config.to_dict()["kernels"])
+    return bank
 
 
 def study_labels(folders) -> list[str]:
@@ -175,9 +216,10 @@ def setting_values(state: StudyState) -> dict[str, str]:
     values = {}
     config = state.config.to_dict() if state.config is not None else {}
     for key, value in config.items():
-        if key not in ("name", "note"):  # a person's words, not a setting that changes results
+        if key not in ("name", "note", *_BANK_KEYS):  # a person's words are not a setting
             values[key] = _setting_text(key, value)
     if state.config is not None:
+        values[BANK_SETTING] = study_bank_text(state)
         values["seeds"] = ",".join(str(s) for s in state.config.seed_list)
         values.pop("seed", None)
     for key in ("backend", "device"):
@@ -233,7 +275,7 @@ def network_rows(comparison: MultiComparison) -> list[dict]:
             peak = _interval_cells(study.values(network, "peak_test_accuracy"), "peak")
             final = _interval_cells(study.values(network, "final_test_accuracy"), "final")
             rows.append({
-                "study": study.label, **settings, "network": network,
+                "study": study.label, **settings, BANK_SETTING: study.bank, "network": network,
                 "state": study.state.state, "n_seeds": len(seeds),
                 "seeds_done": " ".join(str(s) for s in seeds),
                 "epochs_done": study.epochs_done(network),
@@ -266,7 +308,8 @@ def _difference_row(base: ComparedStudy, study: ComparedStudy, network: str,
     by_seed_b = study.values_by_seed(network, measure)
     a, b = list(by_seed_a.values()), list(by_seed_b.values())
     row = {"network": network, "measure": measure, "baseline": base.label,
-           "study": study.label, "baseline_mean": None, "study_mean": None,
+           "study": study.label, "baseline_bank": base.bank, "study_bank": study.bank,
+           "baseline_mean": None, "study_mean": None,
            "difference": None, "ci_low": None, "ci_high": None, "method": "", "df": None,
            "p_value": None, "n_baseline": len(a), "n_study": len(b), "caveat": ""}
     caveats = []
@@ -319,8 +362,20 @@ def _rounded(value: float) -> float:
 
 
 def studies_csv_columns(comparison: MultiComparison) -> tuple[str, ...]:
-    """studies.csv's columns: study, the differing settings, then the per-network figures."""
-    return (*STUDY_COLUMNS_HEAD, *(key for key, _ in comparison.settings), *STUDY_COLUMNS_TAIL)
+    """studies.csv's columns: study, its bank (when shows_bank), the differing settings, then
+    the per-network figures."""
+    bank = (BANK_SETTING,) if comparison.shows_bank else ()
+    settings = (key for key, _ in comparison.settings if key != BANK_SETTING)
+    return (*STUDY_COLUMNS_HEAD, *bank, *settings, *STUDY_COLUMNS_TAIL)
+
+
+def difference_csv_columns(comparison: MultiComparison) -> tuple[str, ...]:
+    """differences.csv's columns: DIFFERENCE_COLUMNS, with both studies' banks after `study`
+    when shows_bank."""
+    if not comparison.shows_bank:
+        return DIFFERENCE_COLUMNS
+    at = DIFFERENCE_COLUMNS.index("study") + 1
+    return (*DIFFERENCE_COLUMNS[:at], *DIFFERENCE_BANK_COLUMNS, *DIFFERENCE_COLUMNS[at:])
 
 
 def _blank(row: dict) -> dict:
@@ -364,7 +419,7 @@ def write_csv_files(comparison: MultiComparison, folder: Path) -> list[Path]:
     write_export_file(studies, csv_text(studies_csv_columns(comparison),
                                         [_blank(r) for r in comparison.rows]))
     differences = Path(folder) / "differences.csv"
-    write_export_file(differences, csv_text(DIFFERENCE_COLUMNS,
+    write_export_file(differences, csv_text(difference_csv_columns(comparison),
                                             [_blank(r) for r in comparison.differences]))
     return [studies, differences]
 

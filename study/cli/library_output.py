@@ -10,12 +10,13 @@ from pathlib import Path
 
 from study.analysis.formats import MISSING, interval_text, p_text, signed_text
 from study.folder.environment import read_environment
+from study.protocol.bank_names import BYHAND, bank_label
 from study.protocol.jsonfile import load_json_limited
 
 LIST_FORMATS = ("table", "csv", "json")
 OPTIONAL_COLUMNS = ("study_name", "note")
 # `list --format csv|json`: one record per study, these keys, in order (numbers as numbers).
-RECORD_KEYS = ("study", "name", "note", "state", "backend", "device", "mode", "head",
+RECORD_KEYS = ("study", "name", "note", "state", "backend", "device", "mode", "head", "bank",
                "epochs_planned", "epochs_min", "epochs_max", "seeds", "train_size", "test_size",
                "best_peak", "best_network", "date", "duration_seconds", "problem", "path")
 
@@ -34,6 +35,7 @@ def row_record(row) -> dict:
     return {
         "study": row.name, "name": row.study_name, "note": row.note, "state": row.state,
         "backend": row.backend, "device": row.device, "mode": row.mode, "head": row.head,
+        "bank": row.bank or None,
         "epochs_planned": row.epochs_planned, "epochs_min": row.epochs_min,
         "epochs_max": row.epochs_max, "seeds": list(row.seeds), "train_size": row.train_size,
         "test_size": row.test_size, "best_peak": row.best_peak, "best_network": row.best_network,
@@ -69,11 +71,9 @@ def list_output(rows, fmt: str = "table") -> str:
         return list_csv(rows)
     from study.folder.library import COLUMNS, library_table
 
-    # The name and note columns only when some study has one: most libraries name none; the
-    # kernels column only when some study used another bank than the report's.
+    # The name and note columns only when some study has one: most libraries name none.
     columns = [c for c in COLUMNS
-               if (c not in OPTIONAL_COLUMNS or any(row.text(c) for row in rows))
-               and (c != "kernel_bank" or any(row.text(c) not in ("", "byhand") for row in rows))]
+               if c not in OPTIONAL_COLUMNS or any(row.text(c) for row in rows)]
     return library_table(rows, tuple(columns))
 
 
@@ -81,9 +81,15 @@ DIFFERENCE_TITLES = ("network", "measure", "study", "baseline acc", "difference 
                      "95 % interval", "method", "p", "caveat")
 
 
-def _difference_cells(row: dict) -> list[str]:
+def _shows_bank(rows: list[dict]) -> bool:
+    return any(row.get(key, BYHAND) != BYHAND for row in rows
+               for key in ("baseline_bank", "study_bank"))
+
+
+def _difference_cells(row: dict, bank: bool = False) -> list[str]:
     mean = row.get("baseline_mean")
-    return [row["network"], row["measure"].replace("_test_accuracy", ""), row["study"],
+    banks = [bank_label(row.get("study_bank"))] if bank else []
+    return [row["network"], row["measure"].replace("_test_accuracy", ""), row["study"], *banks,
             MISSING if mean is None else f"{100 * mean:.2f} %",
             signed_text(row.get("difference"), scale=100),
             interval_text(row.get("ci_low"), row.get("ci_high"), scale=100),
@@ -92,13 +98,18 @@ def _difference_cells(row: dict) -> list[str]:
 
 def differences_table(rows: list[dict]) -> str:
     """A comparison's difference rows (multi_compare.difference_rows) as aligned text: each
-    study's mean minus the baseline's, in accuracy points, with its interval and method."""
+    study's mean minus the baseline's, in accuracy points, with its interval and method; a
+    `bank` column (the study's bank) when a study's bank is not the report's."""
     if not rows:
         return "No differences: the studies share no network."
-    cells = [_difference_cells(row) for row in rows]
-    widths = [max(len(t), *(len(c[i]) for c in cells)) for i, t in enumerate(DIFFERENCE_TITLES)]
+    bank = _shows_bank(rows)
+    titles = list(DIFFERENCE_TITLES)
+    if bank:
+        titles.insert(titles.index("study") + 1, "bank")
+    cells = [_difference_cells(row, bank) for row in rows]
+    widths = [max(len(t), *(len(c[i]) for c in cells)) for i, t in enumerate(titles)]
     lines = []
-    for values in [list(DIFFERENCE_TITLES), *cells]:
+    for values in [titles, *cells]:
         parts = [v.ljust(w) for v, w in zip(values[:-1], widths[:-1], strict=True)]
         lines.append("  ".join([*parts, values[-1]]).rstrip())
     return "\n".join(lines)

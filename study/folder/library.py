@@ -22,6 +22,7 @@ from pathlib import Path
 from study.folder.csvio import StoreError
 from study.folder.layout import DEFAULT_ROOT
 from study.folder.reader import read_status
+from study.protocol.bank_names import bank_label
 from study.protocol.status import StudyStatus
 from study.state import StudyState
 
@@ -30,11 +31,11 @@ STUDY_FILES = ("config.json", "metrics.csv", "status.json")
 DAMAGED = "damaged"
 UNKNOWN = StudyStatus.UNKNOWN.value
 # The columns `main.py list` prints and the Studies tab shows, in order.
-COLUMNS = ("name", "study_name", "state", "backend", "device", "mode", "head", "kernel_bank",
+COLUMNS = ("name", "study_name", "state", "backend", "device", "mode", "head", "bank",
            "epochs", "seeds", "data", "best_peak", "date", "duration", "note", "problem")
 COLUMN_TITLES = {"name": "study", "study_name": "name", "note": "note", "state": "state",
                  "backend": "backend", "device": "device",
-                 "mode": "mode", "head": "head", "kernel_bank": "kernels",
+                 "mode": "mode", "head": "head", "bank": "kernels",
                  "epochs": "epochs", "seeds": "seeds",
                  "data": "data (train/test)", "best_peak": "best peak acc", "date": "date",
                  "duration": "duration", "problem": "problem"}
@@ -71,8 +72,9 @@ class LibraryRow:
     # The name and note a person gave the study (--name, --note, the app's setup).
     study_name: str = ""
     note: str = ""
-    # conv1's kernel bank (StudyConfig.kernel_bank_text: "byhand" for a study from before banks).
-    kernel_bank: str = ""
+    # conv1's bank (StudyConfig.kernel_bank_text): its spec, "byhand" (the report's kernels, and
+    # every study from before banks), "byhand (edited)" or "edited (N k×k)"; "" when unknown.
+    bank: str = ""
 
     @property
     def epochs_text(self) -> str:
@@ -129,7 +131,7 @@ class LibraryRow:
         special = {"epochs": self.epochs_text, "seeds": self.seeds_text, "data": self.data_text,
                    "best_peak": self.best_peak_text, "duration": self.duration_text,
                    "note": _short(self.note, NOTE_LENGTH),
-                   "kernel_bank": short_bank(self.kernel_bank)}
+                   "bank": bank_label(self.bank) if self.bank else ""}
         if column in special:
             return special[column]
         return str(getattr(self, column))
@@ -142,16 +144,6 @@ class LibraryRow:
                    "duration": self.duration_seconds if self.duration_seconds is not None
                    else -1.0}
         return numbers.get(column, self.text(column).lower())
-
-
-def short_bank(spec: str) -> str:
-    """A bank spec for a table cell: a `learned:` study or a kernel file by its last name."""
-    if spec.startswith("learned:"):
-        parts = spec.split(":")
-        return ":".join(["learned", Path(parts[1]).name, *parts[2:]]) if len(parts) > 1 else spec
-    if spec.endswith(".json"):
-        return Path(spec).name
-    return spec
 
 
 def is_study_folder(folder: Path) -> bool:
@@ -253,7 +245,7 @@ def _fill_row(row: LibraryRow, state: StudyState) -> None:
     row.device = str(status.get("device", config.device))
     row.mode = str(status.get("mode", config.mode))
     row.head = config.head
-    row.kernel_bank = config.kernel_bank_text()
+    row.bank = config.kernel_bank_text()
     row.study_name, row.note = config.name, config.note
     row.epochs_planned = config.epochs
     row.seeds = tuple(config.seed_list)

@@ -18,9 +18,10 @@ import scipy.fft
 from study.protocol import byhand
 from study.protocol.byhand import KernelError
 from study.protocol.jsonfile import JsonLimitError, load_json_limited
-from study.protocol.networks import INPUT_SHAPE
+from study.protocol.networks import INPUT_SHAPE, NETWORKS
 
 DEFAULT_SPEC = "byhand"
+DEFAULT_LEARNED_NETWORK = "NetA1-DT"
 MAX_KERNELS = 64
 NORMS = ("l2", "none")
 CONV1_STRIDE, CONV2_SIZE, CONV2_STRIDE = 2, 3, 2
@@ -63,11 +64,11 @@ class BankSpec:
             return self.path
         if self.name == "learned":
             return "learned:" + ":".join(str(p) for p in self.path if p is not None)
-        shown = [f"{k}={_show(v)}" for k, v in self.params.items() if v is not None]
+        shown = [f"{k}={show_value(v)}" for k, v in self.params.items() if v is not None]
         return self.name + (":" + ",".join(shown) if shown else "")
 
 
-def _show(value) -> str:
+def show_value(value) -> str:
     return format(value, "g") if isinstance(value, float) else str(value)
 
 
@@ -116,7 +117,7 @@ def _value(bank: str, key: str, text: str):
         return _positive(bank, key, text)
     # wavelengths: one or more, separated by "/"
     values = [_positive(bank, key, part) for part in text.split("/")]
-    return "/".join(_show(v) for v in values)
+    return "/".join(show_value(v) for v in values)
 
 
 def parse_spec(spec) -> BankSpec:
@@ -151,15 +152,26 @@ def parse_spec(spec) -> BankSpec:
 
 
 def _parse_learned(text: str) -> BankSpec:
-    parts = text.split(":")[1:]
-    if not parts or not parts[0]:
+    """`learned:STUDY_DIR[:NETWORK[:SEED]]`, read from the right: a trailing part is NETWORK only
+    if it is one of the six networks' names and SEED only if it follows one, so a STUDY_DIR may
+    hold ":" itself (a folder that exists is taken whole)."""
+    rest = text.partition(":")[2]
+    if not rest:
         raise KernelError("kernel bank learned needs a study: learned:STUDY_DIR[:NETWORK[:SEED]]")
-    if len(parts) > 3:
+    network = seed = None
+    parts = rest.rsplit(":", 2)
+    if Path(rest).is_dir() or len(parts) == 1:
+        folder = rest
+    elif len(parts) == 3 and parts[1] in NETWORKS:
+        folder, network = parts[0], parts[1]
+        seed = _int("learned", "SEED", parts[2], 0, 2**32 - 1)
+    elif parts[-1] in NETWORKS:
+        folder, network = rest.rpartition(":")[0], parts[-1]
+    else:
+        folder = rest
+    if not folder:
         raise KernelError(f"kernel bank {text!r} is not learned:STUDY_DIR[:NETWORK[:SEED]]")
-    folder, network, seed = (parts + [None, None])[:3]
-    if seed is not None:
-        seed = _int("learned", "SEED", seed, 0, 2**32 - 1)
-    return BankSpec("learned", {}, (folder, network or None, seed))
+    return BankSpec("learned", {}, (folder, network, seed))
 
 
 def _role_rng(seed: int, name: str) -> np.random.Generator:

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from study.config import ConfigError
+from study.protocol.bank_names import settings_bank
 from study.protocol.events import EpochEnded, KernelsUpdated, StudyFinished, StudyStarted
 from study.protocol.jsonfile import load_json_limited
 
@@ -105,7 +106,8 @@ def hparams_of(settings: dict, network: str, seed: int, study: str) -> dict:
         value = settings.get(key)
         if key in settings:
             values[key] = "all" if value is None else value
-    values["kernels"] = "custom" if settings.get("kernels") else "report"
+    # conv1's bank as the study recorded it: its spec, "byhand" or "custom" (a list of kernels).
+    values["kernels"] = settings_bank(settings)
     return values
 
 

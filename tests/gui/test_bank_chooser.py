@@ -256,11 +256,11 @@ def test_the_studies_tab_and_the_study_shown_name_the_bank(window, qtbot, tmp_pa
     panel.show()
     with qtbot.waitSignal(panel.sig_listed, timeout=LISTING_MS):
         panel.refresh()
-    column = COLUMNS.index("kernel_bank")
+    column = COLUMNS.index("bank")
     assert panel.model.headerData(column, Qt.Orientation.Horizontal) == "kernels"
     names = panel.shown_names()
     cells = {name: panel.proxy.index(row, column).data() for row, name in enumerate(names)}
-    assert cells == {sobel.name: "sobel:size=3,norm=l2", old.name: "byhand"}
+    assert cells == {sobel.name: "sobel", old.name: "byhand"}
     panel.filter_edit.setText("sobel")
     assert panel.shown_names() == [sobel.name]
 

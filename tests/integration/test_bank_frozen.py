@@ -8,6 +8,8 @@ import pytest
 from study.protocol import banks
 from study.protocol.weights import frozen_rows, init_identity_rows
 
+pytestmark = pytest.mark.backend
+
 
 def test_a_sobel_conv1_stays_bit_identical_and_the_identity_report_holds():
     pytest.importorskip("keras")

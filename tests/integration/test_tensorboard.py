@@ -69,6 +69,7 @@ def test_a_study_writes_a_tensorboard_run_per_network_and_seed(tmp_path, synthet
         assert start.hparams["epochs"].number_value == 2
         assert start.hparams["study"].string_value == folder.name
         assert start.hparams["train_limit"].number_value == 128
+        assert start.hparams["kernels"].string_value == "byhand"  # the report's bank
         experiments = [h.experiment for h in hparams if h.HasField("experiment")]
         assert {m.name.tag for m in experiments[0].metric_infos} == {
             "test_accuracy", "test_loss", "train_loss"}

@@ -168,3 +168,36 @@ def test_a_sweep_grid_takes_banks_with_their_parameters():
     assert configs[0] == StudyConfig()
     assert configs[1].kernel_bank == "gabor:orientations=2,wavelengths=4,size=7,norm=l2"
     assert np.shape(configs[2].kernels) == (4, 3, 3)
+
+
+@pytest.mark.parametrize("spec, folder, network, seed", [
+    ("learned:runs/a", "runs/a", None, None),
+    ("learned:C:/runs/a", "C:/runs/a", None, None),
+    ("learned:/data/run:2/study-x", "/data/run:2/study-x", None, None),
+    ("learned:/data/run:2/study-x:NetA2-HT", "/data/run:2/study-x", "NetA2-HT", None),
+    ("learned:/data/run:2/study-x:NetA1-DT:3", "/data/run:2/study-x", "NetA1-DT", 3),
+    ("learned:/data/a:b:c:NetA1-HF:0", "/data/a:b:c", "NetA1-HF", 0),
+    ("learned:/data/x:7", "/data/x:7", None, None),
+])
+def test_learned_reads_network_and_seed_from_the_right(spec, folder, network, seed):
+    parsed = banks.parse_spec(spec)
+    assert (parsed.name, parsed.path) == ("learned", (folder, network, seed))
+    assert banks.parse_spec(parsed.text()).path == parsed.path
+
+
+def test_learned_takes_a_study_whose_folder_has_colons(tmp_path):
+    root = tmp_path / "run:2"
+    root.mkdir()
+    stored = write_kernel_study(root, networks=("NetA1-DT", "NetA2-HT"))
+    _finish(stored)
+    assert ":" in str(stored.folder)
+    final = stored.stored_weights("NetA2-HT", "final")
+    for spec in (f"learned:{stored.folder}:NetA2-HT", f"learned:{stored.folder}:NetA2-HT:0"):
+        text, kernels, bias = resolve_bank(spec)
+        assert text == f"learned:{stored.folder}:NetA2-HT:0"
+        assert np.array_equal(banks.conv_kernel(kernels), final["conv1/kernel"])
+        assert np.array_equal(bias, final["conv1/bias"])
+    text, kernels, _ = resolve_bank(f"learned:{stored.folder}")
+    assert text == f"learned:{stored.folder}:NetA1-DT:0"
+    with pytest.raises(KernelError, match="SEED must be a whole number"):
+        resolve_bank(f"learned:{stored.folder}:NetA1-DT:first")

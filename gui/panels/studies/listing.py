@@ -59,7 +59,7 @@ class StudiesModel(QAbstractTableModel):
             return str(row.path)
         if role == Qt.ItemDataRole.ToolTipRole:
             # The whole note (and bank) here: its cell shows only its first words.
-            bank = f"kernel bank: {row.kernel_bank}" if column == "kernel_bank" else ""
+            bank = f"kernel bank: {row.bank}" if column == "bank" else ""
             return "\n".join(t for t in (str(row.path), bank, row.note, row.problem) if t)
         if role == Qt.ItemDataRole.ForegroundRole and column in ("state", "problem"):
             color = STATE_COLORS.get(row.state)
