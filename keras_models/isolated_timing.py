@@ -10,7 +10,7 @@ import time
 import keras
 import numpy as np
 
-from keras_models.schemes import build_network
+from keras_models.schemes import build_network, dataset_shapes
 from keras_models.training import batches_per_epoch, compile_network, fit_options
 
 TIMING_BATCHES = 40
@@ -62,7 +62,7 @@ def isolated_seconds_per_epoch(
     for name in networks:
         if stop_event is not None and stop_event.is_set():
             break
-        model = build_network(name, seed, head, kernels)
+        model = build_network(name, seed, head, kernels, **dataset_shapes(data))
         compile_network(model, learning_rate, options)
         clock = _BatchClock()
         start = time.perf_counter()

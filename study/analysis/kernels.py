@@ -28,12 +28,18 @@ CONV2_SHAPE = (3, 3, 4, 12)
 
 
 def conv1_kernels(conv_kernel, expected: tuple | None = None) -> np.ndarray:
-    """A conv1 Conv2D kernel (k, k, 1, N) — (5, 5, 1, 4) for the report's — as (N, k, k)."""
+    """A conv1 Conv2D kernel (k, k, C, N) — (5, 5, 1, 4) for the report's — as (N, k, k).
+
+    With C > 1 input channels each kernel is the sum over the channels: what conv1 does to a
+    grey image replicated on every channel (docs/datasets.md#channels)."""
     arr = np.asarray(conv_kernel, dtype=np.float32)
-    if (arr.ndim != 4 or arr.shape[0] != arr.shape[1] or arr.shape[2] != 1
+    # Images have 1 to 3 channels (grey, RGB): study.datasets.readers.MAX_CHANNELS.
+    if (arr.ndim != 4 or arr.shape[0] != arr.shape[1] or not 1 <= arr.shape[2] <= 3
             or (expected is not None and arr.shape != tuple(expected))):
-        wanted = expected or "(k, k, 1, N) like (5, 5, 1, 4)"
+        wanted = expected or "(k, k, C, N) like (5, 5, 1, 4)"
         raise ValueError(f"conv1 kernel must have shape {wanted}, got {arr.shape}")
+    if arr.shape[2] != 1:
+        arr = arr.sum(axis=2, keepdims=True, dtype=np.float32)
     return byhand.from_conv_kernel(arr)
 
 

@@ -25,7 +25,7 @@ from study.protocol.jsonfile import JsonLimitError, load_json_limited
 IMAGE_MAGIC = 0x00000803
 LABEL_MAGIC = 0x00000801
 MAX_CLASSES = 1000
-MAX_CHANNELS = 4
+MAX_CHANNELS = 3
 CLASSES_FILE = "classes.json"
 CIFAR_RECORD = 1 + 32 * 32 * 3
 CIFAR_MEMBERS = {"train": [f"data_batch_{i}.bin" for i in range(1, 6)], "test": ["test_batch.bin"]}
