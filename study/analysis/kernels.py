@@ -172,7 +172,10 @@ def stored_network_kernels(state, network: str,
         return None
     final = state.stored_weights(network, "final", seed)
     count, size = np.shape(state.config.byhand_kernels())[:2]
-    expected = {"conv1/kernel": (size, size, 1, count), "conv2/kernel": (3, 3, count, 12)}
+    info = state.status.get("dataset_info") if isinstance(state.status, dict) else None
+    shape = info.get("input_shape") if isinstance(info, dict) else None
+    channels = int(shape[2]) if isinstance(shape, list) and len(shape) == 3 else 1
+    expected = {"conv1/kernel": (size, size, channels, count), "conv2/kernel": (3, 3, count, 12)}
     for which, flat in (("initial", initial), ("final", final)):
         if flat is None:
             continue

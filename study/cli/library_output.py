@@ -16,7 +16,7 @@ LIST_FORMATS = ("table", "csv", "json")
 OPTIONAL_COLUMNS = ("study_name", "note")
 # `list --format csv|json`: one record per study, these keys, in order (numbers as numbers).
 RECORD_KEYS = ("study", "name", "note", "state", "backend", "device", "mode", "head",
-               "epochs_planned", "epochs_min", "epochs_max", "seeds", "train_size", "test_size",
+               "dataset", "data_fingerprint", "epochs_planned", "epochs_min", "epochs_max", "seeds", "train_size", "test_size",
                "best_peak", "best_network", "date", "duration_seconds", "problem", "path")
 
 
@@ -34,6 +34,7 @@ def row_record(row) -> dict:
     return {
         "study": row.name, "name": row.study_name, "note": row.note, "state": row.state,
         "backend": row.backend, "device": row.device, "mode": row.mode, "head": row.head,
+        "dataset": row.dataset, "data_fingerprint": row.data_fingerprint,
         "epochs_planned": row.epochs_planned, "epochs_min": row.epochs_min,
         "epochs_max": row.epochs_max, "seeds": list(row.seeds), "train_size": row.train_size,
         "test_size": row.test_size, "best_peak": row.best_peak, "best_network": row.best_network,

@@ -31,11 +31,12 @@ DAMAGED = "damaged"
 UNKNOWN = StudyStatus.UNKNOWN.value
 # The columns `main.py list` prints and the Studies tab shows, in order.
 COLUMNS = ("name", "study_name", "state", "backend", "device", "mode", "head", "epochs", "seeds",
-           "data", "best_peak", "date", "duration", "note", "problem")
+           "dataset", "data", "best_peak", "date", "duration", "note", "problem")
 COLUMN_TITLES = {"name": "study", "study_name": "name", "note": "note", "state": "state",
                  "backend": "backend", "device": "device",
                  "mode": "mode", "head": "head", "epochs": "epochs", "seeds": "seeds",
-                 "data": "data (train/test)", "best_peak": "best peak acc", "date": "date",
+                 "dataset": "dataset", "data": "data (train/test)",
+                 "best_peak": "best peak acc", "date": "date",
                  "duration": "duration", "problem": "problem"}
 _SIZES = re.compile(r"([\d,]+) train / ([\d,]+) test")
 PROBLEM_LENGTH = 160
@@ -70,6 +71,9 @@ class LibraryRow:
     # The name and note a person gave the study (--name, --note, the app's setup).
     study_name: str = ""
     note: str = ""
+    # The dataset setting (a known name or the user's path) and the fingerprint of its arrays.
+    dataset: str = ""
+    data_fingerprint: str = ""
 
     @property
     def epochs_text(self) -> str:
@@ -124,6 +128,7 @@ class LibraryRow:
     def text(self, column: str) -> str:
         """The cell of `column` (one of COLUMNS) as shown."""
         special = {"epochs": self.epochs_text, "seeds": self.seeds_text, "data": self.data_text,
+                   "dataset": dataset_label(self.dataset),
                    "best_peak": self.best_peak_text, "duration": self.duration_text,
                    "note": _short(self.note, NOTE_LENGTH)}
         if column in special:
@@ -240,6 +245,8 @@ def _fill_row(row: LibraryRow, state: StudyState) -> None:
     row.mode = str(status.get("mode", config.mode))
     row.head = config.head
     row.study_name, row.note = config.name, config.note
+    row.dataset = str(config.dataset)
+    row.data_fingerprint = str(status.get("data_fingerprint", ""))
     row.epochs_planned = config.epochs
     row.seeds = tuple(config.seed_list)
     row.networks = tuple(config.networks)
@@ -262,6 +269,11 @@ def _fill_row(row: LibraryRow, state: StudyState) -> None:
         problems.append("status.json is missing: half-written or not started")
     row.problem = _short("; ".join(p.replace(str(state.folder) + os.sep, "")
                                    for p in problems))
+
+
+def dataset_label(dataset: str) -> str:
+    """A dataset setting as a table shows it: a known name as it is, a path by its last part."""
+    return "" if not dataset else dataset if "/" not in dataset else Path(dataset).name
 
 
 def best_peak(state: StudyState) -> tuple[float | None, str]:

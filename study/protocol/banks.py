@@ -284,7 +284,8 @@ def input_problems(shape, architectures=("NetA1", "NetA2"), size: int = 5) -> li
     smallest = smallest_input_side(architectures, size)
     if min(height, width) >= smallest:
         return []
-    names = " and ".join(sorted(architectures))
+    names = " and ".join(sorted(a for a in architectures
+                                if smallest_input_side((a,), size) > min(height, width)))
     return [f"images of {height}×{width} are too small for {names} with {size}×{size} conv1 "
             f"kernels and the strides: the smallest size that works is {smallest}×{smallest}"]
 

@@ -96,6 +96,9 @@ class _Setup:
     dataset: object
     keras_version: str
     fingerprint: str
+    # The dataset block status.json records; its fingerprint is of the whole arrays, so studies
+    # of one dataset with different limits are known to share it.
+    dataset_info: dict
 
 
 def _prepare(config: StudyConfig, out_root, resume, kept) -> _Setup:
@@ -106,6 +109,7 @@ def _prepare(config: StudyConfig, out_root, resume, kept) -> _Setup:
     dataset = kept.dataset_for(config.data_dir, config.dataset) if kept is not None else None
     if dataset is None:
         dataset = load_dataset(config.data_dir, config.dataset)
+    whole = dataset
     dataset = dataset.limited(config.train_limit, config.test_limit)
     check_input(config, dataset.input_shape)
     check_memory(config, dataset)
@@ -116,7 +120,11 @@ def _prepare(config: StudyConfig, out_root, resume, kept) -> _Setup:
     fingerprint = data_fingerprint(dataset)
     if resume is not None:
         resume.check(backend, keras.__version__, dataset.describe(), fingerprint)
-    return _Setup(backend, device, dataset, keras.__version__, fingerprint)
+    unlimited = len(whole.x_train) == len(dataset.x_train) and \
+        len(whole.x_test) == len(dataset.x_test)
+    info = {**dataset.info(),
+            "fingerprint": fingerprint if unlimited else data_fingerprint(whole)}
+    return _Setup(backend, device, dataset, keras.__version__, fingerprint, info)
 
 
 def _open(config: StudyConfig, setup: _Setup, emit: Callable, stop_event, out_root,
@@ -146,7 +154,7 @@ def _open(config: StudyConfig, setup: _Setup, emit: Callable, stop_event, out_ro
         dataset=dataset.describe(), seeds=list(config.seed_list),
         keras_version=setup.keras_version, mode=config.mode,
         timing=timing_for_mode(config.mode), data_fingerprint=setup.fingerprint,
-        dataset_info=dataset.info(),
+        dataset_info=setup.dataset_info,
     ))
     kept_rows = list(run.rows)
     run.rows.clear()
