@@ -33,13 +33,15 @@ def _checked_size(architecture: str, count: int, size: int, input_shape=INPUT_SH
     """Refuse a conv1 the input and the strides cannot take, naming the sizes that fit."""
     side = min(input_shape[:2])
     largest = largest_kernel_size((architecture,), side)
+    if isinstance(size, int) and size % 2 and size <= largest_kernel_size((architecture,)):
+        # A kernel the report's input takes: the images are what is too small.
+        problems = input_problems(input_shape, (architecture,), size)
+        if problems:
+            raise ValueError(problems[0])
     if not isinstance(size, int) or size < 1 or size % 2 == 0 or size > largest:
         raise ValueError(f"{architecture} cannot take a {size}×{size} conv1 kernel: odd sizes "
                          f"from 1 to {largest} fit the {input_shape[0]}×{input_shape[1]} input "
                          "and the strides")
-    problems = input_problems(input_shape, (architecture,), size)
-    if problems:
-        raise ValueError(problems[0])
     if not isinstance(count, int) or count < 1:
         raise ValueError(f"conv1 needs at least one kernel, got {count}")
     if not isinstance(num_classes, int) or num_classes < 2:

@@ -84,7 +84,7 @@ KNOWN = {
     "kmnist": KnownDataset(
         "kmnist", "Kuzushiji-MNIST",
         ("o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo"),
-        _idx("http://codh.rois.ac.jp/kmnist/dataset/kmnist/", (
+        _idx("https://codh.rois.ac.jp/kmnist/dataset/kmnist/", (
             "51467d22d8cc72929e2a028a0428f2086b092bb31cfb79c69cc0a90ce135fde4",
             "e38f9ebcd0f3ebcdec7fc8eabdcdaef93bb0df8ea12bee65224341c8183d8e17",
             "edd7a857845ad6bb1d0ba43fe7e794d164fe2dce499a1694695a792adfac43c5",
