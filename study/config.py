@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from study.datasets.known import DEFAULT_DATASET, NAMES as DATASET_NAMES
+from study.datasets.known import DEFAULT_DATASET, KNOWN, is_known
 from study.protocol import banks, byhand
 from study.protocol.backends import BACKENDS, BackendError, parse_device
 from study.protocol.jsonfile import JsonLimitError, load_json_limited, loads_limited
@@ -56,12 +56,12 @@ def _resolved_bank(spec: str, seed) -> dict:
 def dataset_problems(dataset, data_dir=None) -> list[str]:
     """Why `dataset` is not a usable dataset setting ([] when it is): a known name, or a path
     (a folder of IDX files or an .npz) of the user's own data, not given twice."""
-    if dataset in DATASET_NAMES:
+    if is_known(dataset):
         return []
     text = dataset if isinstance(dataset, str) else ""
     if not text.strip() or "\n" in text or not (
             "/" in text or "\\" in text or text.endswith(".npz") or Path(text).exists()):
-        return [f"dataset must be one of {', '.join(DATASET_NAMES)} or the path of a folder of "
+        return [f"dataset must be one of {', '.join(KNOWN)} or the path of a folder of "
                 f"IDX files or an .npz, got {dataset!r}"]
     if data_dir:
         return [f"dataset {dataset} is your own data: leave out data_dir (--data), which "
