@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -143,7 +144,7 @@ def dataset_sizes(data=None, dataset=None) -> tuple[str, int, int]:
             try:
                 with np.load(path, allow_pickle=False) as arrays:
                     shapes = {k: arrays[k].shape for k in ("y_train", "y_test")}
-            except (OSError, ValueError, KeyError) as exc:
+            except (OSError, ValueError, KeyError, zlib.error) as exc:
                 raise DataError(f"{path}: cannot be read ({exc})") from None
             return str(path), int(shapes["y_train"][0]), int(shapes["y_test"][0])
         folders, name = [path], f"IDX files in {path}"
