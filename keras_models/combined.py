@@ -56,7 +56,7 @@ from keras_models.training import (
     network_loss,
 )
 from study.protocol.events import BatchProgress
-from study.protocol.networks import INPUT_SHAPE
+from study.protocol.networks import INPUT_SHAPE, NUM_CLASSES
 
 COMBINED_NAME = "all_at_once"
 
@@ -120,9 +120,12 @@ class CombinedEpoch:
 
 
 def build_combined(networks, seed: int, head: str = "softmax", kernels=None,
-                   seeds=None) -> CombinedNetworks:
+                   seeds=None, input_shape=INPUT_SHAPE,
+                   num_classes: int | None = None) -> CombinedNetworks:
     """Build each network for each seed (`seeds`, or just `seed`) exactly as sequential mode
-    does, and join them in one model with one image input per seed."""
+    does, and join them in one model with one image input per seed; `input_shape` and
+    `num_classes` are the dataset's (the report's by default)."""
+    shapes = {"input_shape": tuple(input_shape), "num_classes": num_classes or NUM_CLASSES}
     networks = tuple(networks)
     seeds = tuple(seeds) if seeds else (int(seed),)
     if not networks:
@@ -135,7 +138,7 @@ def build_combined(networks, seed: int, head: str = "softmax", kernels=None,
             # parameters by path, and six unprefixed "conv1/kernel"s would collide there,
             # leaving five branches' gradients never zeroed between steps.
             with keras.name_scope(key):
-                branches[key] = build_network(name, s, head, kernels)
+                branches[key] = build_network(name, s, head, kernels, **shapes)
             members[key] = (name, s)
     return join_branches(branches, members)
 
@@ -150,8 +153,9 @@ def join_branches(branches: Mapping[str, keras.Model],
     branches = dict(branches)
     members = dict(members) if members else {name: (name, 0) for name in branches}
     seeds = tuple(dict.fromkeys(seed for _, seed in members.values()))
-    inputs = {seed: keras.Input(shape=INPUT_SHAPE, name=input_name(seed, seeds))
-              for seed in seeds}
+    # Every branch takes the dataset's images: the first branch's input says their shape.
+    shape = tuple(next(iter(branches.values())).inputs[0].shape[1:])
+    inputs = {seed: keras.Input(shape=shape, name=input_name(seed, seeds)) for seed in seeds}
     outputs = {}
     for seed in seeds:
         names = [name for name in branches if members[name][1] == seed]

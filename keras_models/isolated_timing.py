@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 import keras
 import numpy as np
 
-from keras_models.schemes import build_network
+from keras_models.schemes import build_network, dataset_shapes
 from keras_models.training import batches_per_epoch, compile_network, fit_options
 from study.protocol.status import ISOLATED_ROUND_BATCHES, ISOLATED_TIMING_ROUNDS
 
@@ -108,7 +108,7 @@ def isolated_timing_rounds(
     for name in networks:
         if stop_event is not None and stop_event.is_set():
             return {}
-        model = build_network(name, seed, head, kernels)
+        model = build_network(name, seed, head, kernels, **dataset_shapes(data))
         compile_network(model, learning_rate, options)
         model.fit(warm_x, warm_y, batch_size=batch_size, epochs=1, shuffle=False, verbose=0)
         models[name] = model

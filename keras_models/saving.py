@@ -40,10 +40,11 @@ class ModelFileError(ValueError):
 
 
 def standalone_model(network: str, head: str, weights: dict | None = None,
-                     conv1_shape: tuple | None = None) -> keras.Model:
+                     conv1_shape: tuple | None = None, input_shape=INPUT_SHAPE,
+                     num_classes: int = NUM_CLASSES) -> keras.Model:
     """A fresh model of `network` (conv1 frozen for HF) holding `weights`
-    ({"conv1": [kernel, bias], …}; None: zeros); conv1 (k, k, 1, N) is `conv1_shape`, else
-    that of the weights, else the report's."""
+    ({"conv1": [kernel, bias], …}; None: zeros); conv1 (k, k, C, N) is `conv1_shape`, else
+    that of the weights, else the report's; `input_shape` and `num_classes` are the dataset's."""
     from keras_models.architectures import BUILDERS
 
     spec = network_spec(network)
@@ -53,7 +54,8 @@ def standalone_model(network: str, head: str, weights: dict | None = None,
                        else (5, 5, 1, 4))
     conv1 = conv1_shape
     model = BUILDERS[spec.architecture](head=head, name=network, initializer="zeros",
-                                        kernel_count=int(conv1[3]), kernel_size=int(conv1[0]))
+                                        kernel_count=int(conv1[3]), kernel_size=int(conv1[0]),
+                                        input_shape=input_shape, num_classes=num_classes)
     # Freeze before assigning (see schemes.build_network: torch inside a device scope).
     model.get_layer("conv1").trainable = not spec.conv1_frozen
     if weights is not None:
@@ -153,8 +155,10 @@ class ModelSaver:
     weights in and writing the archive (`seconds` and `files` record it).
     """
 
-    def __init__(self, head: str, path_of: Callable[[str, int, str], Path], earlier=()):
+    def __init__(self, head: str, path_of: Callable[[str, int, str], Path], earlier=(),
+                 input_shape=INPUT_SHAPE, num_classes: int = NUM_CLASSES):
         self.head = head
+        self.shapes = {"input_shape": tuple(input_shape), "num_classes": int(num_classes)}
         self.path_of = path_of
         self.models: dict[tuple[str, int], keras.Model] = {}
         self.peaks: dict[tuple[str, int], float] = {}
@@ -169,7 +173,8 @@ class ModelSaver:
         key = (network, int(seed))
         model = self.models.get(key)
         if model is None:
-            model = self.models[key] = standalone_model(network, self.head, weights)
+            model = self.models[key] = standalone_model(network, self.head, weights,
+                                                        **self.shapes)
         else:
             set_layer_weights(model, weights)
         return model
@@ -207,7 +212,8 @@ class ModelSaver:
         if key in self.best_weights:
             model = self._model(network, seed, self.best_weights[key])
         elif Path(self.path_of(network, seed, "best")).is_file():
-            model = load_model_file(self.path_of(network, seed, "best"), network, self.head)
+            model = load_model_file(self.path_of(network, seed, "best"), network, self.head,
+                                    **self.shapes)
         else:
             return None  # resumed from a study made before models were kept
         return predict_classes(model, images, batch_size)
@@ -248,8 +254,8 @@ def _reason(exc: BaseException) -> str:
     return text[:300]
 
 
-def load_model_file(path, network: str, head: str,
-                    conv1_shape: tuple | None = None) -> keras.Model:
+def load_model_file(path, network: str, head: str, conv1_shape: tuple | None = None,
+                    input_shape=INPUT_SHAPE, num_classes: int = NUM_CLASSES) -> keras.Model:
     """Load `path` in safe mode (never anything else) and check that it is `network` with
     `head` as this study builds it: the same name, layers, input, output and weight shapes.
     ModelFileError (one line naming the file) for anything that is not."""
@@ -263,7 +269,9 @@ def load_model_file(path, network: str, head: str,
         raise ModelFileError(f"{path}: cannot be loaded as a Keras model in safe mode "
                              f"({type(exc).__name__}: {_reason(exc)})") from None
     with _tensorflow_left_alone():
-        problem = _difference(model, standalone_model(network, head, conv1_shape=conv1_shape))
+        problem = _difference(model, standalone_model(network, head, conv1_shape=conv1_shape,
+                                                      input_shape=input_shape,
+                                                      num_classes=num_classes))
     if problem:
         raise ModelFileError(f"{path}: not the {network} model this study trains ({problem})")
     return model
@@ -280,9 +288,11 @@ def _difference(model, reference: keras.Model) -> str:
         outputs = [tuple(t.shape) for t in model.outputs]
     except Exception:  # noqa: BLE001 - a subclassed model has no symbolic inputs
         return "it is not a functional model"
-    if inputs != [(None, *INPUT_SHAPE)] or outputs != [(None, NUM_CLASSES)]:
-        return (f"input {inputs} and output {outputs}; expected [(None, "
-                f"{', '.join(map(str, INPUT_SHAPE))})] and [(None, {NUM_CLASSES})]")
+    wanted_inputs = [tuple(t.shape) for t in reference.inputs]
+    wanted_outputs = [tuple(t.shape) for t in reference.outputs]
+    if inputs != wanted_inputs or outputs != wanted_outputs:
+        return (f"input {inputs} and output {outputs}; expected {wanted_inputs} and "
+                f"{wanted_outputs}")
     layers = [(layer.name, type(layer).__name__) for layer in model.layers]
     expected = [(layer.name, type(layer).__name__) for layer in reference.layers]
     if layers != expected:

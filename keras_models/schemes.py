@@ -14,6 +14,8 @@ import numpy as np
 
 from study.protocol import banks
 from study.protocol.networks import (
+    INPUT_SHAPE,
+    NUM_CLASSES,
     TRAINABLE_LAYERS,
     NetworkSpec,
     network_spec,
@@ -44,7 +46,8 @@ def initial_weights(spec: NetworkSpec, shapes: dict, seed: int, kernels=None) ->
         out = kernel_shape[-1]
         bias = np.zeros((out,), np.float32)
         if layer == "conv1" and spec.byhand_conv1:
-            kernel = banks.conv_kernel(start.kernels)
+            # One copy per input channel, divided by their count (banks.conv_kernel).
+            kernel = banks.conv_kernel(start.kernels, kernel_shape[2])
             if start.bias is not None:
                 bias = start.bias.copy()
         elif layer == "conv1":
@@ -57,8 +60,16 @@ def initial_weights(spec: NetworkSpec, shapes: dict, seed: int, kernels=None) ->
     return weights
 
 
-def build_network(name: str, seed: int, head: str = "softmax", kernels=None):
-    """Build one of the six networks with its scheme's initial weights and conv1 frozen for HF."""
+def dataset_shapes(dataset) -> dict:
+    """The build_network arguments a dataset sets: its images' (H, W, C) and its class count."""
+    return {"input_shape": tuple(int(d) for d in dataset.x_train.shape[1:]),
+            "num_classes": int(getattr(dataset, "num_classes", NUM_CLASSES))}
+
+
+def build_network(name: str, seed: int, head: str = "softmax", kernels=None,
+                  input_shape=INPUT_SHAPE, num_classes: int = NUM_CLASSES):
+    """Build one of the six networks with its scheme's initial weights and conv1 frozen for HF;
+    `input_shape` (H, W, C) and `num_classes` are the dataset's (the report's by default)."""
     from keras_models.architectures import BUILDERS
 
     spec = network_spec(name)
@@ -66,7 +77,8 @@ def build_network(name: str, seed: int, head: str = "softmax", kernels=None):
     count, size = start.kernels.shape[0], start.kernels.shape[1]
     # Every weight is assigned below, so Keras' own random draw would only cost time.
     model = BUILDERS[spec.architecture](head=head, name=name, initializer="zeros",
-                                        kernel_count=count, kernel_size=size)
+                                        kernel_count=count, kernel_size=size,
+                                        input_shape=input_shape, num_classes=num_classes)
     shapes = {
         layer.name: tuple(layer.kernel.shape)
         for layer in model.layers

@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from study.datasets.known import DEFAULT_DATASET, KNOWN, is_known
 from study.protocol import banks, byhand
 from study.protocol.backends import BACKENDS, BackendError, parse_device
 from study.protocol.bank_names import study_bank
@@ -53,6 +54,22 @@ def _resolved_bank(spec: str, seed) -> dict:
     return {"kernel_bank": text, "kernels": kernels.tolist()}
 
 
+def dataset_problems(dataset, data_dir=None) -> list[str]:
+    """Why `dataset` is not a usable dataset setting ([] when it is): a known name, or a path
+    (a folder of IDX files or an .npz) of the user's own data, not given twice."""
+    if is_known(dataset):
+        return []
+    text = dataset if isinstance(dataset, str) else ""
+    if not text.strip() or "\n" in text or not (
+            "/" in text or "\\" in text or text.endswith(".npz") or Path(text).exists()):
+        return [f"dataset must be one of {', '.join(KNOWN)} or the path of a folder of "
+                f"IDX files or an .npz, got {dataset!r}"]
+    if data_dir:
+        return [f"dataset {dataset} is your own data: leave out data_dir (--data), which "
+                "reads a known dataset from another place"]
+    return []
+
+
 @dataclass(frozen=True)
 class StudyConfig:
     """Settings of one study run; the report's defaults (docs/study.md#training), a correct head."""
@@ -67,6 +84,9 @@ class StudyConfig:
     # JAX is the fastest backend on a CPU for these small networks (benchmarks/benchmark.py).
     backend: str = "jax"
     device: str = "cpu"
+    # A known dataset's name (docs/datasets.md) or the path of the user's own data; `data_dir`
+    # reads a known dataset from that folder or .npz instead of its usual place.
+    dataset: str = DEFAULT_DATASET
     data_dir: str | None = None
     train_limit: int | None = None
     test_limit: int | None = None
@@ -144,6 +164,7 @@ class StudyConfig:
         integer("test_limit", 1, 10**8, optional=True)
         if self.data_dir is not None and not isinstance(self.data_dir, str):
             found.append(f"data_dir must be a folder or .npz path, got {self.data_dir!r}")
+        found.extend(dataset_problems(self.dataset, self.data_dir))
         found.extend(self._kernel_problems())
         if self.mode not in MODES:
             found.append(f"mode must be one of {', '.join(MODES)}, got {self.mode!r}")
@@ -236,6 +257,8 @@ class StudyConfig:
         if self.kernels is not None:
             data["kernels"] = [[[_number(v) for v in row] for row in k] for k in self.kernels]
         # Left out when unset, so a study with the report's kernels writes the same file as ever.
+        if data["dataset"] == DEFAULT_DATASET:
+            del data["dataset"]
         for key in ("kernel_bank", "kernel_bias"):
             if data[key] is None:
                 del data[key]

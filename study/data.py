@@ -1,60 +1,76 @@
-"""Datasets: IDX files (gzipped or not) and .npz, Fashion-MNIST found offline, clear errors.
+"""A study's dataset: a known one by name (Fashion-MNIST found offline, MNIST, KMNIST, CIFAR-10
+from the download cache) or the user's own folder of IDX files or .npz (docs/datasets.md).
 
-Search order when no folder is given: the system copy from Debian's `dataset-fashion-mnist`
-(/usr/share/datasets/fashion-mnist), then Keras' download cache (~/.keras/datasets/fashion-mnist).
+Search order for Fashion-MNIST when no folder is given: the system copy from Debian's
+`dataset-fashion-mnist` (/usr/share/datasets/fashion-mnist), then Keras' download cache
+(~/.keras/datasets/fashion-mnist), then Kernel Lab's (`study --download`). The readers live in
+study/datasets/.
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import io
-import json
 import os
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from study.protocol.files import cache_root, replace_atomically
-from study.protocol.networks import NUM_CLASSES
+from study.datasets import fetch
+from study.datasets.known import (
+    DEFAULT_DATASET,
+    FASHION_CLASSES,
+    IDX_FILES,
+    KNOWN,
+    KnownDataset,
+    default_class_names,
+    is_known,
+)
+from study.datasets.readers import (  # noqa: F401 - the names other modules import from here
+    IMAGE_MAGIC,
+    LABEL_MAGIC,
+    DataError,
+    find_file,
+    idx_count,
+    idx_paths,
+    pair,
+    read_classes,
+    read_cifar_binary,
+    read_idx,
+    read_idx_arrays,
+    read_npz_arrays,
+    shape_text,
+    write_idx,
+)
 
 SYSTEM_DIR = Path("/usr/share/datasets/fashion-mnist")
-IMAGE_MAGIC = 0x00000803
-LABEL_MAGIC = 0x00000801
 IMAGE_SIDE = 28
-IDX_FILES = {
-    "x_train": "train-images-idx3-ubyte",
-    "y_train": "train-labels-idx1-ubyte",
-    "x_test": "t10k-images-idx3-ubyte",
-    "y_test": "t10k-labels-idx1-ubyte",
-}
-CLASS_NAMES = (
-    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
-)
+CLASS_NAMES = FASHION_CLASSES
 INSTALL_HINT = (
-    "install it with `sudo apt-get install dataset-fashion-mnist`, or pass --data DIR with the "
-    "four IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], "
-    "t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]) or an .npz file holding "
-    "x_train, y_train, x_test, y_test"
+    "install it with `sudo apt-get install dataset-fashion-mnist`, fetch it with "
+    "`main.py study --download`, or pass --data DIR with the four IDX files "
+    "(train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz], "
+    "t10k-labels-idx1-ubyte[.gz]) or an .npz file holding x_train, y_train, x_test, y_test"
 )
-
-
-class DataError(ValueError):
-    """A dataset that cannot be used; the message names the file and the problem."""
+OWN_HINT = (f"--dataset takes {', '.join(KNOWN)}, a folder of the four IDX files or an .npz "
+            "holding x_train, y_train, x_test, y_test")
 
 
 @dataclass(frozen=True)
 class Dataset:
-    """Images scaled to [0, 1] as float32 (N, 28, 28, 1), labels as int32 (N,)."""
+    """Images scaled to [0, 1] as float32 (N, H, W, C), labels as int32 (N,), class names."""
 
     x_train: np.ndarray
     y_train: np.ndarray
     x_test: np.ndarray
     y_test: np.ndarray
     source: str
+    class_names: tuple[str, ...] = CLASS_NAMES
+    # The dataset setting it was loaded for (a known name or the path) and, for a fetched one,
+    # the URL and SHA-256 of each file read.
+    key: str = DEFAULT_DATASET
+    files: tuple = field(default=(), repr=False)
 
     def limited(self, train_limit: int | None, test_limit: int | None) -> Dataset:
         """The first train_limit / test_limit samples (all of them when None).
@@ -66,16 +82,39 @@ class Dataset:
         return Dataset(
             self.x_train[:train_limit], self.y_train[:train_limit],
             self.x_test[:test_limit], self.y_test[:test_limit], self.source,
+            self.class_names, self.key, self.files,
         )
 
     @property
     def name(self) -> str:
-        """What a message calls this dataset: "Fashion-MNIST" or where it came from."""
-        return "Fashion-MNIST" if self.source.startswith("Fashion-MNIST") else self.source
+        """What a message calls this dataset: "Fashion-MNIST", "MNIST" or where it came from."""
+        for known in KNOWN.values():
+            if self.source.startswith(known.title + " ("):
+                return known.title
+        return self.source
+
+    @property
+    def input_shape(self) -> tuple[int, int, int]:
+        """(H, W, C) of one image."""
+        return tuple(int(d) for d in self.x_train.shape[1:])
+
+    @property
+    def num_classes(self) -> int:
+        """How many classes the labels name (linear1's width)."""
+        return len(self.class_names)
 
     def describe(self) -> str:
         """One line for a status bar: where the data came from and how much of it."""
         return f"{self.source}: {len(self.x_train):,} train / {len(self.x_test):,} test"
+
+    def info(self) -> dict:
+        """The dataset block a study records (status.json's `dataset_info`): the setting, the
+        class names, the image shape and, for a fetched dataset, each file's URL and SHA-256."""
+        block = {"name": self.key, "source": self.source, "classes": list(self.class_names),
+                 "input_shape": list(self.input_shape)}
+        if self.files:
+            block["files"] = [dict(f) for f in self.files]
+        return block
 
 
 def check_limits(name: str, n_train: int, n_test: int, train_limit: int | None,
@@ -89,24 +128,17 @@ def check_limits(name: str, n_train: int, n_test: int, train_limit: int | None,
                             "for all of them")
 
 
-def idx_count(path) -> int:
-    """How many items an IDX file holds, read from its header only (gzip: the first bytes)."""
-    path = Path(path)
-    opener = gzip.open if path.suffix == ".gz" else open
-    try:
-        with opener(path, "rb") as fh:
-            head = fh.read(8)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise DataError(f"{path}: cannot be read ({exc})") from None
-    if len(head) < 8:
-        raise DataError(f"{path}: too short to be an IDX file")
-    return int.from_bytes(head[4:8], "big")
+def _setting(value) -> str | None:
+    return None if value is None or str(value) == "" else str(value)
 
 
-def dataset_sizes(data: str | os.PathLike | None = None) -> tuple[str, int, int]:
-    """(name, training images, test images) of what load_dataset(data) would read, from the
-    IDX headers or the .npz index alone — cheap enough to check a limit as the user types."""
-    if data is not None and str(data) != "":
+def dataset_sizes(data=None, dataset=None) -> tuple[str, int, int]:
+    """(name, training images, test images) of what load_dataset(data, dataset) would read, from
+    the IDX headers or the .npz index alone — cheap enough to check a limit as the user types."""
+    data, dataset = _setting(data), _setting(dataset) or DEFAULT_DATASET
+    if data is None and not is_known(dataset):
+        data = dataset
+    if data is not None:
         path = Path(data)
         if path.is_file():
             try:
@@ -116,10 +148,17 @@ def dataset_sizes(data: str | os.PathLike | None = None) -> tuple[str, int, int]
                 raise DataError(f"{path}: cannot be read ({exc})") from None
             return str(path), int(shapes["y_train"][0]), int(shapes["y_test"][0])
         folders, name = [path], f"IDX files in {path}"
+    elif dataset == DEFAULT_DATASET:
+        folders, name = candidate_dirs(), KNOWN[dataset].title
     else:
-        folders, name = candidate_dirs(), "Fashion-MNIST"
+        known = KNOWN[dataset]
+        if fetch.missing_files(known):
+            raise DataError(f"{known.title} is not downloaded; `{known.download_command()}`")
+        if known.layout != "idx":
+            return known.title, *known.sizes
+        folders, name = [known.cache_dir()], known.title
     for folder in folders:
-        files = {key: _find_file(folder, base) for key, base in IDX_FILES.items()}
+        files = {key: find_file(folder, base) for key, base in IDX_FILES.items()}
         if folder.is_dir() and all(files.values()):
             return name, idx_count(files["y_train"]), idx_count(files["y_test"])
     raise DataError(f"no dataset found in {', '.join(str(f) for f in folders)}")
@@ -131,257 +170,132 @@ def keras_cache_dir() -> Path:
     return Path(home) / "datasets" / "fashion-mnist"
 
 
-def _read_bytes(path: Path) -> bytes:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DataError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            return gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise DataError(f"{path}: corrupt or truncated gzip data ({exc})") from None
-    return raw
+def _split(arrays: dict, where: dict, expected, num_classes):
+    x_train, y_train = pair(arrays["x_train"], arrays["y_train"], where["x_train"],
+                            where["y_train"], expected, num_classes)
+    x_test, y_test = pair(arrays["x_test"], arrays["y_test"], where["x_test"], where["y_test"],
+                          expected, num_classes)
+    if x_train.shape[1:] != x_test.shape[1:]:
+        raise DataError(f"{where['x_train']} images are {shape_text(x_train.shape[1:])} but "
+                        f"{where['x_test']} images {shape_text(x_test.shape[1:])}; they must "
+                        "match")
+    return x_train, y_train, x_test, y_test
 
 
-def read_idx(path, expected_magic: int) -> np.ndarray:
-    """Read one IDX file of unsigned bytes; DataError for a wrong magic, truncation or shape."""
-    path = Path(path)
-    raw = _read_bytes(path)
-    kind = "image" if expected_magic == IMAGE_MAGIC else "label"
-    if len(raw) < 4:
-        raise DataError(f"{path}: too short to be an IDX file ({len(raw)} bytes)")
-    magic = int.from_bytes(raw[:4], "big")
-    if magic != expected_magic:
-        raise DataError(
-            f"{path}: wrong magic number 0x{magic:08x}, expected 0x{expected_magic:08x} "
-            f"(an IDX {kind} file); is this the right file?"
-        )
-    ndim = raw[3]
-    header = 4 + 4 * ndim
-    if len(raw) < header:
-        raise DataError(f"{path}: truncated in its header")
-    dims = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
-    expected = int(np.prod(dims))
-    body = len(raw) - header
-    if body < expected:
-        raise DataError(
-            f"{path}: truncated: its header promises {dims[0]:,} {kind}s ({expected:,} bytes) "
-            f"but only {body:,} bytes follow"
-        )
-    if body > expected:
-        raise DataError(f"{path}: corrupt: {body - expected:,} unexpected bytes after the data")
-    if expected_magic == IMAGE_MAGIC and dims[1:] != (IMAGE_SIDE, IMAGE_SIDE):
-        shape = "×".join(str(d) for d in dims[1:])
-        raise DataError(f"{path}: images are {shape}, but the study needs 28×28 images")
-    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(dims)
-
-
-def _find_file(folder: Path, base: str) -> Path | None:
-    for name in (base, base + ".gz"):
-        if (folder / name).is_file():
-            return folder / name
-    return None
-
-
-def _check_labels(labels: np.ndarray, where: str) -> np.ndarray:
-    if labels.ndim != 1:
-        raise DataError(f"{where}: labels must be one number per image, got shape {labels.shape}")
-    if labels.dtype == np.bool_ or not np.issubdtype(labels.dtype, np.number) \
-            or np.issubdtype(labels.dtype, np.complexfloating):
-        raise DataError(f"{where}: labels must be whole numbers 0–9, got dtype {labels.dtype}")
-    if np.issubdtype(labels.dtype, np.floating):
-        bad = ~np.isfinite(labels) | (labels != np.round(labels))
-        if bad.any():
-            index = int(np.argmax(bad))
-            raise DataError(f"{where}: labels must be whole numbers 0–9, found {labels[index]!r} "
-                            f"at index {index:,}")
-    outside = (labels < 0) | (labels >= NUM_CLASSES)
-    if outside.any():
-        index = int(np.argmax(outside))
-        value = labels[index]
-        value = int(value) if float(value).is_integer() else float(value)
-        raise DataError(f"{where}: labels must be 0–9, found {value} at index {index:,}")
-    return labels.astype(np.int32)
-
-
-def _scale_images(images: np.ndarray, where: str) -> np.ndarray:
-    if images.dtype == np.bool_ or not np.issubdtype(images.dtype, np.number) \
-            or np.issubdtype(images.dtype, np.complexfloating):
-        raise DataError(f"{where}: images must hold real numbers, got dtype {images.dtype}")
-    if np.issubdtype(images.dtype, np.floating) and images.size \
-            and not np.isfinite(images).all():
-        count = int(images.size - np.isfinite(images).sum())
-        raise DataError(f"{where}: images hold {count:,} NaN or infinite value(s); "
-                        "every pixel must be a finite number")
-    if images.ndim == 2 and images.shape[1] == IMAGE_SIDE * IMAGE_SIDE:
-        images = images.reshape(-1, IMAGE_SIDE, IMAGE_SIDE)
-    if images.ndim == 4 and images.shape[-1] == 1:
-        images = images[..., 0]
-    if images.ndim != 3 or images.shape[1:] != (IMAGE_SIDE, IMAGE_SIDE):
-        raise DataError(f"{where}: images must be 28×28, got shape {images.shape}")
-    if images.dtype == np.uint8 or (images.size and float(images.max()) > 1.0):
-        images = images.astype(np.float32) / 255.0
-    return images.astype(np.float32)[..., np.newaxis]
-
-
-def _pair(images, labels, image_where: str, label_where: str):
-    if np.ndim(images) == 0 or np.ndim(labels) == 0:
-        raise DataError(f"{image_where if np.ndim(images) == 0 else label_where}: "
-                        "a single value, not an array of images or labels")
-    if len(images) == 0:
-        raise DataError(f"{image_where}: holds no images; a study needs at least one")
-    if len(images) != len(labels):
-        raise DataError(
-            f"{image_where} holds {len(images):,} images but {label_where} holds "
-            f"{len(labels):,} labels; they must match"
-        )
-    return _scale_images(images, image_where), _check_labels(labels, label_where)
-
-
-def load_idx_folder(folder) -> Dataset:
-    """Fashion-MNIST (or MNIST-shaped) IDX files from one folder."""
+def load_idx_folder(folder, known: KnownDataset | None = KNOWN[DEFAULT_DATASET]) -> Dataset:
+    """The four IDX files of one folder: a known dataset's (its size and classes) or, with
+    known=None, the user's own (any H×W, classes from a classes.json beside them)."""
     folder = Path(folder)
-    paths = {}
-    for key, base in IDX_FILES.items():
-        path = _find_file(folder, base)
-        if path is None:
-            raise DataError(f"{folder}: {base} (or {base}.gz) is missing; {INSTALL_HINT}")
-        paths[key] = path
-    arrays = _read_parsed(paths)
-    if arrays is None:
-        arrays = {
-            key: read_idx(path, IMAGE_MAGIC if key.startswith("x") else LABEL_MAGIC)
-            for key, path in paths.items()
-        }
-        _keep_parsed(paths, arrays)
-    x_train, y_train = _pair(arrays["x_train"], arrays["y_train"],
-                             str(paths["x_train"]), str(paths["y_train"]))
-    x_test, y_test = _pair(arrays["x_test"], arrays["y_test"],
-                           str(paths["x_test"]), str(paths["y_test"]))
-    return Dataset(x_train, y_train, x_test, y_test, f"IDX files in {folder}")
+    paths = idx_paths(folder, INSTALL_HINT if known else OWN_HINT)
+    side = known.input_shape[:2] if known else None
+    arrays = read_idx_arrays(paths, side)
+    where = {key: str(path) for key, path in paths.items()}
+    return _dataset(arrays, where, known, folder, f"IDX files in {folder}")
 
 
-def parsed_cache_dir(paths: dict[str, Path]) -> Path | None:
-    """Where the parsed arrays of these IDX files are kept (cache_root()/data/KEY, KEY from each
-    file's real path, size and modification time), or None when KERNEL_LAB_DATA_CACHE is off."""
-    if os.environ.get("KERNEL_LAB_DATA_CACHE", "").strip().lower() in {"off", "0", "no", "false"}:
-        return None
-    try:
-        stats = [[key, str(path.resolve()), path.stat().st_size, path.stat().st_mtime_ns]
-                 for key, path in sorted(paths.items())]
-    except OSError:
-        return None
-    key = hashlib.sha256(json.dumps(stats).encode()).hexdigest()[:32]
-    return cache_root() / "data" / key
-
-
-def _read_parsed(paths: dict[str, Path]) -> dict[str, np.ndarray] | None:
-    """The arrays parsed from these files by an earlier run, or None (not kept, unreadable or
-    not what a parse gives: then the files are parsed again). Gunzipping and parsing the four
-    files costs more than a second at every start; reading the kept arrays a few milliseconds."""
-    folder = parsed_cache_dir(paths)
-    if folder is None:
-        return None
-    arrays = {}
-    try:
-        for key in IDX_FILES:
-            array = np.load(folder / f"{key}.npy", allow_pickle=False)
-            expected = 3 if key.startswith("x") else 1
-            if array.dtype != np.uint8 or array.ndim != expected:
-                return None
-            arrays[key] = array
-    except (OSError, ValueError, EOFError):
-        return None
-    return arrays
-
-
-def _keep_parsed(paths: dict[str, Path], arrays: dict[str, np.ndarray]) -> None:
-    """Keep the parsed arrays for the next run (see _read_parsed); a failure only costs time."""
-    folder = parsed_cache_dir(paths)
-    if folder is None:
-        return
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        for key, array in arrays.items():
-            buffer = io.BytesIO()
-            np.save(buffer, np.ascontiguousarray(array, dtype=np.uint8), allow_pickle=False)
-            replace_atomically(folder / f"{key}.npy", buffer.getvalue(), fsync=False)
-    except OSError:
-        pass
-
-
-def load_npz(path) -> Dataset:
-    """An .npz file with x_train, y_train, x_test, y_test (never unpickled)."""
+def load_npz(path, known: KnownDataset | None = KNOWN[DEFAULT_DATASET]) -> Dataset:
+    """An .npz file with x_train, y_train, x_test, y_test (never unpickled) and, for the user's
+    own data (known=None), an optional `classes` array."""
     path = Path(path)
-    try:
-        loaded = np.load(path, allow_pickle=False)
-    except Exception as exc:  # noqa: BLE001 - np.load raises many kinds; all mean "unreadable"
-        raise DataError(f"{path}: not a readable .npz file ({_reason(exc)})") from None
-    if not isinstance(loaded, np.lib.npyio.NpzFile):
-        raise DataError(f"{path}: is a single .npy array, not an .npz archive holding x_train, "
-                        "y_train, x_test, y_test")
-    try:
-        with loaded as npz:
-            missing = [k for k in IDX_FILES if k not in npz.files]
-            if missing:
-                raise DataError(f"{path}: missing array(s) {', '.join(missing)}; an .npz needs "
-                                "x_train, y_train, x_test, y_test")
-            arrays = {k: npz[k] for k in IDX_FILES}
-    except DataError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - truncated, bad CRC, pickled objects, …
-        raise DataError(f"{path}: not a readable .npz file ({_reason(exc)})") from None
-    x_train, y_train = _pair(arrays["x_train"], arrays["y_train"],
-                             f"{path} x_train", f"{path} y_train")
-    x_test, y_test = _pair(arrays["x_test"], arrays["y_test"], f"{path} x_test", f"{path} y_test")
-    return Dataset(x_train, y_train, x_test, y_test, f"{path}")
+    arrays, classes = read_npz_arrays(path)
+    where = {key: f"{path} {key}" for key in IDX_FILES}
+    return _dataset(arrays, where, known, path, f"{path}", classes)
 
 
-def _reason(exc: BaseException) -> str:
-    """One short line for an exception: its message, or its type when it has none."""
-    text = " ".join(str(exc).split())
-    return text if text else type(exc).__name__
+def _dataset(arrays, where, known, path: Path, source: str, embedded=None) -> Dataset:
+    if known is not None:
+        x_train, y_train, x_test, y_test = _split(arrays, where, known.input_shape,
+                                                  len(known.classes))
+        return Dataset(x_train, y_train, x_test, y_test, source, known.classes, known.name)
+    names = read_classes(path, embedded)
+    x_train, y_train, x_test, y_test = _split(arrays, where, None,
+                                              len(names) if names else None)
+    if names is None:
+        count = int(max(y_train.max(), y_test.max())) + 1
+        if count < 2:
+            raise DataError(f"{path}: every label is 0; a study needs at least two classes")
+        names = default_class_names(count)
+    return Dataset(x_train, y_train, x_test, y_test, source, names, str(path))
+
+
+def load_own(path) -> Dataset:
+    """The user's own data (--dataset PATH): a folder of IDX files or an .npz."""
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"{path} does not exist; {OWN_HINT}")
+    return load_npz(path, None) if path.is_file() else load_idx_folder(path, None)
+
+
+def load_cached(known: KnownDataset) -> Dataset:
+    """A known dataset from the download cache, every file checked against its SHA-256."""
+    missing = fetch.missing_files(known)
+    if missing:
+        raise DataError(f"{known.title} is not downloaded (no {missing[0].filename} in "
+                        f"{known.cache_dir()}); fetch it once with "
+                        f"`{known.download_command()}`")
+    paths = [fetch.verified(known, remote, fetch.cached_path(known, remote))
+             for remote in known.files]
+    if known.layout == "idx":
+        paths = idx_paths(known.cache_dir(), f"fetch it with `{known.download_command()}`")
+        arrays = read_idx_arrays(paths, known.input_shape[:2])
+        where = {key: str(path) for key, path in paths.items()}
+    else:
+        arrays = read_cifar_binary(paths[0])
+        where = {key: f"{paths[0]} {key}" for key in IDX_FILES}
+    x_train, y_train, x_test, y_test = _split(arrays, where, known.input_shape,
+                                              len(known.classes))
+    return Dataset(x_train, y_train, x_test, y_test, f"{known.title} ({known.cache_dir()})",
+                   known.classes, known.name, tuple(fetch.source_record(known)))
 
 
 def candidate_dirs() -> list[Path]:
     """Where Fashion-MNIST is looked for when no folder is given, in order."""
-    return [SYSTEM_DIR, keras_cache_dir()]
+    return [SYSTEM_DIR, keras_cache_dir(), KNOWN[DEFAULT_DATASET].cache_dir()]
 
 
-def load_dataset(data: str | os.PathLike | None = None) -> Dataset:
-    """Load Fashion-MNIST from `data` (folder or .npz) or, when None, from the first place found."""
+def load_dataset(data: str | os.PathLike | None = None, dataset: str | None = None) -> Dataset:
+    """Load the study's dataset: `dataset` (a known name, default Fashion-MNIST, or a path to the
+    user's own data), read from `data` (a folder or .npz of that dataset's files) when given."""
+    data, dataset = _setting(data), _setting(dataset) or DEFAULT_DATASET
+    if not is_known(dataset):
+        if data is not None:
+            raise DataError(f"the data are given twice (--dataset {dataset} and --data {data}); "
+                            "give your own data as --dataset PATH alone")
+        return load_own(dataset)
+    known = KNOWN[dataset]
     if data is not None:
         path = Path(data)
         if not path.exists():
             raise DataError(f"{path} does not exist; {INSTALL_HINT}")
-        if path.is_file():
-            return load_npz(path)
-        return load_idx_folder(path)
+        return load_npz(path, known) if path.is_file() else load_idx_folder(path, known)
+    if dataset != DEFAULT_DATASET:
+        return load_cached(known)
     for folder in candidate_dirs():
-        if folder.is_dir() and all(_find_file(folder, b) for b in IDX_FILES.values()):
-            dataset = load_idx_folder(folder)
-            return Dataset(dataset.x_train, dataset.y_train, dataset.x_test, dataset.y_test,
+        if folder.is_dir() and all(find_file(folder, b) for b in IDX_FILES.values()):
+            if folder == known.cache_dir():
+                return load_cached(known)
+            loaded = load_idx_folder(folder, known)
+            return Dataset(loaded.x_train, loaded.y_train, loaded.x_test, loaded.y_test,
                            f"Fashion-MNIST ({folder})")
     looked = ", ".join(str(p) for p in candidate_dirs())
     raise DataError(f"Fashion-MNIST was not found (looked in {looked}); {INSTALL_HINT}")
 
 
-def _data_setting(data) -> str | None:
-    """A data setting as compared between runs: None (the default search) or its path text."""
-    return None if data is None or str(data) == "" else str(data)
-
-
-def data_signature(data=None) -> tuple:
-    """What load_dataset(data) would read, as (path, size, mtime_ns) rows (None, None for a file
-    that is not there): a dataset loaded earlier is out of date when this has changed."""
-    data = _data_setting(data)
+def data_signature(data=None, dataset=None) -> tuple:
+    """What load_dataset(data, dataset) would read, as (path, size, mtime_ns) rows (None, None
+    for a file that is not there): a dataset loaded earlier is out of date when this changed."""
+    data, dataset = _setting(data), _setting(dataset) or DEFAULT_DATASET
     names = [base + suffix for base in IDX_FILES.values() for suffix in ("", ".gz")]
-    if data is None:
-        files = [folder / name for folder in candidate_dirs() for name in names]
-    else:
+    if data is None and not is_known(dataset):
+        data = dataset
+    if data is not None:
         path = Path(data)
         files = [path] if not path.is_dir() else [path / name for name in names]
+        files.append((path if path.is_dir() else path.parent) / "classes.json")
+    elif dataset == DEFAULT_DATASET:
+        files = [folder / name for folder in candidate_dirs() for name in names]
+    else:
+        files = [fetch.cached_path(KNOWN[dataset], remote) for remote in KNOWN[dataset].files]
     rows = []
     for path in files:
         try:
@@ -400,42 +314,29 @@ class KeptDataset:
     data: str | None
     dataset: Dataset
     signature: tuple
+    name: str = DEFAULT_DATASET
 
     @classmethod
-    def load(cls, data=None) -> KeptDataset:
+    def load(cls, data=None, dataset=None) -> KeptDataset:
         """Load the dataset of this data setting now (DataError as load_dataset)."""
-        data = _data_setting(data)
-        signature = data_signature(data)
-        return cls(data, load_dataset(data), signature)
+        data, dataset = _setting(data), _setting(dataset) or DEFAULT_DATASET
+        signature = data_signature(data, dataset)
+        return cls(data, load_dataset(data, dataset), signature, dataset)
 
-    def dataset_for(self, data) -> Dataset | None:
-        """The kept dataset when `data` is the setting it was loaded for and its files are
-        unchanged; None otherwise (then the study loads its own)."""
-        data = _data_setting(data)
-        if data != self.data or data_signature(data) != self.signature:
+    def dataset_for(self, data, dataset=None) -> Dataset | None:
+        """The kept dataset when `data` (and `dataset`) are the setting it was loaded for and
+        its files are unchanged; None otherwise (then the study loads its own)."""
+        data, dataset = _setting(data), _setting(dataset) or DEFAULT_DATASET
+        if data != self.data or dataset != self.name \
+                or data_signature(data, dataset) != self.signature:
             return None
         return self.dataset
 
 
-def download_to_keras_cache() -> Path:
-    """Optional, online only: let Keras download Fashion-MNIST into its cache folder."""
-    import keras
-
-    keras.datasets.fashion_mnist.load_data()
-    return keras_cache_dir()
-
-
-def write_idx(path, array: np.ndarray, compress: bool | None = None) -> Path:
-    """Write a uint8 array as an IDX file (gzipped when the name ends in .gz)."""
-    path = Path(path)
-    array = np.ascontiguousarray(array, dtype=np.uint8)
-    magic = IMAGE_MAGIC if array.ndim == 3 else LABEL_MAGIC
-    header = magic.to_bytes(4, "big") + b"".join(d.to_bytes(4, "big") for d in array.shape)
-    payload = header + array.tobytes()
-    if compress if compress is not None else path.suffix == ".gz":
-        payload = gzip.compress(payload, compresslevel=1)
-    path.write_bytes(payload)
-    return path
+def download(name: str | None = None, report=lambda line: None) -> Path:
+    """Fetch the known dataset `name` (default Fashion-MNIST) into the cache folder, checked
+    against its SHA-256 (study/datasets/fetch.py)."""
+    return fetch.download(_setting(name) or DEFAULT_DATASET, report)
 
 
 def data_fingerprint(dataset) -> str:

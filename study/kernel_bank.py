@@ -44,7 +44,8 @@ def learned_kernels(folder, network: str | None = None, seed: int | None = None)
         raise KernelError(f"kernel bank learned: study {folder} kept no final weights of "
                           f"{network} (seed {seed})")
     kernel = np.asarray(weights["conv1/kernel"], dtype=np.float32)
-    kernels = np.transpose(kernel[:, :, 0, :], (2, 0, 1)).copy()
+    # A colour study's conv1 (k, k, C, N) as the grey kernels it amounts to: the channel sum.
+    kernels = np.transpose(kernel.sum(axis=2, dtype=np.float32), (2, 0, 1)).copy()
     return banks.validate(kernels), np.asarray(weights["conv1/bias"], dtype=np.float32).copy()
 
 

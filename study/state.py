@@ -46,7 +46,7 @@ RUNNING, FINISHED, STOPPED, FAILED, UNKNOWN, INTERRUPTED = (
     StudyStatus.RUNNING, StudyStatus.FINISHED, StudyStatus.STOPPED, StudyStatus.FAILED,
     StudyStatus.UNKNOWN, StudyStatus.INTERRUPTED)
 # The status keys a live study and its folder agree on (status.json holds a few more).
-STATUS_KEYS = ("state", "backend", "device", "dataset", "mode", "timing",
+STATUS_KEYS = ("state", "backend", "device", "dataset", "dataset_info", "mode", "timing",
                "shared_epoch_seconds", "shared_wall_seconds")
 
 # What apply() changed, so an adapter knows what to redraw.
@@ -180,7 +180,7 @@ class StudyState:
         self.train_size, self.test_size = event.train_size, event.test_size
         self.batches_per_epoch = event.batches_per_epoch
         self.status.update(state=RUNNING, backend=event.backend, device=event.device,
-                           dataset=event.dataset)
+                           dataset=event.dataset, dataset_info=event.dataset_info)
         return {STARTED, STATUS}
 
     def _on_InitIdentity(self, event: InitIdentity) -> set[str]:  # noqa: N802

@@ -28,7 +28,9 @@ class StudyStatusLabels:
             setup = self.setup
             self.backend_label.setText(f"Backend: {setup.backend() or '—'}")
             self.device_label.setText(f"Device: {setup.device_text()}")
-            self.dataset_label.setText(f"Data: {setup.data_dir() or 'Fashion-MNIST (system copy)'}")
+            named = setup.dataset() if setup.dataset() != "fashion-mnist" else ""
+            self.dataset_label.setText(
+                f"Data: {setup.data_dir() or named or 'Fashion-MNIST (system copy)'}")
             return
         state = self.model.state
         status = state.status

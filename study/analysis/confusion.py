@@ -3,7 +3,8 @@
 The study folder holds each network's predicted classes beside the true labels
 (predictions/NET.npz, or NET.seed-S.npz per seed in a study of several seeds;
 StudyState.predictions); rows of a matrix are true classes, columns the predicted ones, in the
-order of study.data.CLASS_NAMES.
+order of the study's class names (study_class_names: the dataset block status.json records,
+else the known dataset's, else Fashion-MNIST's for a study made before datasets were named).
 
 With several seeds a network's matrix pools every seed's test predictions (the sum of the
 per-seed matrices, so each test image counts once per seed) unless one seed is asked for; its
@@ -18,7 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from study.analysis.formats import csv_cell
-from study.data import CLASS_NAMES
+from study.datasets.known import DEFAULT_DATASET, class_names_of
+from study.datasets.known import FASHION_CLASSES as CLASS_NAMES
 
 
 class ConfusionError(ValueError):
@@ -121,6 +123,16 @@ class Confusion:
                 "total", "correct", "accuracy", *pooled)
 
 
+def study_class_names(state) -> tuple[str, ...]:
+    """A study's class names, without its data: the `classes` of its dataset block
+    (status.json's dataset_info), else those of its known dataset."""
+    info = (getattr(state, "status", None) or {}).get("dataset_info")
+    if isinstance(info, dict) and isinstance(info.get("classes"), list) and info["classes"]:
+        return tuple(str(name) for name in info["classes"])
+    dataset = getattr(getattr(state, "config", None), "dataset", DEFAULT_DATASET)
+    return class_names_of(dataset) or CLASS_NAMES
+
+
 def study_confusion(state, network: str, seed: int | None = None) -> Confusion | None:
     """The confusion matrix of `network` in a StudyState, or None if it saved no predictions.
 
@@ -129,17 +141,18 @@ def study_confusion(state, network: str, seed: int | None = None) -> Confusion |
     one-seed study: its one matrix), and `seeds` names the seeds counted.
     """
     seeds = (int(seed),) if seed is not None else tuple(int(s) for s in state.seeds)
+    names = study_class_names(state)
     matrix, found = None, []
     for s in seeds:
         pair = state.predictions(network, seed=s)
         if pair is None:
             continue
-        counts = confusion_matrix(*pair)
+        counts = confusion_matrix(*pair, num_classes=len(names))
         matrix = counts if matrix is None else matrix + counts
         found.append(s)
     if matrix is None:
         return None
-    return Confusion(network, matrix, seeds=tuple(found))
+    return Confusion(network, matrix, names, tuple(found))
 
 
 def study_confusions(state, seed: int | None = None) -> dict[str, Confusion]:
@@ -157,7 +170,8 @@ def per_class_accuracy_rows(confusions: dict[str, Confusion]) -> list[dict]:
     """One row per class: its accuracy in each network (columns "class" and network names);
     for a matrix pooled over several seeds, the mean of the seeds' accuracies on that class."""
     rows = []
-    for index, name in enumerate(CLASS_NAMES):
+    names = next(iter(confusions.values())).class_names if confusions else CLASS_NAMES
+    for index, name in enumerate(names):
         row = {"class": name}
         for network, confusion in confusions.items():
             value = confusion.per_class_accuracy[index]

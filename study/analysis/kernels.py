@@ -28,12 +28,18 @@ CONV2_SHAPE = (3, 3, 4, 12)
 
 
 def conv1_kernels(conv_kernel, expected: tuple | None = None) -> np.ndarray:
-    """A conv1 Conv2D kernel (k, k, 1, N) — (5, 5, 1, 4) for the report's — as (N, k, k)."""
+    """A conv1 Conv2D kernel (k, k, C, N) — (5, 5, 1, 4) for the report's — as (N, k, k).
+
+    With C > 1 input channels each kernel is the sum over the channels: what conv1 does to a
+    grey image replicated on every channel (docs/datasets.md#channels)."""
     arr = np.asarray(conv_kernel, dtype=np.float32)
-    if (arr.ndim != 4 or arr.shape[0] != arr.shape[1] or arr.shape[2] != 1
+    # Images have 1 to 3 channels (grey, RGB): study.datasets.readers.MAX_CHANNELS.
+    if (arr.ndim != 4 or arr.shape[0] != arr.shape[1] or not 1 <= arr.shape[2] <= 3
             or (expected is not None and arr.shape != tuple(expected))):
-        wanted = expected or "(k, k, 1, N) like (5, 5, 1, 4)"
+        wanted = expected or "(k, k, C, N) like (5, 5, 1, 4)"
         raise ValueError(f"conv1 kernel must have shape {wanted}, got {arr.shape}")
+    if arr.shape[2] != 1:
+        arr = arr.sum(axis=2, keepdims=True, dtype=np.float32)
     return byhand.from_conv_kernel(arr)
 
 
@@ -166,7 +172,10 @@ def stored_network_kernels(state, network: str,
         return None
     final = state.stored_weights(network, "final", seed)
     count, size = np.shape(state.config.byhand_kernels())[:2]
-    expected = {"conv1/kernel": (size, size, 1, count), "conv2/kernel": (3, 3, count, 12)}
+    info = state.status.get("dataset_info") if isinstance(state.status, dict) else None
+    shape = info.get("input_shape") if isinstance(info, dict) else None
+    channels = int(shape[2]) if isinstance(shape, list) and len(shape) == 3 else 1
+    expected = {"conv1/kernel": (size, size, channels, count), "conv2/kernel": (3, 3, count, 12)}
     for which, flat in (("initial", initial), ("final", final)):
         if flat is None:
             continue

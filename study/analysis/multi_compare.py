@@ -200,6 +200,7 @@ def compare_studies(studies: list[ComparedStudy]) -> MultiComparison:
     """The comparison of `studies` (the first is the baseline); CompareError for fewer than 2."""
     if len(studies) < 2:
         raise CompareError(f"compare needs at least 2 studies, got {len(studies)}")
+    check_same_dataset(studies)
     comparison = MultiComparison(studies)
     comparison.settings = differing_settings([s.state for s in studies])
     present = {n for s in studies for n in s.state.networks}
@@ -208,6 +209,29 @@ def compare_studies(studies: list[ComparedStudy]) -> MultiComparison:
     comparison.rows = network_rows(comparison)
     comparison.differences = difference_rows(comparison)
     return comparison
+
+
+def dataset_identity(state: StudyState) -> tuple[str, str]:
+    """(dataset name, fingerprint of its whole arrays or "" when not recorded) of a study."""
+    info = state.status.get("dataset_info")
+    info = info if isinstance(info, dict) else {}
+    name = info.get("name") or getattr(state.config, "dataset", "") or "fashion-mnist"
+    return str(name), str(info.get("fingerprint", ""))
+
+
+def check_same_dataset(studies: list[ComparedStudy]) -> None:
+    """CompareError (one line) when a study ran on other data than the baseline: its seeds
+    could not be paired with the baseline's, nor its accuracies set beside them."""
+    base_name, base_print = dataset_identity(studies[0].state)
+    for study in studies[1:]:
+        name, fingerprint = dataset_identity(study.state)
+        if name != base_name or (fingerprint and base_print and fingerprint != base_print):
+            what = (f"on {name}, the baseline {studies[0].label} on {base_name}"
+                    if name != base_name else f"on other {name} data than the baseline "
+                    f"{studies[0].label} (fingerprint {fingerprint[:12]} against "
+                    f"{base_print[:12]})")
+            raise CompareError(f"{study.label} ran {what}: studies of different datasets are "
+                               "not compared (their seeds cannot be paired)")
 
 
 def setting_values(state: StudyState) -> dict[str, str]:

@@ -17,7 +17,8 @@ LIST_FORMATS = ("table", "csv", "json")
 OPTIONAL_COLUMNS = ("study_name", "note")
 # `list --format csv|json`: one record per study, these keys, in order (numbers as numbers).
 RECORD_KEYS = ("study", "name", "note", "state", "backend", "device", "mode", "head", "bank",
-               "epochs_planned", "epochs_min", "epochs_max", "seeds", "train_size", "test_size",
+               "dataset", "data_fingerprint", "epochs_planned", "epochs_min", "epochs_max",
+               "seeds", "train_size", "test_size",
                "best_peak", "best_network", "date", "duration_seconds", "problem", "path")
 
 
@@ -36,6 +37,7 @@ def row_record(row) -> dict:
         "study": row.name, "name": row.study_name, "note": row.note, "state": row.state,
         "backend": row.backend, "device": row.device, "mode": row.mode, "head": row.head,
         "bank": row.bank or None,
+        "dataset": row.dataset, "data_fingerprint": row.data_fingerprint,
         "epochs_planned": row.epochs_planned, "epochs_min": row.epochs_min,
         "epochs_max": row.epochs_max, "seeds": list(row.seeds), "train_size": row.train_size,
         "test_size": row.test_size, "best_peak": row.best_peak, "best_network": row.best_network,

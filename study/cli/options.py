@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
+from pathlib import Path
 
 from study.config import HEADS, MAX_SEEDS, MODES, ConfigError, StudyConfig, load_config
+from study.datasets.known import KNOWN, is_known
 from study.folder.layout import DEFAULT_ROOT
 from study.protocol.backends import BACKENDS
 from study.protocol.networks import NETWORKS
@@ -46,8 +49,14 @@ def add_study_arguments(parser: argparse.ArgumentParser) -> None:
                         "gabor, dct, random-binary, random-normal (parameters: e.g. "
                         "gabor:orientations=4,size=5), learned:STUDY_DIR[:NETWORK[:SEED]] or a "
                         "kernels JSON file (docs/study.md#kernel-banks)")
-    parser.add_argument("--data", metavar="DIR", help="folder of Fashion-MNIST IDX files or an "
-                        ".npz (default: the system copy)")
+    parser.add_argument("--dataset", metavar="NAME|PATH", help="the data: fashion-mnist "
+                        "(default), mnist, kmnist, cifar10 (fetched once with --download) or "
+                        "your own folder of IDX files or .npz (docs/datasets.md)")
+    parser.add_argument("--download", action="store_true", help="fetch the named dataset into "
+                        "the cache folder first (checked against its published SHA-256)")
+    parser.add_argument("--data", metavar="DIR", help="read the named dataset (default "
+                        "Fashion-MNIST) from this folder of IDX files or .npz (default: the "
+                        "system copy or the download cache)")
     parser.add_argument("--out", metavar="DIR", default=str(DEFAULT_ROOT),
                         help="where study folders are made (default: studies/)")
     parser.add_argument("--events", choices=("text", "json"), default="text",
@@ -70,7 +79,7 @@ def add_study_arguments(parser: argparse.ArgumentParser) -> None:
 # Options that would change a study's settings: refused with --resume.
 SETTING_OPTIONS = ("config", "backend", "device", "epochs", "batch_size", "lr", "seed", "seeds",
                    "networks", "train_limit", "test_limit", "head", "mode", "kernels", "data",
-                   "quick", "name", "note")
+                   "dataset", "quick", "name", "note")
 
 
 
@@ -97,7 +106,7 @@ def config_from_args(args) -> StudyConfig:
         "batch_size": args.batch_size, "learning_rate": args.lr, "seed": args.seed,
         "train_limit": args.train_limit, "test_limit": args.test_limit, "head": args.head,
         "data_dir": args.data, "mode": args.mode, "name": getattr(args, "name", None),
-        "note": getattr(args, "note", None),
+        "note": getattr(args, "note", None), "dataset": _dataset_setting(args),
     }
     changes = {k: v for k, v in changes.items() if v is not None}
     if args.no_shuffle:
@@ -120,6 +129,28 @@ def config_from_args(args) -> StudyConfig:
 
         config = with_bank(config, spec)
     return config.validated()
+
+
+def _dataset_setting(args) -> str | None:
+    """--dataset as a config holds it: a known name, or the user's path made absolute."""
+    value = getattr(args, "dataset", None)
+    if value is None or is_known(value):
+        return value
+    return str(Path(value).expanduser().absolute())
+
+
+def fetch_if_asked(args, datasets) -> None:
+    """--download: fetch each known dataset of `datasets` into the cache folder (checked
+    against its SHA-256) before anything else; DataError or ConfigError (one line) if not."""
+    if not getattr(args, "download", False):
+        return
+    from study.data import download
+
+    for name in dict.fromkeys(datasets):
+        if not is_known(name):
+            raise ConfigError(f"--download fetches a known dataset ({', '.join(KNOWN)}); "
+                              f"{name} is your own data")
+        download(name, report=lambda line: print(line, file=sys.stderr, flush=True))
 
 
 def parse_seeds(text: str, first: int) -> tuple[tuple[int, ...], bool]:

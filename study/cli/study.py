@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import sys
 
-from study.cli.options import add_study_arguments, config_from_args, settings_given
+from study.cli.options import (
+    add_study_arguments,
+    config_from_args,
+    fetch_if_asked,
+    settings_given,
+)
 from study.config import ConfigError
 from study.protocol.exit_codes import EXIT_USAGE
 from study.protocol.jobs import StudyJob
@@ -34,6 +39,7 @@ def job_from_args(args) -> StudyJob:
         return StudyJob(resume=args.resume, out=args.out, events=args.events,
                         tensorboard=args.tensorboard, stop_on_stdin=args.stop_on_stdin)
     config = config_from_args(args)
+    fetch_if_asked(args, [config.dataset])
     if args.quick:
         from study.run.quick import quick_description
 

@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from study.cli.options import add_study_arguments, config_from_args, settings_given
+from study.cli.options import add_study_arguments, config_from_args, fetch_if_asked, settings_given
 from study.protocol.exit_codes import EXIT_USAGE
 from study.run.job import USAGE_ERRORS
 from study.sweep.executors import DEFAULT_MAX_RETRIES, EXECUTORS
@@ -76,6 +76,7 @@ def _grid_and_base(args):
     if args.mode == "sequential":
         raise SweepError("a sweep's points run all-at-once; leave out --mode sequential")
     base = config_from_args(args).replace(mode="all-at-once").validated()
+    fetch_if_asked(args, grid.get("dataset", [base.dataset]))
     if base.data_dir:
         # The points (and a later --resume from elsewhere) find the data by an absolute path.
         base = base.replace(data_dir=str(Path(base.data_dir).expanduser().absolute()))

@@ -32,12 +32,14 @@ DAMAGED = "damaged"
 UNKNOWN = StudyStatus.UNKNOWN.value
 # The columns `main.py list` prints and the Studies tab shows, in order.
 COLUMNS = ("name", "study_name", "state", "backend", "device", "mode", "head", "bank",
-           "epochs", "seeds", "data", "best_peak", "date", "duration", "note", "problem")
+           "epochs", "seeds", "dataset", "data", "best_peak", "date", "duration", "note",
+           "problem")
 COLUMN_TITLES = {"name": "study", "study_name": "name", "note": "note", "state": "state",
                  "backend": "backend", "device": "device",
                  "mode": "mode", "head": "head", "bank": "kernels",
                  "epochs": "epochs", "seeds": "seeds",
-                 "data": "data (train/test)", "best_peak": "best peak acc", "date": "date",
+                 "dataset": "dataset", "data": "data (train/test)",
+                 "best_peak": "best peak acc", "date": "date",
                  "duration": "duration", "problem": "problem"}
 _SIZES = re.compile(r"([\d,]+) train / ([\d,]+) test")
 PROBLEM_LENGTH = 160
@@ -75,6 +77,9 @@ class LibraryRow:
     # conv1's bank (StudyConfig.kernel_bank_text): its spec, "byhand" (the report's kernels, and
     # every study from before banks), "byhand (edited)" or "edited (N k×k)"; "" when unknown.
     bank: str = ""
+    # The dataset setting (a known name or the user's path) and the fingerprint of its arrays.
+    dataset: str = ""
+    data_fingerprint: str = ""
 
     @property
     def epochs_text(self) -> str:
@@ -129,6 +134,7 @@ class LibraryRow:
     def text(self, column: str) -> str:
         """The cell of `column` (one of COLUMNS) as shown."""
         special = {"epochs": self.epochs_text, "seeds": self.seeds_text, "data": self.data_text,
+                   "dataset": dataset_label(self.dataset),
                    "best_peak": self.best_peak_text, "duration": self.duration_text,
                    "note": _short(self.note, NOTE_LENGTH),
                    "bank": bank_label(self.bank) if self.bank else ""}
@@ -247,6 +253,8 @@ def _fill_row(row: LibraryRow, state: StudyState) -> None:
     row.head = config.head
     row.bank = config.kernel_bank_text()
     row.study_name, row.note = config.name, config.note
+    row.dataset = str(config.dataset)
+    row.data_fingerprint = str(status.get("data_fingerprint", ""))
     row.epochs_planned = config.epochs
     row.seeds = tuple(config.seed_list)
     row.networks = tuple(config.networks)
@@ -269,6 +277,11 @@ def _fill_row(row: LibraryRow, state: StudyState) -> None:
         problems.append("status.json is missing: half-written or not started")
     row.problem = _short("; ".join(p.replace(str(state.folder) + os.sep, "")
                                    for p in problems))
+
+
+def dataset_label(dataset: str) -> str:
+    """A dataset setting as a table shows it: a known name as it is, a path by its last part."""
+    return "" if not dataset else dataset if "/" not in dataset else Path(dataset).name
 
 
 def best_peak(state: StudyState) -> tuple[float | None, str]:

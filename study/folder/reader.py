@@ -255,7 +255,9 @@ def folder_events(files: FolderFiles, problems: list[str] | None = None,
         folder=str(files.folder), backend=status.get("backend", config.backend),
         device=status.get("device", config.device), networks=list(config.networks),
         epochs=config.epochs, train_size=0, test_size=0, batches_per_epoch=0,
-        dataset=status.get("dataset", ""), seeds=seeds)]
+        dataset=status.get("dataset", ""), seeds=seeds,
+        dataset_info=status.get("dataset_info") if isinstance(status.get("dataset_info"), dict)
+        else {})]
     if files.init_identity:
         events.append(InitIdentity(list(files.init_identity)))
     by_key: dict[tuple[str, int], list[dict]] = {}

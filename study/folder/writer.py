@@ -269,6 +269,7 @@ class FolderObserver:
                                  dataset=event.dataset, keras_version=event.keras_version,
                                  mode=event.mode, timing=event.timing,
                                  data_fingerprint=event.data_fingerprint,
+                                 dataset_info=event.dataset_info,
                                  environment=environment_record(event.backend))
 
     def _on_InitIdentity(self, event: InitIdentity) -> None:  # noqa: N802

@@ -265,18 +265,41 @@ def resolve(spec, seed: int = 0) -> tuple[str, np.ndarray]:
     return parsed.text(), bank_kernels(parsed, seed)
 
 
-def conv1_side(size: int) -> int:
-    """conv1's output side for a size×size kernel on the 28×28 input (valid, stride 2)."""
-    return (INPUT_SHAPE[0] - size) // CONV1_STRIDE + 1
+def conv1_side(size: int, side: int = INPUT_SHAPE[0]) -> int:
+    """conv1's output side for a size×size kernel on a side×side input (valid, stride 2; the
+    report's 28×28 by default)."""
+    return (side - size) // CONV1_STRIDE + 1
 
 
-def largest_kernel_size(architectures=("NetA1", "NetA2")) -> int:
+def largest_kernel_size(architectures=("NetA1", "NetA2"), side: int = INPUT_SHAPE[0]) -> int:
     """The largest odd kernel the input and the strides allow for every given architecture."""
     needed = CONV2_SIZE if "NetA2" in architectures else 1
-    size = INPUT_SHAPE[0] if INPUT_SHAPE[0] % 2 else INPUT_SHAPE[0] - 1
-    while size > 1 and conv1_side(size) < needed:
+    size = side if side % 2 else side - 1
+    while size > 1 and conv1_side(size, side) < needed:
         size -= 2
     return size
+
+
+def smallest_input_side(architectures=("NetA1", "NetA2"), size: int = 5) -> int:
+    """The smallest image side on which a size×size conv1 (and, for NetA2, conv2) still fits."""
+    needed = CONV2_SIZE if "NetA2" in architectures else 1
+    side = size
+    while conv1_side(size, side) < needed:
+        side += 1
+    return side
+
+
+def input_problems(shape, architectures=("NetA1", "NetA2"), size: int = 5) -> list[str]:
+    """Why images of `shape` (H, W, C) cannot feed these networks with a size×size conv1 ([] when
+    they can); the message names the smallest size that works."""
+    height, width = int(shape[0]), int(shape[1])
+    smallest = smallest_input_side(architectures, size)
+    if min(height, width) >= smallest:
+        return []
+    names = " and ".join(sorted(a for a in architectures
+                                if smallest_input_side((a,), size) > min(height, width)))
+    return [f"images of {height}×{width} are too small for {names} with {size}×{size} conv1 "
+            f"kernels and the strides: the smallest size that works is {smallest}×{smallest}"]
 
 
 def kernel_problems(kernels, architectures=("NetA1", "NetA2")) -> list[str]:
@@ -327,10 +350,17 @@ def load_kernel_file(path) -> np.ndarray:
         raise KernelError(f"kernel file {path}: {exc}") from None
 
 
-def conv_kernel(kernels) -> np.ndarray:
-    """(N, k, k) kernels as a Keras Conv2D kernel (k, k, 1, N)."""
+def conv_kernel(kernels, channels: int = 1) -> np.ndarray:
+    """(N, k, k) kernels as a Keras Conv2D kernel (k, k, C, N) for C input channels.
+
+    The channel rule (docs/datasets.md#channels): each kernel is replicated on every input
+    channel and divided by C, so a grey image replicated to C channels gives the response the
+    kernel gives the grey image; with one channel the kernel is used as it is."""
     arr = np.asarray(kernels, dtype=np.float32)
-    return np.transpose(arr, (1, 2, 0))[:, :, np.newaxis, :].copy()
+    kernel = np.transpose(arr, (1, 2, 0))[:, :, np.newaxis, :]
+    if channels == 1:
+        return kernel.copy()
+    return (np.repeat(kernel, int(channels), axis=2) / np.float32(channels)).astype(np.float32)
 
 
 class Conv1Start(NamedTuple):

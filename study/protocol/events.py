@@ -48,6 +48,9 @@ class StudyStarted:
     mode: str = ""
     timing: str = ""
     data_fingerprint: str = ""
+    # The dataset block (study.data.Dataset.info): its name, classes, image shape and, for a
+    # fetched one, each file's URL and SHA-256.
+    dataset_info: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -86,7 +86,8 @@ def evaluate_study(folder, backend: str | None = None,
 
     backend = select_backend(backend)
     config = stored.config
-    dataset = load_dataset(config.data_dir).limited(config.train_limit, config.test_limit)
+    dataset = load_dataset(config.data_dir, config.dataset).limited(config.train_limit,
+                                                                    config.test_limit)
     recorded = stored.status.get("data_fingerprint")
     if recorded and recorded != data_fingerprint(dataset):
         raise EvaluateError(f"{folder}: the study's data ({stored.status.get('dataset')}) are not "
@@ -99,13 +100,14 @@ def evaluate_study(folder, backend: str | None = None,
     from keras_models.saving import ModelFileError, load_model_file, predict_classes
 
     count, size = config.byhand_kernels().shape[:2]
-    conv1_shape = (size, size, 1, count)
+    conv1_shape = (size, size, dataset.input_shape[2], count)
     with keras.device(device):
         loaded = []
         for model in models:
             try:
-                loaded.append((model, load_model_file(model.path, model.network, config.head,
-                                                      conv1_shape)))
+                loaded.append((model, load_model_file(
+                    model.path, model.network, config.head, conv1_shape,
+                    dataset.input_shape, dataset.num_classes)))
             except ModelFileError as exc:
                 raise EvaluateError(str(exc)) from None
         summary = {(row.network, row.seed): row for row in stored.summary}

@@ -35,7 +35,7 @@ from study.run.context import RunContext, fan_out, finished_event, kernels_event
 from study.run.resume import ResumeError, ResumePlan, plan_resume
 
 __all__ = ["ResumeError", "ResumePlan", "plan_resume", "resume_study", "run_study",
-           "check_memory", "memory_needed"]
+           "check_input", "check_memory", "memory_needed"]
 
 
 def run_study(
@@ -96,6 +96,9 @@ class _Setup:
     dataset: object
     keras_version: str
     fingerprint: str
+    # The dataset block status.json records; its fingerprint is of the whole arrays, so studies
+    # of one dataset with different limits are known to share it.
+    dataset_info: dict
 
 
 def _prepare(config: StudyConfig, out_root, resume, kept) -> _Setup:
@@ -103,10 +106,12 @@ def _prepare(config: StudyConfig, out_root, resume, kept) -> _Setup:
     if resume is None:
         check_out_root(out_root)
     backend = select_backend(config.backend)
-    dataset = kept.dataset_for(config.data_dir) if kept is not None else None
+    dataset = kept.dataset_for(config.data_dir, config.dataset) if kept is not None else None
     if dataset is None:
-        dataset = load_dataset(config.data_dir)
+        dataset = load_dataset(config.data_dir, config.dataset)
+    whole = dataset
     dataset = dataset.limited(config.train_limit, config.test_limit)
+    check_input(config, dataset.input_shape)
     check_memory(config, dataset)
     device = resolve_device(config.device, backend)
 
@@ -115,7 +120,11 @@ def _prepare(config: StudyConfig, out_root, resume, kept) -> _Setup:
     fingerprint = data_fingerprint(dataset)
     if resume is not None:
         resume.check(backend, keras.__version__, dataset.describe(), fingerprint)
-    return _Setup(backend, device, dataset, keras.__version__, fingerprint)
+    unlimited = len(whole.x_train) == len(dataset.x_train) and \
+        len(whole.x_test) == len(dataset.x_test)
+    info = {**dataset.info(),
+            "fingerprint": fingerprint if unlimited else data_fingerprint(whole)}
+    return _Setup(backend, device, dataset, keras.__version__, fingerprint, info)
 
 
 def _open(config: StudyConfig, setup: _Setup, emit: Callable, stop_event, out_root,
@@ -145,6 +154,7 @@ def _open(config: StudyConfig, setup: _Setup, emit: Callable, stop_event, out_ro
         dataset=dataset.describe(), seeds=list(config.seed_list),
         keras_version=setup.keras_version, mode=config.mode,
         timing=timing_for_mode(config.mode), data_fingerprint=setup.fingerprint,
+        dataset_info=setup.dataset_info,
     ))
     kept_rows = list(run.rows)
     run.rows.clear()
@@ -152,7 +162,8 @@ def _open(config: StudyConfig, setup: _Setup, emit: Callable, stop_event, out_ro
         # A resumed study first tells its kept epochs, so that a reader's view is whole.
         run.epoch_ended(row["network"], row["seed"], _Epoch(row))
     # models/NET.keras and NET.best.keras: a resumed study's kept epochs hold the peaks to beat.
-    run.saver = ModelSaver(config.head, writer.model_path, run.rows)
+    run.saver = ModelSaver(config.head, writer.model_path, run.rows, dataset.input_shape,
+                           dataset.num_classes)
     return run
 
 
@@ -165,21 +176,22 @@ class _Epoch:
 
 def _train(run: RunContext) -> None:
     """Build the networks, report their initial weights, train them, report the frozen rows."""
-    from keras_models.schemes import build_network, layer_weights
+    from keras_models.schemes import build_network, dataset_shapes, layer_weights
 
     config, seeds = run.config, run.seeds
     kernels = config.conv1_start()
+    shapes = dataset_shapes(run.dataset)
     combined = None
     if config.mode == "all-at-once":
         from keras_models.combined import build_combined
 
         combined = build_combined(config.networks, config.seed, config.head, kernels,
-                                  seeds=seeds)
+                                  seeds=seeds, **shapes)
         models = {(name, seed): combined.branch(name, seed)
                   for seed in seeds for name in config.networks}
     else:
         # Seed s's models are exactly those of the one-seed study --seed s.
-        models = {(name, seed): build_network(name, seed, config.head, kernels)
+        models = {(name, seed): build_network(name, seed, config.head, kernels, **shapes)
                   for seed in seeds for name in config.networks}
     initial = {key: layer_weights(model) for key, model in models.items()}
     for (name, seed), weights in initial.items():
@@ -308,6 +320,19 @@ def check_memory(config: StudyConfig, dataset) -> None:
             f"Invalid study settings: {seeds} seed(s) {config.mode} need about "
             f"{needed / 1e9:.1f} GB of memory but {available / 1e9:.1f} GB is available; {hint}"
         )
+
+
+def check_input(config: StudyConfig, shape) -> None:
+    """ConfigError (exit 2, no folder) when the dataset's images are too small for the networks
+    with this study's conv1 kernels; the message names the smallest size that works."""
+    from study.protocol.banks import input_problems
+    from study.protocol.networks import network_spec
+
+    architectures = {network_spec(name).architecture for name in config.networks}
+    size = int(config.byhand_kernels().shape[1])
+    problems = input_problems(shape, architectures, size)
+    if problems:
+        raise ConfigError(f"Invalid study settings: {problems[0]}")
 
 
 def _by_seed(weights: dict, seed: int) -> dict:

@@ -97,7 +97,8 @@ def _plan(request: SweepRequest):
     if request.executor == "local":
         from study.data import load_dataset
 
-        load_dataset(request.base.data_dir)
+        for dataset in request.grid.get("dataset", [request.base.dataset]):
+            load_dataset(request.base.data_dir, dataset)
     return None, request.grid, request.base, points
 
 

@@ -18,6 +18,7 @@ GRID_KEYS = {
     "train_limit": ("train_limit", int),
     "test_limit": ("test_limit", int),
     "kernels": ("kernel_bank", str),
+    "dataset": ("dataset", str),
 }
 ALIASES = {"learning_rate": "lr"}
 # Settings that stay the same across a sweep: given once as a study option, never swept.
@@ -25,7 +26,8 @@ FIXED_KEYS = ("networks", "seed", "seeds", "mode", "backend", "device", "data", 
               "config", "shuffle", "no_shuffle")
 # Where each grid key is given as a study option (refused together with --grid of that key).
 OPTION_OF = {"lr": "lr", "batch_size": "batch_size", "head": "head", "epochs": "epochs",
-             "train_limit": "train_limit", "test_limit": "test_limit", "kernels": "kernels"}
+             "train_limit": "train_limit", "test_limit": "test_limit", "kernels": "kernels",
+             "dataset": "dataset"}
 
 
 class SweepError(ValueError):
@@ -56,6 +58,18 @@ def _value(key: str, text: str):
             parse_spec(value)
         except KernelError as exc:
             raise SweepError(f"Invalid sweep grid: kernels value {text!r}: {exc}") from None
+    if key == "dataset":
+        from study.config import dataset_problems
+
+        problems = dataset_problems(value)
+        if problems:
+            raise SweepError(f"Invalid sweep grid: {problems[0]}")
+        from study.datasets.known import is_known
+
+        if not is_known(value):
+            from pathlib import Path
+
+            value = str(Path(value).expanduser().absolute())
     if kind is float and not math.isfinite(value):
         raise SweepError(f"Invalid sweep grid: {key} value {text!r} is not a finite number")
     return value

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 # The user-facing documents: none of them may speak of how the project is organised internally.
 DOCS = [README, ROOT / "docs" / "study.md", ROOT / "docs" / "performance.md",
-        ROOT / "docs" / "command-line.md"]
+        ROOT / "docs" / "command-line.md", ROOT / "docs" / "datasets.md"]
 LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")
 FORBIDDEN = re.compile(r"\b(issues?|sessions?|SPEC)\b", re.IGNORECASE)
 

@@ -29,6 +29,7 @@ from gui.panels.setup.fields import (
 )
 from study.config import HEADS, MAX_BATCH_SIZE, MAX_EPOCHS, MODES, StudyConfig
 from study.data import SYSTEM_DIR
+from study.datasets.known import KNOWN
 from study.protocol.backends import available_backends
 from study.protocol.networks import ARCHITECTURES, NETWORKS, SCHEME_TEXT, SCHEMES
 
@@ -168,14 +169,26 @@ class SetupForm:
     def _data_group(self) -> QGroupBox:
         group = QGroupBox("Data")
         form = QFormLayout(group)
+        self.dataset_combo = QComboBox()
+        for known in KNOWN.values():
+            self.dataset_combo.addItem(known.title, known.name)
+        self.dataset_combo.addItem("Own data (folder or .npz)", "")
+        self.dataset_combo.setToolTip(
+            "The dataset: Fashion-MNIST (offline), MNIST, KMNIST or CIFAR-10 once fetched with "
+            "`main.py study --dataset NAME --download`, or your own folder of IDX files or "
+            ".npz chosen below (docs/datasets.md)")
+        form.addRow("Dataset", self.dataset_combo)
+        form.addRow(self._error_label("dataset"))
         self.data_edit = self._path_row(
-            form, "data_dir", "Dataset",
-            "Folder with the four Fashion-MNIST IDX files, or an .npz file holding x_train, "
-            f"y_train, x_test, y_test; empty: the system copy in {SYSTEM_DIR}",
+            form, "data_dir", "Files",
+            "A folder of IDX files or an .npz file holding x_train, y_train, x_test, y_test: "
+            "the chosen dataset's files, or your own data; empty: the dataset's usual place "
+            f"(Fashion-MNIST: the system copy in {SYSTEM_DIR})",
             "system Fashion-MNIST",
             (("Folder of IDX files…", self._pick_data_dir), (".npz file…", self._pick_data_npz)),
         )
         self.data_browse = self.browse_buttons["data_dir"]
+        self.dataset_combo.currentIndexChanged.connect(self._on_dataset_index)
         self.train_limit_edit = self._line(form, "train_limit", "Train images",
                                            "Use only the first N training images (empty: all "
                                            "60,000)", "all")
@@ -224,6 +237,14 @@ class SetupForm:
         combo.setCurrentIndex(-1)
         combo.blockSignals(False)
         self.set_backend(StudyConfig.backend)
+
+    def _on_dataset_index(self, _index: int) -> None:
+        """Say in the files field what an empty one means for the chosen dataset."""
+        name = self.dataset_combo.currentData()
+        self.data_edit.setPlaceholderText(
+            "choose your folder or .npz" if not name else "system Fashion-MNIST"
+            if name == "fashion-mnist" else "the download cache")
+        self._changed()
 
     # ----- dialogs ----------------------------------------------------------------------------
     def _pick_data_dir(self) -> None:

@@ -41,6 +41,7 @@ from gui.panels.setup.limits import limit_problems
 from gui.panels.setup.start import StartMixin
 from gui.panels.study_settings import StudySettingsBox
 from study.config import StudyConfig
+from study.datasets.known import KNOWN
 from study.protocol.backends import DeviceInfo
 from study.protocol.networks import NETWORKS
 
@@ -129,8 +130,13 @@ class SetupPanel(StartMixin, BankMixin, SetupForm, QWidget):
         return Path(self.studies_edit.text().strip() or "studies").expanduser()
 
     def data_dir(self) -> str | None:
-        """The dataset path, or None for the system copy."""
-        return self.data_edit.text().strip() or None
+        """Where the chosen known dataset is read (None: its usual place); None for own data."""
+        return (self.data_edit.text().strip() or None) if self.dataset_combo.currentData() \
+            else None
+
+    def dataset(self) -> str:
+        """The dataset setting: a known dataset's name, or the path of the user's own data."""
+        return self.dataset_combo.currentData() or self.data_edit.text().strip()
 
     def _raw_fields(self) -> tuple[dict, list[str]]:
         """Field values parsed from the widgets, and problems with empty required fields."""
@@ -168,6 +174,7 @@ class SetupPanel(StartMixin, BankMixin, SetupForm, QWidget):
             networks=self.selected_networks(), shuffle=self.shuffle_box.isChecked(),
             head=self.head_combo.currentData(), mode=self.mode_combo.currentData(),
             backend=self.backend(), device=self.device(), data_dir=self.data_dir(),
+            dataset=self.dataset(),
             name=self.study_name(), note=self.study_note(), **bank, **values,
         )
 
@@ -176,7 +183,9 @@ class SetupPanel(StartMixin, BankMixin, SetupForm, QWidget):
         _, found = self._raw_fields()
         found += self.bank_problems(self._bank_seed())
         found += self.config(kernels).problems()
-        data = self.data_dir()
+        data = self.data_edit.text().strip() or None
+        if not self.dataset_combo.currentData() and data is None:
+            found.append("data_dir: choose the folder of IDX files or the .npz of your data")
         if data and not os.path.exists(os.path.expanduser(data)):
             found.append(f"data_dir: {data} does not exist; choose the folder holding the four "
                          "Fashion-MNIST IDX files, or an .npz file (empty: the system copy)")
@@ -186,7 +195,7 @@ class SetupPanel(StartMixin, BankMixin, SetupForm, QWidget):
             found.append(f"data_dir: {data} is a file but not an .npz archive; choose an .npz "
                          "file holding x_train, y_train, x_test, y_test, or the folder of the "
                          "four IDX files")
-        else:
+        elif data or self.dataset() == "fashion-mnist":
             values, _ = self._raw_fields()
             found += limit_problems(data, {f: values.get(f) for f in ("train_limit",
                                                                      "test_limit")})
@@ -246,7 +255,9 @@ class SetupPanel(StartMixin, BankMixin, SetupForm, QWidget):
         self.shuffle_box.setChecked(bool(get("shuffle")))
         _select_data(self.head_combo, get("head"))
         _select_data(self.mode_combo, get("mode"))
-        self.data_edit.setText(get("data_dir") or "")
+        dataset = data.get("dataset") or "fashion-mnist"
+        _select_data(self.dataset_combo, dataset if dataset in KNOWN else "")
+        self.data_edit.setText((get("data_dir") if dataset in KNOWN else dataset) or "")
         self.set_bank_spec(data.get("kernel_bank"))
         self.set_backend(get("backend"))
         self.set_device(get("device"))
