@@ -155,8 +155,8 @@ def test_list_has_a_bank_column_in_every_format(three, tmp_path):
     rows = list_studies([tmp_path / "a", tmp_path / "b", tmp_path / "c"])
     lines = list_output(rows, "table").splitlines()
     titles = lines[0].split()
-    assert titles[titles.index("head") + 1] == "bank"
-    start = lines[0].index("bank")
+    assert titles[titles.index("head") + 1] == "kernels"
+    start = lines[0].index("kernels")
     cells = [line[start:].split("  ")[0].strip() for line in lines[1:]]
     assert cells == ["byhand", "sobel", "learned: NetA1-DT of study-20260101-120000"]
     records = list(csv.DictReader(list_output(rows, "csv").splitlines()))
