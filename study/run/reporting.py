@@ -35,6 +35,7 @@ class TextReporter:
         self.stream = sys.stdout if stream is None else stream
         self.epochs = 0
         self.several_seeds = False
+        self.shown_checks: set[str] = set()
         self.state = StudyState.for_run(config) if config is not None else None
 
     def label(self, network: str, seed: int) -> str:
@@ -54,9 +55,16 @@ class TextReporter:
             if self.several_seeds:
                 print(f"Seeds: {', '.join(str(s) for s in event.seeds)}", file=out)
         elif isinstance(event, InitIdentity):
-            print("Init identity (norm of the difference of initial tensors; 0 = identical):",
-                  file=out)
-            for check, norm in event.rows:
+            # The runner sends the table again after training with the frozen rows added:
+            # print only the rows not shown yet.
+            rows = [(check, norm) for check, norm in event.rows if check not in self.shown_checks]
+            if rows:
+                print("Frozen check (norm of conv1 after training minus initial; 0 = unchanged):"
+                      if self.shown_checks else
+                      "Init identity (norm of the difference of initial tensors; 0 = identical):",
+                      file=out)
+            for check, norm in rows:
+                self.shown_checks.add(check)
                 print(f"  {check:<52} {norm:.6g}", file=out)
         elif isinstance(event, NetworkStarted):
             print(f"Training {self.label(event.network, event.seed)} "
