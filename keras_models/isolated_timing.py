@@ -22,6 +22,18 @@ from keras_models.training import batches_per_epoch, compile_network, fit_option
 from study.protocol.status import ISOLATED_ROUND_BATCHES, ISOLATED_TIMING_ROUNDS
 
 TIMING_ROUNDS, ROUND_BATCHES = ISOLATED_TIMING_ROUNDS, ISOLATED_ROUND_BATCHES
+# The rounds of a short study time fewer batches: all of them together at most this share of
+# the batches one network trains in the study (never under one call of the train function).
+TIMING_SHARE = 0.05
+
+
+def round_batches(epochs: int, samples: int, batch_size: int, rounds: int = TIMING_ROUNDS,
+                  most: int = ROUND_BATCHES) -> int:
+    """Batches per timing round: `most`, or fewer when `rounds` rounds of `most` would exceed
+    TIMING_SHARE of the `epochs` × batches-per-epoch one network trains (at least 1; the fit
+    rounds it up to whole calls of the train function)."""
+    budget = TIMING_SHARE * epochs * batches_per_epoch(samples, batch_size)
+    return int(max(1, min(most, budget // max(1, rounds))))
 
 
 class _RoundClock(keras.callbacks.Callback):

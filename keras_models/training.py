@@ -116,9 +116,12 @@ class EventCallback(keras.callbacks.Callback):
             self.model.stop_training = True
             return
         now = time.perf_counter()
-        if now - self._last >= self.min_interval or batch + 1 == self.batches:
+        # With steps_per_execution, Keras names the last step a call could hold, even when the
+        # epoch's last call holds fewer: count no further than the epoch's batches.
+        done = min(batch + 1, self.batches) if self.batches else batch + 1
+        if now - self._last >= self.min_interval or done == self.batches:
             self._last = now
-            self.report_progress(batch + 1, now - self._start)
+            self.report_progress(done, now - self._start)
 
     def check_divergence(self, batch: int, logs) -> bool:
         """True (and `diverged` set) when the training loss so far is NaN or infinite."""

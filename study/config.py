@@ -14,12 +14,14 @@ from study.protocol.backends import BACKENDS, BackendError, parse_device
 from study.protocol.bank_names import study_bank
 from study.protocol.jsonfile import JsonLimitError, load_json_limited, loads_limited
 from study.protocol.networks import HEADS, NETWORKS, network_spec
+from study.protocol.status import ISOLATED_TIMING_ROUNDS
 
 MODES = ("sequential", "all-at-once")
 MAX_EPOCHS = 10_000
 MAX_BATCH_SIZE = 60_000
 MAX_SEEDS = 64
 MAX_SEED = 2**32 - 1
+MAX_TIMING_ROUNDS = 100
 MAX_NAME = 80
 MAX_NOTE = 4000
 
@@ -96,6 +98,9 @@ class StudyConfig:
     kernel_bank: str | None = None
     kernel_bias: tuple | None = field(default=None, repr=False)
     mode: str = "sequential"
+    # All-at-once: rounds of isolated timing per network (docs/study.md#time-claims); 0 times
+    # nothing, so the per-network times are the shared ones and no time claim is resolved.
+    timing_rounds: int = ISOLATED_TIMING_ROUNDS
     # Every seed trains every network once (docs/study.md#statistics); None means just `seed`.
     seeds: tuple[int, ...] | None = None
     # A person's name and note for the study: descriptive only, they change no result.
@@ -168,6 +173,11 @@ class StudyConfig:
         found.extend(self._kernel_problems())
         if self.mode not in MODES:
             found.append(f"mode must be one of {', '.join(MODES)}, got {self.mode!r}")
+        rounds = self.timing_rounds
+        if (isinstance(rounds, bool) or not isinstance(rounds, int)
+                or not (rounds == 0 or 2 <= rounds <= MAX_TIMING_ROUNDS)):
+            found.append("timing_rounds must be 0 (no isolated timing) or a whole number from 2 "
+                         f"to {MAX_TIMING_ROUNDS} (one round gives no interval), got {rounds!r}")
         found.extend(self._text_problems())
         return found
 
@@ -259,6 +269,8 @@ class StudyConfig:
         # Left out when unset, so a study with the report's kernels writes the same file as ever.
         if data["dataset"] == DEFAULT_DATASET:
             del data["dataset"]
+        if data["timing_rounds"] == ISOLATED_TIMING_ROUNDS:
+            del data["timing_rounds"]
         for key in ("kernel_bank", "kernel_bias"):
             if data[key] is None:
                 del data[key]

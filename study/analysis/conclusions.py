@@ -313,6 +313,7 @@ class _Context:
     isolated_timing: bool
     time: TimeSamples | None = None
     bank: str = "byhand"
+    timing_rounds: int | None = None
 
 
 def _by_seed(context, measures) -> bool:
@@ -345,6 +346,8 @@ def _caveats(context: _Context, networks, seeds, table, measures) -> str:
 
 def _isolated_caveat(context, networks) -> str:
     counts = {len(context.time.values.get(n, ())) for n in networks} if context.time else {1}
+    if context.timing_rounds == 0:
+        return "times: no isolated timing (0 rounds, all-at-once): the shared time, not resolved"
     if max(counts) < 2:
         return "times: one isolated-timing estimate per network (all-at-once): not resolved"
     return (f"times: isolated-timing estimates (all-at-once), {min(counts)} rounds per "
@@ -365,7 +368,8 @@ def _context(config, seeds, isolated_timing, time=None) -> _Context:
     return _Context(tuple(seeds) if seeds is not None else tuple(config.seed_list),
                     int(config.epochs),
                     f"data subset ({' and '.join(subset)} images)" if subset else "",
-                    edited, isolated_timing, time, getattr(config, "bank", "byhand"))
+                    edited, isolated_timing, time, getattr(config, "bank", "byhand"),
+                    getattr(config, "timing_rounds", None))
 
 
 def _not_applicable(key, text, measure, networks, table, measures) -> Conclusion:

@@ -71,6 +71,10 @@ def shared_timing_note(status) -> str:
     if not is_isolated_estimate(status):
         return ""
     wall, epochs = shared_wall_seconds(status)
+    if epochs and not (status or {}).get(ISOLATED_ESTIMATES_KEY):
+        return (f"Networks trained together: shared wall time {format_duration(wall)} "
+                f"({wall / epochs:.2f} s per epoch); no isolated timing, so every network "
+                "shows the shared time.")
     if not epochs:
         return ("Networks trained together: no shared epoch finished; per-network times are "
                 "isolated-timing estimates.")

@@ -44,6 +44,10 @@ def add_study_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mode", choices=MODES, help="sequential (one network at a time, "
                         "default) or all-at-once (all networks as one model, same batches; "
                         "per-network times are then isolated-timing estimates)")
+    parser.add_argument("--timing-rounds", type=int, metavar="N", help="all-at-once: time each "
+                        "network alone in N rounds for its seconds per epoch and their 95 %% "
+                        "interval (default 5; 0: no isolated timing, the time claims are then "
+                        "not resolved)")
     parser.add_argument("--kernels", metavar="BANK", help="conv1's kernel bank for HF and HT: "
                         "byhand (the report's, default), sobel, scharr, prewitt, laplacian, "
                         "gabor, dct, random-binary, random-normal (parameters: e.g. "
@@ -79,6 +83,7 @@ def add_study_arguments(parser: argparse.ArgumentParser) -> None:
 # Options that would change a study's settings: refused with --resume.
 SETTING_OPTIONS = ("config", "backend", "device", "epochs", "batch_size", "lr", "seed", "seeds",
                    "networks", "train_limit", "test_limit", "head", "mode", "kernels", "data",
+                   "timing_rounds",
                    "dataset", "quick", "name", "note")
 
 
@@ -107,6 +112,7 @@ def config_from_args(args) -> StudyConfig:
         "train_limit": args.train_limit, "test_limit": args.test_limit, "head": args.head,
         "data_dir": args.data, "mode": args.mode, "name": getattr(args, "name", None),
         "note": getattr(args, "note", None), "dataset": _dataset_setting(args),
+        "timing_rounds": getattr(args, "timing_rounds", None),
     }
     changes = {k: v for k, v in changes.items() if v is not None}
     if args.no_shuffle:

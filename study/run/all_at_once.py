@@ -81,7 +81,7 @@ def train_all_at_once(run: RunContext, combined, initial: dict, kernels) -> dict
         # Timed once, when the first epoch has trained and before its rows are written: the
         # first batch does not wait for six more networks to compile, and every row still
         # carries its network's estimate.
-        if not estimates:
+        if not estimates and run.config.timing_rounds:  # 0 rounds: the shared times
             t0 = time.perf_counter()
             rounds.update(_isolated_rounds(run, combined, kernels))
             estimates.update(mean_seconds(rounds))
@@ -127,12 +127,15 @@ def _timing_facts(estimates: dict, rounds: dict) -> dict:
 
 
 def _isolated_rounds(run: RunContext, combined, kernels) -> dict:
-    from keras_models.isolated_timing import isolated_timing_rounds
+    from keras_models.isolated_timing import isolated_timing_rounds, round_batches
 
     config = run.config
     return isolated_timing_rounds(
         combined.networks, run.dataset, seed=combined.seeds[0], head=config.head,
         kernels=kernels, batch_size=config.batch_size, learning_rate=config.learning_rate,
+        rounds=config.timing_rounds,
+        round_batches=round_batches(config.epochs, len(run.dataset.x_train), config.batch_size,
+                                    config.timing_rounds),
         stop_event=run.stop_event,
     )
 

@@ -36,6 +36,7 @@ class TextReporter:
         self.epochs = 0
         self.several_seeds = False
         self.shown_checks: set[str] = set()
+        self.identity_seen = False
         self.state = StudyState.for_run(config) if config is not None else None
 
     def label(self, network: str, seed: int) -> str:
@@ -60,9 +61,10 @@ class TextReporter:
             rows = [(check, norm) for check, norm in event.rows if check not in self.shown_checks]
             if rows:
                 print("Frozen check (norm of conv1 after training minus initial; 0 = unchanged):"
-                      if self.shown_checks else
+                      if self.identity_seen else
                       "Init identity (norm of the difference of initial tensors; 0 = identical):",
                       file=out)
+            self.identity_seen = True
             for check, norm in rows:
                 self.shown_checks.add(check)
                 print(f"  {check:<52} {norm:.6g}", file=out)

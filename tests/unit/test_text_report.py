@@ -20,3 +20,12 @@ def test_the_identity_table_is_printed_once_and_the_frozen_rows_after_training()
     assert lines[3].startswith("Frozen check")
     assert "NetA1-HF: |conv1 after training - conv1 initial|" in lines[4]
     assert len(lines) == 5
+
+
+def test_frozen_rows_keep_their_title_when_there_was_no_identity_row():
+    out = io.StringIO()
+    report = TextReporter(out)
+    report(InitIdentity([]))  # e.g. NetA1-HF and NetA2-DT: no pair to compare
+    report(InitIdentity(list(FROZEN)))
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("Frozen check") and len(lines) == 2
