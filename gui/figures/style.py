@@ -261,7 +261,8 @@ def comparison_figure(stored, comparison: Comparison, size=FIGURE_SIZE):
         layout.addLabel("not in this study: " + ", ".join(missing), row=3, col=0, colspan=3,
                         size="11pt", color=MISSING_COLOR)
     # An all-at-once study's per-network times are estimates; the figure says how it was timed.
-    timing_note = shared_timing_note(stored.status) if stored is not None else ""
+    timing_note = (shared_timing_note(stored.status, getattr(stored.config, "timing_rounds", None))
+                   if stored is not None else "")
     if timing_note:
         layout.addLabel(timing_note, row=4, col=0, colspan=3, size="11pt", color=MUTED_TEXT_COLOR)
     layout.layout.setColumnStretchFactor(0, 10)

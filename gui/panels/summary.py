@@ -196,7 +196,8 @@ class SummaryTable(QTableWidget):
         state = self.model.state
         status = state.status
         measured = status.get("shared_epoch_seconds") or not state.running
-        self.set_timing(state.timing, shared_timing_note(status) if measured else "")
+        rounds = getattr(state.config, "timing_rounds", None)
+        self.set_timing(state.timing, shared_timing_note(status, rounds) if measured else "")
         self.clear_rows(state.networks)
         multi = len(state.seeds) > 1
         self._set_seeds_column(multi)

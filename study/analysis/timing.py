@@ -62,16 +62,18 @@ def shared_wall_seconds(status) -> tuple[float, int]:
     return wall, len(epochs)
 
 
-def shared_timing_note(status) -> str:
+def shared_timing_note(status, timing_rounds: int | None = None) -> str:
     """One line on how an all-at-once study's networks were timed ('' for a measured study).
 
     The shared wall time is the training time of the steps all networks took together
     (status.json shared_wall_seconds, shared_epoch_seconds; evaluation not included).
+    `timing_rounds` 0 (the study's setting): nothing was timed alone, every network shows the
+    shared time.
     """
     if not is_isolated_estimate(status):
         return ""
     wall, epochs = shared_wall_seconds(status)
-    if epochs and not (status or {}).get(ISOLATED_ESTIMATES_KEY):
+    if epochs and timing_rounds == 0:
         return (f"Networks trained together: shared wall time {format_duration(wall)} "
                 f"({wall / epochs:.2f} s per epoch); no isolated timing, so every network "
                 "shows the shared time.")

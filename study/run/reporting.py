@@ -89,7 +89,8 @@ class TextReporter:
             if self.several_seeds:
                 print(aggregate_table(rows), file=out)
             if self.state is not None and self.state.isolated:
-                print(timing.shared_timing_note(self.state.status), file=out)
+                print(timing.shared_timing_note(self.state.status, self.state.config.timing_rounds),
+                      file=out)
         elif isinstance(event, NetworkDiverged):
             print(f"Diverged: {event.message}", file=out)
             print(f"warning: {event.message}", file=sys.stderr, flush=True)

@@ -27,7 +27,7 @@ FROZEN = ("NetA1-HF", "NetA2-HF")
                                         ("gabor:orientations=2,size=7", "all-at-once")])
 def test_a_frozen_bank_conv1_stays_bit_identical(spec, mode, synthetic_data_dir, tmp_path):
     config = StudyConfig(networks=NETWORKS, epochs=1, batch_size=64, learning_rate=1e-2,
-                         train_limit=128, test_limit=64, mode=mode,
+                         train_limit=128, test_limit=64, mode=mode, timing_rounds=0,
                          backend=os.environ.get("KERAS_BACKEND", "torch"),
                          data_dir=str(synthetic_data_dir))
     config = with_bank(config, spec)

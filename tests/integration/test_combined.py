@@ -154,7 +154,7 @@ def test_a_stopped_all_at_once_study_keeps_the_finished_epoch_of_every_network(
             stop.set()
 
     config = _config(synthetic_data_dir, mode="all-at-once", epochs=3,
-                     networks=("NetA1-HT", "NetA2-HF"))
+                     networks=("NetA1-HT", "NetA2-HF"), timing_rounds=0)
     folder = run_study(config, emit=emit, stop_event=stop, out_root=tmp_path)
     study = open_study(folder)
     assert study.status["state"] == "stopped"
@@ -164,6 +164,13 @@ def test_a_stopped_all_at_once_study_keeps_the_finished_epoch_of_every_network(
     assert study.weights("NetA2-HF", "final") is not None
     status = json.loads((folder / "status.json").read_text())
     assert len(status["shared_epoch_seconds"]) == 1
+    # With no timing rounds nothing was timed alone: every network shows the shared time.
+    from study.analysis.timing import shared_timing_note
+
+    assert "isolated_seconds_per_epoch" not in status
+    assert "isolated_timing_rounds" not in status
+    assert "no isolated timing" in shared_timing_note(status, 0)
+    assert json.loads((folder / "config.json").read_text())["timing_rounds"] == 0
 
 
 def test_the_text_summary_labels_the_estimates_beside_the_shared_wall_time(both_modes):

@@ -45,6 +45,7 @@ def _main(*argv, backend: str) -> subprocess.CompletedProcess:
 def test_models_trained_on_one_backend_predict_alike_on_the_others(tmp_path):
     data = write_synthetic_idx(tmp_path / "data", n_train=512, n_test=TEST_IMAGES)
     done = _main("study", "--backend", TRAIN_ON, "--mode", "all-at-once", "--epochs", "1",
+                 "--timing-rounds", "0",
                  "--networks", ",".join(NETWORKS),
                  "--batch-size", "64", "--data", str(data), "--out", str(tmp_path / "studies"),
                  backend=TRAIN_ON)

@@ -22,7 +22,7 @@ from tests.synthetic import write_synthetic_idx
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = ["--backend", "jax", "--epochs", "1", "--batch-size", "32", "--networks",
-        "NetA1-HF,NetA2-HT", "--mode", "all-at-once"]
+        "NetA1-HF,NetA2-HT", "--mode", "all-at-once", "--timing-rounds", "0"]
 
 
 def _main(*args, **kwargs) -> subprocess.CompletedProcess:

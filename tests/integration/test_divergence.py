@@ -89,7 +89,8 @@ def test_all_at_once_a_branch_that_diverges_stops_alone_with_its_last_good_epoch
     _poison_after_epoch_1(monkeypatch, "NetA2-HT", 4, kept)
     config = small_config.replace(networks=("NetA1-HF", "NetA2-HT"), train_limit=64,
                                   test_limit=32, batch_size=32, epochs=3, seeds=(4, 5),
-                                  mode="all-at-once")
+                                  mode="all-at-once",
+                                  timing_rounds=0)
     events = []
     folder = run_study(config, emit=events.append, out_root=tmp_path)
 
@@ -137,7 +138,8 @@ def test_all_at_once_a_resumed_study_keeps_its_diverged_branch_where_it_stopped(
     _poison_after_epoch_1(monkeypatch, "NetA1-HF", 0, kept)
     config = small_config.replace(networks=("NetA1-HF", "NetA2-DT"), train_limit=64,
                                   test_limit=32, batch_size=32, epochs=4, seed=0,
-                                  mode="all-at-once")
+                                  mode="all-at-once",
+                                  timing_rounds=0)
     stop = threading.Event()
 
     def emit(event):
@@ -174,7 +176,8 @@ def test_all_at_once_when_every_branch_diverges_the_study_ends_with_none_trained
 
     monkeypatch.setattr(combined, "train_combined", train_combined)
     config = small_config.replace(networks=("NetA1-HF", "NetA2-DT"), train_limit=64,
-                                  test_limit=32, batch_size=32, mode="all-at-once")
+                                  test_limit=32, batch_size=32, mode="all-at-once",
+                                  timing_rounds=0)
     events = []
     folder = run_study(config, emit=events.append, out_root=tmp_path)
     diverged = {(e.network, e.epoch) for e in events if isinstance(e, NetworkDiverged)}

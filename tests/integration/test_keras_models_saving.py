@@ -47,7 +47,7 @@ def sequential_study(tmp_path_factory, synthetic_data_dir):
 @pytest.fixture(scope="module")
 def seeded_study(tmp_path_factory, synthetic_data_dir):
     return _study(tmp_path_factory.mktemp("seeded"), synthetic_data_dir, "--epochs", "2",
-                  "--mode", "all-at-once", "--seeds", "2")
+                  "--mode", "all-at-once", "--seeds", "2", "--timing-rounds", "0")
 
 
 def _kernel_weights(path):

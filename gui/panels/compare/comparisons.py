@@ -139,7 +139,8 @@ class ComparisonsTab:
         for column in TIME_COLUMNS:
             self.comparison_table.horizontalHeaderItem(column).setToolTip(
                 ISOLATED_ESTIMATE_TEXT if isolated else "")
-        self.timing_label.setText(shared_timing_note(status))
+        self.timing_label.setText(shared_timing_note(
+            status, getattr(self.model.state.config, "timing_rounds", None)))
         self.timing_label.setVisible(isolated)
         table = comparison_table(comparison, self._rows)
         self.comparison_table.setRowCount(len(table))
