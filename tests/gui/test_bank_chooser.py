@@ -66,6 +66,16 @@ def test_the_chosen_bank_reaches_the_config_of_the_run(window, synthetic_data_di
     assert np.shape(config.kernels) == (6, 5, 5)
 
 
+def test_a_long_bank_wraps_in_the_setup_instead_of_widening_it(window):
+    setup = window.setup
+    before = setup.minimumSizeHint().width()
+    choose(setup, "gabor", "orientations=16,wavelengths=3,size=7")
+    # The summary names the whole spec ("gabor:orientations=16,wavelengths=3,size=7,norm=l2"),
+    # wrapped in the panel: the setup keeps within the scroll area's margin of 24 px.
+    assert "orientations=16," in setup.bank_summary.text()
+    assert setup.minimumSizeHint().width() <= before + 24
+
+
 def test_the_bank_is_remembered_as_typed(window, qtbot, tmp_path):
     choose(window.setup, "gabor", "orientations=99")
     window.save_settings()

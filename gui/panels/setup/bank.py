@@ -11,6 +11,7 @@ every resolution is cached, so typing stays quick.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QTabWidget,
     QToolButton,
     QWidget,
@@ -124,6 +126,8 @@ class BankMixin:
         form.addRow(self.bank_preview)
         self.bank_summary = QLabel()
         self.bank_summary.setWordWrap(True)
+        # A long spec or path must wrap in the panel, not widen it past its scroll area.
+        self.bank_summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.bank_summary.setStyleSheet(HINT_STYLE)
         self.bank_preview.sig_hovered.connect(
             lambda text: self.bank_summary.setText(text or self._bank_summary_text))
@@ -303,6 +307,8 @@ class BankMixin:
             arr = np.asarray(kernels, dtype=np.float64)
             text = (f"{kernel_words(arr).capitalize()}, values {arr.min():.3g} … {arr.max():.3g}"
                     f" (white 0, red +, blue −): {note}")
+        # Break points after the spec's commas and slashes (a spec has no spaces to wrap at).
+        text = re.sub(r"([,/])(?=\S)", "\\1\u200b", text)
         self._bank_summary_text = text
         self.bank_summary.setText(text)
         self.bank_summary.setVisible(bool(text))
