@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QPushButton
 
 from gui.colors import READ_ONLY_STYLE
 from gui.kernel_view import kernel_words
+from gui.text_wrap import wrappable
 from study.folder.environment import environment_lines, read_environment
 from study.protocol import banks
 from study.protocol.byhand import KernelError
@@ -116,7 +117,7 @@ class StudySettingsBox(QGroupBox):
         rows = [("Study", f"{state.folder.name} ({state.state})"), *label_rows(state.config),
                 *settings_rows(state), *environment_rows(state)]
         for row, (label, text) in enumerate(rows):
-            value = QLabel(text)
+            value = QLabel(wrappable(text))
             value.setWordWrap(True)
             # Long values (the dataset) wrap instead of widening the setup column.
             value.setMinimumWidth(40)
@@ -126,8 +127,8 @@ class StudySettingsBox(QGroupBox):
         self.show()
 
     def texts(self) -> dict[str, str]:
-        """{label: text} as shown."""
-        return {label: value.text() for label, value in self.labels.items()}
+        """{label: text} as shown (without the break points added for wrapping)."""
+        return {label: value.text().replace("\u200b", "") for label, value in self.labels.items()}
 
     def _on_use(self) -> None:
         if self._config is not None:

@@ -11,7 +11,6 @@ every resolution is cached, so typing stays quick.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
 from gui.bank_preview import BankPreview
 from gui.colors import HINT_STYLE
 from gui.kernel_view import kernel_words
+from gui.text_wrap import wrappable
 from study.kernel_bank import DEFAULT_LEARNED_NETWORK, resolve_bank
 from study.protocol import banks, byhand
 from study.protocol.byhand import KernelError
@@ -308,7 +308,7 @@ class BankMixin:
             text = (f"{kernel_words(arr).capitalize()}, values {arr.min():.3g} … {arr.max():.3g}"
                     f" (white 0, red +, blue −): {note}")
         # Break points after the spec's commas and slashes (a spec has no spaces to wrap at).
-        text = re.sub(r"([,/])(?=\S)", "\\1\u200b", text)
+        text = wrappable(text)
         self._bank_summary_text = text
         self.bank_summary.setText(text)
         self.bank_summary.setVisible(bool(text))
