@@ -29,3 +29,15 @@ def garbage_collected_between_tests():
     if was_enabled:
         gc.enable()
     gc.collect(0)
+
+
+@pytest.fixture
+def kernel_panel(qtbot):
+    """The Kernels tab's panel on its own, shown at a usual size."""
+    from gui.panels.kernels import KernelPanel
+
+    widget = KernelPanel()
+    qtbot.addWidget(widget)
+    widget.resize(1200, 800)
+    widget.show()
+    return widget

@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gui.panels.kernels import KernelPanel
 from study.protocol import banks
 from tests.kernel_study import write_kernel_study
 
@@ -14,12 +13,8 @@ BANKS = {"sobel": (4, 3), "gabor:orientations=6": (6, 5), "laplacian:size=7": (2
 
 
 @pytest.fixture
-def panel(qtbot):
-    widget = KernelPanel()
-    qtbot.addWidget(widget)
-    widget.resize(1200, 800)
-    widget.show()
-    return widget
+def panel(kernel_panel):
+    return kernel_panel
 
 
 @pytest.mark.parametrize("spec", list(BANKS))

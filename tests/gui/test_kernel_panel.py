@@ -49,12 +49,8 @@ def shown(panel: KernelPanel, column: int) -> np.ndarray:
 
 
 @pytest.fixture
-def panel(qtbot):
-    widget = KernelPanel()
-    qtbot.addWidget(widget)
-    widget.resize(1200, 800)
-    widget.show()
-    return widget
+def panel(kernel_panel):
+    return kernel_panel
 
 
 @pytest.fixture(scope="module")

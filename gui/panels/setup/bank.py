@@ -101,11 +101,7 @@ class BankMixin:
         self.bank_path_edit = QLineEdit()
         self.bank_browse = QToolButton()
         self.bank_browse.setText("…")
-        path_row = QWidget()
-        row = QHBoxLayout(path_row)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.bank_path_edit, 1)
-        row.addWidget(self.bank_browse)
+        path_row = _row((self.bank_path_edit, 1), self.bank_browse)
         self._bank_path_label = QLabel("File")
         form.addRow(self._bank_path_label, path_row)
         self._bank_path_row = path_row
@@ -113,12 +109,7 @@ class BankMixin:
         self.bank_network_combo.setToolTip("The network whose final conv1 is taken")
         self.bank_seed_combo = QComboBox()
         self.bank_seed_combo.setToolTip("The seed whose network is taken")
-        learned_row = QWidget()
-        row = QHBoxLayout(learned_row)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.bank_network_combo, 1)
-        row.addWidget(QLabel("seed"))
-        row.addWidget(self.bank_seed_combo)
+        learned_row = _row((self.bank_network_combo, 1), QLabel("seed"), self.bank_seed_combo)
         form.addRow("Network", learned_row)
         self._bank_learned_row = learned_row
         form.addRow(self._error_label("kernel_bank"))
@@ -408,3 +399,14 @@ def link_editor(setup, kernel_panel, on_change) -> None:
     kernel_panel.sig_kernels_changed.connect(editor_changed)
     setup.sig_edit_kernels.connect(edit)
     setup.set_editor_kernels(kernel_panel.current_kernels())
+
+
+def _row(*widgets) -> QWidget:
+    """A widget holding `widgets` side by side with no margins; (widget, stretch) stretches."""
+    holder = QWidget()
+    row = QHBoxLayout(holder)
+    row.setContentsMargins(0, 0, 0, 0)
+    for item in widgets:
+        widget, stretch = item if isinstance(item, tuple) else (item, 0)
+        row.addWidget(widget, stretch)
+    return holder
