@@ -19,7 +19,7 @@ class ExportJob(QObject):
 
     def __init__(self, study_folder, out_dir, force: bool = False, parent=None,
                  smoothing: float = 0.0, own_difference_scale: bool = False,
-                 spread: str = CI, seed_lines: bool = False):
+                 spread: str = CI, seed_lines: bool = False, kernel_seed: int | None = None):
         super().__init__(parent)
         self.study_folder = Path(study_folder)
         self.out_dir = Path(out_dir)
@@ -30,6 +30,8 @@ class ExportJob(QObject):
         # ... and the training plots' band and single-seed lines.
         self.spread = spread
         self.seed_lines = seed_lines
+        # ... and the seed whose kernels the Kernels tab shows.
+        self.kernel_seed = kernel_seed
         self.process: ProcessJob | None = None
         self._done = False
 
@@ -46,6 +48,8 @@ class ExportJob(QObject):
             arguments += ["--band", self.spread]
         if self.seed_lines:
             arguments.append("--seed-lines")
+        if self.kernel_seed is not None:
+            arguments += ["--kernel-seed", str(self.kernel_seed)]
         # The child only renders into files; it needs no screen even when the app has one.
         self.process = ProcessJob(main_command(*arguments), child_environment(offscreen=True),
                                   self)

@@ -428,12 +428,13 @@ class MainWindow(QMainWindow):
         if force and not self.confirm_replace_export(target):
             return False
         # The PNGs draw what the window shows: the curves' smoothing, band and seed lines,
-        # the kernels' scales.
+        # the kernels' scales and seed.
         return self.session.export(target, force, smoothing=self.plots.smoothing(),
                                    own_difference_scale=self.kernel_panel.own_scale_box
                                    .isChecked(),
                                    spread=self.plots.spread(),
-                                   seed_lines=self.plots.seed_lines_box.isChecked())
+                                   seed_lines=self.plots.seed_lines_box.isChecked(),
+                                   kernel_seed=self.kernel_panel.exported_seed())
 
     @Slot(str)
     def _on_export_started(self, target: str) -> None:

@@ -181,7 +181,7 @@ class RunSession(QObject):
     # ----- export -----------------------------------------------------------------------------
     def export(self, target, force: bool, smoothing: float = 0.0,
                own_difference_scale: bool = False, spread: str = CI,
-               seed_lines: bool = False) -> bool:
+               seed_lines: bool = False, kernel_seed: int | None = None) -> bool:
         """Export the shown study into `target` in a child process; False if one is going or
         nothing can be exported."""
         from gui.export_job import ExportJob
@@ -191,7 +191,8 @@ class RunSession(QObject):
         self.export_job = ExportJob(self.stored.folder, target, force, self,
                                     smoothing=smoothing,
                                     own_difference_scale=own_difference_scale,
-                                    spread=spread, seed_lines=seed_lines)
+                                    spread=spread, seed_lines=seed_lines,
+                                    kernel_seed=kernel_seed)
         self.export_job.sig_finished.connect(self._on_export_finished)
         self.sig_export_started.emit(str(target))
         self.export_job.start()

@@ -35,18 +35,21 @@ def write_kernel_values(state, folder) -> list[Path]:
 
 
 def export_writers(smoothing: float = 0.0, own_difference_scale: bool = False,
-                   spread: str = CI, seed_lines: bool = False) -> list:
+                   spread: str = CI, seed_lines: bool = False,
+                   kernel_seed: int | None = None) -> list:
     """The writers Export all adds to the CSVs: one PNG per comparison, the three training plots
     (smoothed with `smoothing`, with the band `spread` and the seeds' lines when `seed_lines`,
     as the window shows them), each confusion matrix, kernels.csv and the kernel grid PNGs (the
-    difference on its own colour scale when `own_difference_scale`)."""
+    difference on its own colour scale when `own_difference_scale`; the kernels of `kernel_seed`,
+    None for the first seed)."""
     ensure_qapplication()
 
     def training_pngs(state, folder):
         return write_training_pngs(state, folder, smoothing, spread, seed_lines)
 
     def kernel_pngs(state, folder):
-        return export_kernel_grids(state, folder, own_difference_scale=own_difference_scale)
+        return export_kernel_grids(state, folder, own_difference_scale=own_difference_scale,
+                                   seed=kernel_seed)
 
     return [write_comparison_pngs, training_pngs, write_confusion_pngs, write_kernel_values,
             kernel_pngs]

@@ -113,12 +113,13 @@ def planned_files(stored: StudyState) -> list[str]:
     return names
 
 
-def export_kernel_grids(stored: StudyState, out_dir,
-                        own_difference_scale: bool = False) -> list[Path]:
-    """Write PNGs of a stored study's kernel grids (initial, final, difference) into `out_dir`.
+def export_kernel_grids(stored: StudyState, out_dir, own_difference_scale: bool = False,
+                        seed: int | None = None) -> list[Path]:
+    """Write PNGs of a stored study's kernel grids (initial, final, difference) into `out_dir`,
+    those of `seed` (None: the study's first seed).
 
     One NET-conv1.png per network with stored weights, NET-conv2.png per NetA2 network and
     all-networks-conv1.png; existing files are replaced. StoreError if a file cannot be written.
     """
-    return export_grids(list(stored.config.networks), stored_kernels(stored), out_dir, "Final",
-                        own_difference_scale)
+    return export_grids(list(stored.config.networks), stored_kernels(stored, seed), out_dir,
+                        "Final", own_difference_scale)

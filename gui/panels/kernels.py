@@ -200,6 +200,13 @@ class KernelPanel(QWidget):
         seed = self.seed_combo.currentData()
         return int(seed) if seed is not None else self._state.first_seed
 
+    def exported_seed(self) -> int | None:
+        """The seed File › Export draws the kernel PNGs of: the one shown, None for the first."""
+        if self._state is None or len(self._state.seeds) < 2:
+            return None
+        seed = self.selected_seed()
+        return None if seed == self._state.first_seed else seed
+
     def select_seed(self, seed: int) -> None:
         """Show the kernels of `seed` (if the study has it)."""
         index = self.seed_combo.findData(int(seed))

@@ -29,6 +29,9 @@ def add_arguments(parser) -> None:
                         help="training-plot PNGs: also every seed's curve as a faint line")
     parser.add_argument("--own-difference-scale", action="store_true",
                         help="kernel PNGs: the difference on its own colour scale")
+    parser.add_argument("--kernel-seed", type=int, metavar="S",
+                        help="kernel PNGs of a multi-seed study: those of seed S (default: the "
+                             "first seed; kernels.csv holds every seed)")
 
 
 def run(args) -> int:
@@ -49,10 +52,15 @@ def run(args) -> int:
     try:
         stored = open_study(args.study_dir)
         out_dir = Path(args.out) if args.out else default_export_folder(stored.folder)
+        if args.kernel_seed is not None and args.kernel_seed not in stored.seeds:
+            seeds = ", ".join(str(s) for s in stored.seeds)
+            print(f"error: --kernel-seed {args.kernel_seed} is not a seed of "
+                  f"{stored.folder.name} (its seeds: {seeds})", file=sys.stderr)
+            return EXIT_USAGE
         check_destination(out_dir, args.force)
         writers = figure_writers().export(
             smoothing=smoothing, own_difference_scale=args.own_difference_scale,
-            spread=args.band or CI, seed_lines=args.seed_lines)
+            spread=args.band or CI, seed_lines=args.seed_lines, kernel_seed=args.kernel_seed)
         result = export_study(stored, out_dir, force=args.force, extra_writers=writers)
     except (StoreError, ExportError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -292,6 +292,36 @@ def test_kernel_views_and_exports_name_the_seed_picked(window, tmp_path, monkeyp
     assert corner == {"0": 0.0, "1": 1.0, "2": 2.0}
 
 
+def test_file_export_draws_the_kernels_of_the_seed_picked(window, tmp_path, monkeypatch, capsys):
+    import gui.figures.kernels
+    from gui.processes import ProcessJob
+    from main import main
+
+    folder = write_cut_short_study(tmp_path / "studies", "finished", epochs=3, done=3,
+                                   networks=("NetA1-HF", "NetA1-DT"), weights=True)
+    assert window.open_study_folder(folder)
+    commands = []
+    monkeypatch.setattr(ProcessJob, "start", lambda job: commands.append(job.command))
+    assert window.export_study_to(tmp_path / "first")
+    assert "--kernel-seed" not in [str(part) for part in commands[-1]]  # the first seed
+    window.export_job = None
+    window.kernel_panel.select_seed(2)
+    assert window.export_study_to(tmp_path / "picked")
+    command = [str(part) for part in commands[-1]]
+    assert command[command.index("--kernel-seed") + 1] == "2"
+
+    # What the child runs: the kernel PNGs of seed 2, every one named so.
+    titles = []
+    monkeypatch.setattr(gui.figures.kernels, "render_grid_png",
+                        lambda grid, size: titles.append(grid.title) or b"png")
+    assert main(["export", str(folder), "--out", str(tmp_path / "out"), "--kernel-seed", "2"]) == 0
+    assert titles and all("seed 2" in title for title in titles)
+    assert main(["export", str(folder), "--out", str(tmp_path / "bad"), "--kernel-seed", "7"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == f"error: --kernel-seed 7 is not a seed of {folder.name} (its seeds: 0, 1, 2)"
+    assert not (tmp_path / "bad").exists()
+
+
 # ----- 7: Export makes a new folder, names what it exports, follows the Studies tab ----------
 def _answer_export_dialog(monkeypatch, name: str) -> list[tuple[str, Path]]:
     """Answer the export dialog by typing `name`, a folder that does not exist yet; returns
