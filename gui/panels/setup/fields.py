@@ -44,7 +44,7 @@ FIELD_LABELS = {"networks": "Networks", "epochs": "Epochs", "batch_size": "Batch
                 "head": "Head", "mode": "Mode", "backend": "Backend", "device": "Device",
                 "data_dir": "Dataset", "train_limit": "Train images",
                 "test_limit": "Test images", "studies_root": "Save in", "kernels": "Kernels",
-                "kernel_bank": "Kernel bank"}
+                "kernel_bank": "Kernel bank", "timing_rounds": "Timing rounds"}
 
 
 def field_message(message: str) -> str:

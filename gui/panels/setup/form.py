@@ -32,6 +32,7 @@ from study.data import SYSTEM_DIR
 from study.datasets.known import KNOWN
 from study.protocol.backends import available_backends
 from study.protocol.networks import ARCHITECTURES, NETWORKS, SCHEME_TEXT, SCHEMES
+from study.protocol.status import ISOLATED_TIMING_ROUNDS
 
 
 class SetupForm:
@@ -136,7 +137,17 @@ class SetupForm:
         self.mode_combo.currentIndexChanged.connect(self._changed)
         form.addRow("Mode", self.mode_combo)
         form.addRow(self._error_label("mode"))
+        self.timing_rounds_edit = self._line(
+            form, "timing_rounds", "Timing rounds",
+            "All-at-once: how often each network is timed alone for its seconds per epoch and "
+            "their 95 % interval, the sample of the claim \"HF is the fastest\" (0: no timing; "
+            f"the claim is then not resolved). The report's networks: {ISOLATED_TIMING_ROUNDS}")
+        self.mode_combo.currentIndexChanged.connect(self._show_timing_rounds)
         return group
+
+    def _show_timing_rounds(self, *_args) -> None:
+        """The timing rounds apply to all-at-once studies only."""
+        self.timing_rounds_edit.setEnabled(self.mode_combo.currentData() == "all-at-once")
 
     def _path_row(self, form: QFormLayout, field: str, label: str, tip: str,
                   placeholder: str, pick) -> QLineEdit:

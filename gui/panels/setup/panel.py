@@ -44,6 +44,7 @@ from study.config import StudyConfig
 from study.datasets.known import KNOWN
 from study.protocol.backends import DeviceInfo
 from study.protocol.networks import NETWORKS
+from study.protocol.status import ISOLATED_TIMING_ROUNDS
 
 
 class SetupPanel(StartMixin, BankMixin, SetupForm, QWidget):
@@ -145,6 +146,7 @@ class SetupPanel(StartMixin, BankMixin, SetupForm, QWidget):
         for field, edit, kind in (
             ("epochs", self.epochs_edit, int), ("batch_size", self.batch_size_edit, int),
             ("learning_rate", self.learning_rate_edit, float), ("seed", self.seed_edit, int),
+            ("timing_rounds", self.timing_rounds_edit, int),
         ):
             if not edit.text().strip():
                 problems.append(f"{field} is empty: enter a value")
@@ -255,6 +257,8 @@ class SetupPanel(StartMixin, BankMixin, SetupForm, QWidget):
         self.shuffle_box.setChecked(bool(get("shuffle")))
         _select_data(self.head_combo, get("head"))
         _select_data(self.mode_combo, get("mode"))
+        self.timing_rounds_edit.setText(str(data.get("timing_rounds", ISOLATED_TIMING_ROUNDS)))
+        self._show_timing_rounds()
         dataset = data.get("dataset") or "fashion-mnist"
         _select_data(self.dataset_combo, dataset if dataset in KNOWN else "")
         self.data_edit.setText((get("data_dir") if dataset in KNOWN else dataset) or "")
