@@ -118,6 +118,7 @@ def test_conclusions_view_colours_each_verdict(panel, tmp_path):
     assert cell(table, rows["NetA1: HF is the fastest per epoch"], 1) == "not resolved"
     assert ("5 hold, 3 do not hold, 1 not resolved, 0 not applicable"
             in panel.conclusions_label.text())
+    assert "the time claims rest on repeated timings" in panel.conclusions_label.text()
 
 
 def test_identity_view_shows_norms_and_flags_a_moved_frozen_conv1(panel, tmp_path):

@@ -149,8 +149,9 @@ class ConclusionsTab:
         seeds = max((c.n_seeds for c in conclusions), default=0)
         basis = (f"Paired over {seeds} seeds: a verdict needs the whole 95 % interval of every "
                  "part on one side of 0" if seeds > 1 else
-                 "One seed: the sign of one difference decides (run with --seeds 5 to know); "
-                 "ties count as not holding")
+                 "One seed: in accuracy the sign of one difference decides (run with --seeds 5 "
+                 "to know), ties counting as not holding; the time claims rest on repeated "
+                 "timings and their interval")
         self.conclusions_label.setText(
             f"The report's conclusions on this study: {counts[HOLDS]} hold, "
             f"{counts[DOES_NOT_HOLD]} do not hold, {counts[NOT_RESOLVED]} not resolved, "
