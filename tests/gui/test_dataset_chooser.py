@@ -39,3 +39,18 @@ def test_a_study_names_its_classes_from_its_dataset_block():
     state.status["dataset_info"] = {"classes": ["cat", "dog"]}
     assert study_class_names(state) == ("cat", "dog")
     assert study_class_names(StudyState(config=StudyConfig()))[0] == "T-shirt/top"
+
+
+def test_a_limit_above_a_known_dataset_is_refused_before_it_is_downloaded(qtbot, tmp_path,
+                                                                         monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "empty-cache"))  # nothing downloaded
+    panel = SetupPanel(probe_devices=False)
+    qtbot.addWidget(panel)
+    panel.dataset_combo.setCurrentIndex(panel.dataset_combo.findData("cifar10"))
+    panel.train_limit_edit.setText("50001")
+    panel.test_limit_edit.setText("10000")
+    problems = [p for p in panel.problems() if p.startswith(("train_limit", "test_limit"))]
+    assert problems == ["train_limit: CIFAR-10 has 50,000 training images, fewer than the train "
+                        "limit 50,001: use at most 50,000, or no limit for all of them"]
+    panel.train_limit_edit.setText("50000")
+    assert not [p for p in panel.problems() if p.startswith(("train_limit", "test_limit"))]

@@ -26,13 +26,15 @@ def _dataset_sizes(data: str | None) -> tuple[str, int, int] | None:
     return _SIZES[key]
 
 
-def limit_problems(data: str | None, limits: dict) -> list[str]:
+def limit_problems(data: str | None, limits: dict,
+                   sizes: tuple[str, int, int] | None = None) -> list[str]:
     """"train_limit: Fashion-MNIST has 60,000 training images, …" for each limit in `limits`
-    ({"train_limit": n or None, "test_limit": …}) above the dataset's size; none when the
-    dataset cannot be found (the run reports that)."""
+    ({"train_limit": n or None, "test_limit": …}) above the dataset's size (`sizes`: its
+    (name, training, test) counts, else read from `data`); none when the dataset cannot be
+    found (the run reports that)."""
     if not any(isinstance(v, int) for v in limits.values()):
         return []
-    sizes = _dataset_sizes(data)
+    sizes = sizes or _dataset_sizes(data)
     if sizes is None:
         return []
     found = []

@@ -197,10 +197,15 @@ class SetupPanel(StartMixin, BankMixin, SetupForm, QWidget):
             found.append(f"data_dir: {data} is a file but not an .npz archive; choose an .npz "
                          "file holding x_train, y_train, x_test, y_test, or the folder of the "
                          "four IDX files")
-        elif data or self.dataset() == "fashion-mnist":
+        elif data or self.dataset() in KNOWN:
             values, _ = self._raw_fields()
-            found += limit_problems(data, {f: values.get(f) for f in ("train_limit",
-                                                                     "test_limit")})
+            limits = {f: values.get(f) for f in ("train_limit", "test_limit")}
+            known = KNOWN.get(self.dataset()) if not data else None
+            # A known dataset's sizes are known before it is downloaded (the default's are read
+            # from its files, which may be a copy of another size).
+            sizes = ((known.title, *known.sizes)
+                     if known is not None and known.name != "fashion-mnist" else None)
+            found += limit_problems(data, limits, sizes)
         root = self.studies_root()
         if root.exists() and not root.is_dir():
             found.append(f"studies_root: {root} is a file; choose a folder for the studies")
