@@ -22,7 +22,9 @@ ROW_TITLE_WIDTH = 96
 BAR_WIDTH = 78
 TITLE_HEIGHT = 30
 HEADER_HEIGHT = 36
-MIN_CELL = 12
+# The smallest kernel cell: below it a kernel is unreadable and its row title does not fit; a
+# grid of many kernels then asks for the height it needs (the panel scrolls).
+MIN_CELL = 24
 # RdBu-like, symmetric around a white zero.
 DIVERGING = pg.ColorMap(
     pos=np.array([0.0, 0.25, 0.5, 0.75, 1.0]),
@@ -195,6 +197,10 @@ class KernelGridView(pg.GraphicsLayoutWidget):
             self._bars.append(bar)
         self._header_rows = top
         self._structure = grid.structure()
+        spacing = layout.layout.verticalSpacing()
+        headers = TITLE_HEIGHT + (top - 1) * HEADER_HEIGHT
+        rows = len(grid.row_titles)
+        self.setMinimumHeight(headers + rows * MIN_CELL + (rows + top + 1) * spacing)
 
     def resizeEvent(self, ev):  # noqa: N802 - Qt's name
         """Keep the kernel cells square and the grid centred as the widget resizes."""

@@ -114,7 +114,7 @@ class KernelPanel(QWidget):
         selected_layout.addLayout(controls)
         selected_layout.addLayout(status_row)
         selected_layout.addWidget(self.warning_label)
-        selected_layout.addWidget(self.viewer, 1)
+        selected_layout.addWidget(_scrolling(self.viewer), 1)
         selected_layout.addWidget(self.hover_label)
 
         # --- all networks
@@ -126,7 +126,7 @@ class KernelPanel(QWidget):
                                "marks a conv1 whose difference is exactly zero (frozen).")
         overview_note.setWordWrap(True)
         overview_layout.addWidget(overview_note)
-        overview_layout.addWidget(self.overview, 1)
+        overview_layout.addWidget(_scrolling(self.overview), 1)
         overview_layout.addWidget(self.overview_hover_label)
 
         # --- the editor
@@ -429,3 +429,12 @@ def _scheme_mismatch(kernels: NetworkKernels) -> str:
         return (f"Note: {kernels.network} trains conv1 ({spec.scheme}), yet conv1 did not "
                 "change at all.")
     return ""
+
+
+def _scrolling(view: QWidget) -> QScrollArea:
+    """`view` filling a scroll area: a bank of many kernels scrolls instead of being cut off."""
+    scroll = QScrollArea()
+    scroll.setWidget(view)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    return scroll

@@ -52,3 +52,20 @@ def test_conv2_has_one_input_channel_per_bank_kernel(panel, tmp_path, spec):
     assert len(grid.column_titles) == 12
     assert f"3×3×{count} kernels" in grid.title
     assert np.shape(panel.viewer.cell_values(count - 1, 11)) == (3, 3)
+
+
+def test_a_bank_of_many_kernels_scrolls_instead_of_being_cut_off(panel, tmp_path, qtbot):
+    from gui.kernel_view import MIN_CELL
+
+    def scroll_range() -> int:
+        qtbot.wait(20)
+        return panel.viewer.parentWidget().parentWidget().verticalScrollBar().maximum()
+
+    panel.set_study(write_kernel_study(tmp_path / "report"))
+    panel.select_network("NetA1-HT")
+    assert scroll_range() == 0  # the report's four kernels fit
+    panel.set_study(write_kernel_study(tmp_path / "dct", bank="dct:count=24"))
+    panel.select_network("NetA1-HT")
+    assert len(panel.viewer.grid.row_titles) == 24
+    assert panel.viewer.minimumHeight() >= 24 * MIN_CELL
+    assert scroll_range() > 0  # every row can be reached
