@@ -11,7 +11,7 @@ from pathlib import Path
 from study.datasets.known import DEFAULT_DATASET, KNOWN, is_known
 from study.protocol import banks, byhand
 from study.protocol.backends import BACKENDS, BackendError, parse_device
-from study.protocol.bank_names import study_bank
+from study.protocol.bank_names import CUSTOM, study_bank
 from study.protocol.jsonfile import JsonLimitError, load_json_limited, loads_limited
 from study.protocol.networks import HEADS, NETWORKS, network_spec
 from study.protocol.status import ISOLATED_TIMING_ROUNDS
@@ -241,15 +241,13 @@ class StudyConfig:
         """The bank conv1 starts from, as the app and `list` name it: the recorded spec;
         "byhand" for the report's kernels (every study from before banks); "byhand (edited)"
         or "edited (N k×k)" for a config's own kernels without a spec."""
-        if self.kernel_bank:
-            return self.kernel_bank
-        if self.kernels is None:
-            return banks.DEFAULT_SPEC
-        arr = banks.np.asarray(self.kernels, dtype=banks.np.float32)
-        if arr.shape == byhand.REPORT_KERNELS.shape:
-            same = banks.np.array_equal(arr, byhand.REPORT_KERNELS)
-            return banks.DEFAULT_SPEC if same else f"{banks.DEFAULT_SPEC} (edited)"
-        return f"edited ({arr.shape[0]} {arr.shape[-1]}×{arr.shape[-1]})"
+        bank = self.bank
+        if bank != CUSTOM:
+            return bank
+        shape = banks.np.shape(self.kernels)
+        if shape == byhand.REPORT_KERNELS.shape:
+            return f"{banks.DEFAULT_SPEC} (edited)"
+        return f"edited ({shape[0]} {shape[-1]}×{shape[-1]})"
 
     def conv1_start(self) -> banks.Conv1Start:
         """conv1's start for HF and HT: the bank's kernels and, for `learned:`, its bias."""

@@ -41,7 +41,7 @@ from gui.panels.setup.limits import limit_problems
 from gui.panels.setup.start import StartMixin
 from gui.panels.study_settings import StudySettingsBox
 from study.config import StudyConfig
-from study.datasets.known import KNOWN
+from study.datasets.known import DEFAULT_DATASET, KNOWN
 from study.protocol.backends import DeviceInfo
 from study.protocol.networks import NETWORKS
 from study.protocol.status import ISOLATED_TIMING_ROUNDS
@@ -204,7 +204,7 @@ class SetupPanel(StartMixin, BankMixin, SetupForm, QWidget):
             # A known dataset's sizes are known before it is downloaded (the default's are read
             # from its files, which may be a copy of another size).
             sizes = ((known.title, *known.sizes)
-                     if known is not None and known.name != "fashion-mnist" else None)
+                     if known is not None and known.name != DEFAULT_DATASET else None)
             found += limit_problems(data, limits, sizes)
         root = self.studies_root()
         if root.exists() and not root.is_dir():
