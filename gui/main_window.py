@@ -1,6 +1,6 @@
 """The main window: setup on the left; Training, Kernels, Compare and Studies tabs on the right.
 
-The window lays out, and shows what the run controller (gui.session) reports: each Run is a
+The window lays out, and shows what the run controller (gui.run_controller) reports: each Run is a
 child process whose events go into the one StudyModel every panel renders from. The window never
 imports Keras or a backend. The status bar and the "Study shown" box describe the study shown,
 never the setup.
@@ -28,6 +28,7 @@ from gui.panels.setup import SetupPanel, link_editor, setup_column
 from gui.panels.status_bar import StudyStatusLabels
 from gui.panels.studies import StudiesPanel
 from gui.panels.training_tab import TrainingTab
+from gui.run_controller import RunController
 from gui.run_notices import (
     WINDOW_TITLE,
     notify_run_ended,
@@ -35,7 +36,6 @@ from gui.run_notices import (
     show_run_ended,
     window_title,
 )
-from gui.session import RunSession
 from gui.window_menus import build_menus
 from gui.window_settings import restore_window_settings, save_window_settings
 from gui.worker import RunOutcome, StudyWorker
@@ -44,11 +44,11 @@ from study.folder.csvio import StoreError
 
 
 def _forwarded(name: str, doc: str) -> property:
-    """A window attribute that is the session's (read, and set where the session's is)."""
+    """A window attribute that is the run controller's (read, and set where the controller's is)."""
     def setter(window, value):
-        setattr(window.session, name, value)
+        setattr(window.controller, name, value)
 
-    return property(lambda window: getattr(window.session, name), setter, doc=doc)
+    return property(lambda window: getattr(window.controller, name), setter, doc=doc)
 
 
 class MainWindow(QMainWindow):
@@ -65,9 +65,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(WINDOW_TITLE)
         self.settings = settings if settings is not None else QSettings()
         self.setup = SetupPanel(probe_devices=probe_devices)
-        self.session = RunSession(self.settings, self.setup.backend,
+        self.controller = RunController(self.settings, self.setup.backend,
                                   lambda: self.setup.data_edit.text().strip(), self)
-        self.model = self.session.model
+        self.model = self.controller.model
         self.last_message: tuple[str, str] = ("", "")
         self.message_box: QMessageBox | None = None
         # ("tray" | "status", text) of the last run-ended notice.
@@ -108,7 +108,7 @@ class MainWindow(QMainWindow):
         link_editor(self.setup, self.kernel_panel, self._update_run_state)
         self.setup.study_box.sig_use_settings.connect(self.use_study_settings)
         self.model.sig_reset.connect(self._on_study_reset)
-        self._bind_session()
+        self._bind_controller()
         self._bind_studies()
         # After the bar has taken the event: the title shows its fraction during a run.
         self.model.sig_event.connect(self._update_title)
@@ -118,16 +118,16 @@ class MainWindow(QMainWindow):
         self.study_status.refresh()
 
     # ----- construction -----------------------------------------------------------------------
-    def _bind_session(self) -> None:
-        session = self.session
-        session.sig_launched.connect(self._on_launched)
-        session.sig_running_changed.connect(self._on_running_changed)
-        session.sig_status_message.connect(self.statusBar().showMessage)
-        session.sig_event.connect(self.sig_study_event)
-        session.sig_run_finished.connect(self._on_run_finished)
-        session.sig_export_started.connect(self._on_export_started)
-        session.sig_export_finished.connect(self._on_export_finished)
-        session.follower.sig_reloaded.connect(lambda folder, state: (
+    def _bind_controller(self) -> None:
+        controller = self.controller
+        controller.sig_launched.connect(self._on_launched)
+        controller.sig_running_changed.connect(self._on_running_changed)
+        controller.sig_status_message.connect(self.statusBar().showMessage)
+        controller.sig_event.connect(self.sig_study_event)
+        controller.sig_run_finished.connect(self._on_run_finished)
+        controller.sig_export_started.connect(self._on_export_started)
+        controller.sig_export_finished.connect(self._on_export_finished)
+        controller.follower.sig_reloaded.connect(lambda folder, state: (
             show_folder_changed(self, folder, state), self._update_run_state()))
         self.setup.sig_backend_changed.connect(self.warm.backend_changed)
 
@@ -136,7 +136,7 @@ class MainWindow(QMainWindow):
         panel.sig_open_study.connect(self._open_from_studies)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         # After a run its study is new or changed: list again if the tab has been looked at.
-        self.session.sig_run_finished.connect(panel.run_finished)
+        self.controller.sig_run_finished.connect(panel.run_finished)
         self.setup.sig_changed.connect(panel.show_folders)
 
     @Slot(str)
@@ -182,7 +182,7 @@ class MainWindow(QMainWindow):
         """Remember the setup (also when invalid: the user's own text) and the window layout."""
         save_window_settings(self)
 
-    # ----- the session's parts (gui.session.RunSession) ------------------------------------
+    # ----- the run controller's parts (gui.run_controller.RunController) ---------------------
     worker = _forwarded("worker", "The running study's worker (None when none runs).")
     export_job = _forwarded("export_job", "The export's child process (None when none runs).")
     warm = _forwarded("warm", "The worker kept ready (gui.warm_worker.WarmKeeper).")
@@ -194,7 +194,7 @@ class MainWindow(QMainWindow):
 
     def is_running(self) -> bool:
         """Whether a study's child process is running."""
-        return self.session.is_running()
+        return self.controller.is_running()
 
     def kernels_problem(self) -> str:
         """Why the Kernels tab's ByHand kernels cannot be used ('' when they can)."""
@@ -262,11 +262,11 @@ class MainWindow(QMainWindow):
             return False
         config = self.setup.config(self.current_kernels())
         self.save_settings()
-        return self.session.start(config, self.setup.studies_root())
+        return self.controller.start(config, self.setup.studies_root())
 
     def _launch(self, config, worker: StudyWorker, starting: str, status: str) -> None:
         """Show `config`'s run as starting and start its worker (a new run or a resume)."""
-        self.session.launch(config, worker, starting, status)
+        self.controller.launch(config, worker, starting, status)
 
     @Slot(str, str)
     def _on_launched(self, progress_text: str, status: str) -> None:
@@ -283,20 +283,20 @@ class MainWindow(QMainWindow):
     def can_resume(self) -> bool:
         """Whether the study shown may be resumed: stored, stopped, failed or interrupted,
         and no run going."""
-        return self.session.can_resume()
+        return self.controller.can_resume()
 
     @Slot()
     def resume_run(self) -> bool:
         """Continue the study shown in a child process (`study --resume FOLDER`)."""
-        started = self.session.resume()
-        if self.session.refusal:  # it changed on disk: shown as it is now
-            self.show_message("information", "Cannot resume", self.session.refusal)
+        started = self.controller.resume()
+        if self.controller.refusal:  # it changed on disk: shown as it is now
+            self.show_message("information", "Cannot resume", self.controller.refusal)
         return started
 
     @Slot()
     def stop_run(self) -> None:
         """Ask the running study to stop after its current batch (files are kept)."""
-        if not self.session.stop():
+        if not self.controller.stop():
             return
         self.progress.setFormat("Stopping after the current batch…")
         self.statusBar().showMessage("Stopping…")
@@ -307,16 +307,16 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_event(self, event) -> None:
         """A worker event: into the model (panels follow its signals), then to listeners."""
-        self.session.apply_event(event)
+        self.controller.apply_event(event)
 
     @Slot(object, str)
     def _on_run_finished(self, outcome: RunOutcome, folder: str) -> None:
-        refusal = self.session.refusal
-        show_run_ended(self, outcome, folder, self.session.last_config, refusal)
+        refusal = self.controller.refusal
+        show_run_ended(self, outcome, folder, self.controller.last_config, refusal)
         self._update_title()
         if not refusal:
             notify_run_ended(self, outcome.state, Path(folder).name if folder else "")
-        pending = self.session.take_open_after_run()
+        pending = self.controller.take_open_after_run()
         if pending:
             self.open_study_folder(pending)
         self.warm.schedule()
@@ -369,13 +369,13 @@ class MainWindow(QMainWindow):
             # "No" keeps the run going; "Yes" stops it and opens the folder once it has ended.
             if not self.confirm_stop_run(f"open {Path(folder).name}"):
                 return False
-            self.session.open_after_run = str(folder)
+            self.controller.open_after_run = str(folder)
             self.stop_run()
             self.statusBar().showMessage(f"Stopping the running study; {folder} opens when it "
                                          "has stopped…")
             return False
         try:
-            state, removed = self.session.open_folder(folder)
+            state, removed = self.controller.open_folder(folder)
         except StoreError as exc:
             self.show_message("warning", "Not a study folder", str(exc))
             return False
@@ -429,7 +429,7 @@ class MainWindow(QMainWindow):
             return False
         # The PNGs draw what the window shows: the curves' smoothing, band and seed lines,
         # the kernels' scales and seed.
-        return self.session.export(target, force, smoothing=self.plots.smoothing(),
+        return self.controller.export(target, force, smoothing=self.plots.smoothing(),
                                    own_difference_scale=self.kernel_panel.own_scale_box
                                    .isChecked(),
                                    spread=self.plots.spread(),
@@ -496,5 +496,5 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.save_settings()
-        self.session.shut()
+        self.controller.shut()
         super().closeEvent(event)

@@ -143,12 +143,12 @@ def test_the_study_shown_follows_its_folder_when_it_changes_on_disk(window, tmp_
     folder = write_cut_short_study(tmp_path / "studies", "interrupted", seeds=(0,), epochs=3,
                                    networks=("NetA1-HF",))
     assert window.open_study_folder(folder)
-    assert window.session.follower.check() is False  # nothing changed yet
+    assert window.controller.follower.check() is False  # nothing changed yet
     _finish_elsewhere(folder)
-    assert window.session.follower.check() is True
+    assert window.controller.follower.check() is True
     assert window.model.state.state == "finished"
     assert "changed on disk" in window.statusBar().currentMessage()
-    assert window.session.follower.timer.isActive()
+    assert window.controller.follower.timer.isActive()
 
 
 # ----- 3: a compound claim's row shows the part that decides it --------------------------------

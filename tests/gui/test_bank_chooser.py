@@ -30,7 +30,7 @@ def choose(setup, name: str, params: str = "") -> None:
 def run_config(window, monkeypatch) -> StudyConfig:
     """Press Run and return the config the child process would be given (as its JSON file)."""
     started = []
-    monkeypatch.setattr(window.session, "start",
+    monkeypatch.setattr(window.controller, "start",
                         lambda config, root: started.append(config) or True)
     assert window.run_action.isEnabled(), window.setup.run_reason.text()
     window.setup.run_button.click()

@@ -20,7 +20,7 @@ from tests.unit.test_layering import KERAS_AND_BACKENDS, QT, ROOT
         ("study.state", (*KERAS_AND_BACKENDS, *QT, "keras_models")),
         ("study.analysis.timing", (*KERAS_AND_BACKENDS, *QT, "keras_models")),
         ("gui.study_model", (*KERAS_AND_BACKENDS, "keras_models")),
-        ("gui.session", (*KERAS_AND_BACKENDS, "keras_models")),
+        ("gui.run_controller", (*KERAS_AND_BACKENDS, "keras_models")),
         ("gui.processes", (*KERAS_AND_BACKENDS, "keras_models")),
         ("gui.figures.export", (*KERAS_AND_BACKENDS, "keras_models")),
     ],

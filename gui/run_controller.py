@@ -1,6 +1,6 @@
 """The run controller: the study shown (StudyModel), the run's child process (StudyWorker), the
 worker kept ready (WarmKeeper), resume, stop and the export job. No widget lives here; the window
-lays out, asks the session to act, and shows what its signals say.
+lays out, asks the controller to act, and shows what its signals say.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from study.protocol.status import StudyStatus
 from study.state import CI, StudyState
 
 
-class RunSession(QObject):
+class RunController(QObject):
     """One window's runs: at most one study running, one worker kept ready, one export job."""
 
     sig_launched = Signal(str, str)  # the progress bar's text, the status bar's text
