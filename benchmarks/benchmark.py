@@ -52,7 +52,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -63,6 +62,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+# Sibling modules: this folder is on the path when the script runs.
+from machine import installed_backends, machine_line  # noqa: E402
+from reference_loop import run_reference  # noqa: E402
+from startup_times import first_batch_check, warm_worker_check  # noqa: E402
 
 from study.protocol.exit_codes import EXIT_FAILED, EXIT_USAGE  # noqa: E402 (after the path)
 
@@ -78,82 +82,6 @@ SHORT_NAMES = {"NetA1-HF": "A1-HF", "NetA1-HT": "A1-HT", "NetA1-DT": "A1-DT",
 def peak_rss_mb() -> float:
     """This process's peak resident memory in MiB (Linux reports ru_maxrss in KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def run_reference(spec: dict) -> dict:
-    """(a) The report's loop in plain PyTorch: each network trained and tested epoch by epoch."""
-    import torch
-    from torch import nn
-    from torch.utils.data import DataLoader, TensorDataset
-
-    from study.data import load_dataset
-    from study.protocol.byhand import REPORT_KERNELS
-    from study.protocol.networks import NETWORKS, network_spec
-
-    torch.manual_seed(spec["seed"])
-    data = load_dataset(spec["data"]).limited(spec["train_limit"], spec["test_limit"])
-    x_train = torch.from_numpy(data.x_train).permute(0, 3, 1, 2).contiguous()
-    x_test = torch.from_numpy(data.x_test).permute(0, 3, 1, 2).contiguous()
-    y_train = torch.from_numpy(data.y_train).long()
-    y_test = torch.from_numpy(data.y_test).long()
-
-    class NetA1(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.conv1 = nn.Conv2d(1, 4, 5, stride=2)
-            self.linear1 = nn.Linear(576, 10)
-
-        def forward(self, x):
-            return self.linear1(torch.flatten(torch.relu(self.conv1(x)), 1))
-
-    class NetA2(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.conv1 = nn.Conv2d(1, 4, 5, stride=2)
-            self.conv2 = nn.Conv2d(4, 12, 3, stride=2)
-            self.linear1 = nn.Linear(300, 10)
-
-        def forward(self, x):
-            x = torch.relu(self.conv2(torch.relu(self.conv1(x))))
-            return self.linear1(torch.flatten(x, 1))
-
-    byhand = torch.from_numpy(REPORT_KERNELS.copy()).unsqueeze(1)  # (4, 1, 5, 5)
-    train_loader = DataLoader(TensorDataset(x_train, y_train), batch_size=spec["batch_size"])
-    test_loader = DataLoader(TensorDataset(x_test, y_test), batch_size=spec["batch_size"])
-    loss_fn = nn.CrossEntropyLoss()
-    epoch_seconds = [0.0] * spec["epochs"]
-    peaks = {}
-    start = time.perf_counter()
-    for name in NETWORKS:
-        scheme = network_spec(name)
-        net = NetA1() if scheme.architecture == "NetA1" else NetA2()
-        if scheme.byhand_conv1:
-            with torch.no_grad():
-                net.conv1.weight.copy_(byhand)
-                net.conv1.bias.zero_()
-        if scheme.conv1_frozen:
-            net.conv1.weight.requires_grad_(False)
-            net.conv1.bias.requires_grad_(False)
-        optimizer = torch.optim.Adam(net.parameters(), lr=spec["learning_rate"])
-        accuracies = []
-        for epoch in range(spec["epochs"]):
-            t0 = time.perf_counter()
-            net.train()
-            for images, labels in train_loader:
-                optimizer.zero_grad()
-                loss = loss_fn(net(images), labels)
-                loss.backward()
-                optimizer.step()
-            net.eval()
-            correct = 0
-            with torch.no_grad():
-                for images, labels in test_loader:
-                    correct += int((net(images).argmax(1) == labels).sum())
-            accuracies.append(correct / len(y_test))
-            epoch_seconds[epoch] += time.perf_counter() - t0
-        peaks[name] = max(accuracies)
-    return {"study_seconds": time.perf_counter() - start, "epoch_walls": epoch_seconds,
-            "peak_accuracy": peaks, "versions": f"torch {torch.__version__}"}
 
 
 def run_kernel_lab(spec: dict) -> dict:
@@ -310,13 +238,6 @@ def run_child(spec: dict) -> dict:
     return result
 
 
-def installed_backends() -> list[str]:
-    """The Keras backends whose packages are installed here."""
-    from study.protocol.backends import available_backends
-
-    return [status.name for status in available_backends() if status.installed]
-
-
 def format_minutes(seconds: float) -> str:
     """Seconds as m:ss.s."""
     minutes, rest = divmod(seconds, 60)
@@ -350,14 +271,6 @@ def table(entries: list[tuple[str, dict]], networks) -> str:
             f"{result['peak_rss_mb']:>7.0f} MB  {'':<21}{accuracies}"
         )
     return "\n".join(lines)
-
-
-def machine_line() -> str:
-    """CPU model and count, OS and Python: where the numbers were taken."""
-    from study.folder.environment import cpu_model
-
-    return (f"{cpu_model()}, {os.cpu_count()} logical CPUs, {platform.system()} "
-            f"{platform.release()}, Python {platform.python_version()}")
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -489,125 +402,6 @@ def seeds_scaling(args, backend: str) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps({"ms_per_step": rounds, "fixed_ms": fixed,
                                                "per_seed_ms": per_seed}, indent=2) + "\n")
-    return 0
-
-
-def time_to_first_batch(backend: str, mode: str, cache: str, args) -> float | str:
-    """Seconds from starting `main.py study` (as the app's Run starts its worker process) to
-    its first batch's progress event; the study is then stopped (SIGTERM). Or an error line."""
-    command = [sys.executable, "main.py", "study", "--backend", backend, "--mode", mode,
-               "--epochs", "1", "--events", "json", "--seed", str(args.seed)]
-    for flag, value in (("--data", args.data), ("--train-limit", args.train_limit),
-                        ("--test-limit", args.test_limit)):
-        if value is not None:
-            command += [flag, str(value)]
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1",
-               KERNEL_LAB_COMPILE_CACHE=cache)
-    with tempfile.TemporaryDirectory(prefix="kernel-lab-first-batch-") as out:
-        started = time.perf_counter()
-        proc = subprocess.Popen(command + ["--out", out], cwd=ROOT, env=env, text=True,
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        return _first_batch_after(proc, started)
-
-
-def _first_batch_after(proc, started: float) -> float | str:
-    """Seconds from `started` to the first batch's progress event on proc's stdout; then the
-    study is stopped (SIGTERM)."""
-    import signal
-
-    seconds: float | str = "no batch reported"
-    for line in proc.stdout:
-        if '"event":"BatchProgress"' in line.replace(" ", ""):
-            seconds = time.perf_counter() - started
-            break
-    proc.send_signal(signal.SIGTERM)
-    proc.communicate(timeout=600)
-    return seconds
-
-
-def time_warm_worker(backend: str, mode: str, cache: str, args) -> tuple[float | str, float]:
-    """A warm worker (`study --warm-start`, as the app keeps one ready) started and waited for;
-    then (seconds from writing its job to the first batch, or an error line; seconds it took
-    to get ready)."""
-    from study.config import StudyConfig
-
-    config = StudyConfig(backend=backend, mode=mode, epochs=1, seed=args.seed,
-                         data_dir=args.data, train_limit=args.train_limit,
-                         test_limit=args.test_limit)
-    command = [sys.executable, "main.py", "study", "--warm-start", "--backend", backend,
-               "--events", "json", "--stop-on-stdin"]
-    if args.data is not None:
-        command += ["--data", str(args.data)]
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1",
-               KERNEL_LAB_COMPILE_CACHE=cache)
-    with tempfile.TemporaryDirectory(prefix="kernel-lab-warm-") as out:
-        config_path = Path(out) / "config.json"
-        config_path.write_text(config.to_json())
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, text=True, stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        ready_line = proc.stdout.readline()
-        ready = time.perf_counter() - t0
-        if '"WorkerReady"' not in ready_line:
-            proc.kill()
-            proc.communicate()
-            return "no WorkerReady", ready
-        started = time.perf_counter()
-        proc.stdin.write(json.dumps({"config": str(config_path),
-                                     "out": str(Path(out) / "studies")}) + "\n")
-        proc.stdin.flush()
-        return _first_batch_after(proc, started), ready
-
-
-def warm_worker_check(args) -> int:
-    """Run → first batch with the compiled programs cached: a fresh child against a warm
-    worker, for each backend and mode, side by side in one run."""
-    backends = args.backends.split(",") if args.backends else ["jax"]
-    modes = args.modes.split(",")
-    print(f"Machine: {machine_line()}", flush=True)
-    header = (f"{'backend':<12}{'mode':<13}{'cold s':>8}{'fresh s':>9}{'worker s':>10}"
-              f"{'ratio':>7}{'ready s':>9}{'worker cold s':>15}")
-    print(header + "\n" + "-" * len(header), flush=True)
-    rows = []
-    for backend in backends:
-        for mode in modes:
-            with tempfile.TemporaryDirectory(prefix="kernel-lab-cache-") as cache:
-                cold = time_to_first_batch(backend, mode, cache, args)
-                fresh = time_to_first_batch(backend, mode, cache, args)
-                worker, ready = time_warm_worker(backend, mode, cache, args)
-            with tempfile.TemporaryDirectory(prefix="kernel-lab-cache-") as cache:
-                worker_cold, _ = time_warm_worker(backend, mode, cache, args)
-            cells = [f"{v:>{w}.1f}" if isinstance(v, float) else f"  {v}"
-                     for v, w in ((cold, 8), (fresh, 9), (worker, 10))]
-            ratio = (f"{worker / fresh:>7.2f}" if isinstance(worker, float)
-                     and isinstance(fresh, float) else f"{'-':>7}")
-            last = (f"{worker_cold:>15.1f}" if isinstance(worker_cold, float)
-                    else f"  {worker_cold}")
-            print(f"{backend:<12}{mode:<13}{''.join(cells)}{ratio}{ready:>9.1f}{last}",
-                  flush=True)
-            rows.append({"backend": backend, "mode": mode, "cold": cold, "fresh": fresh,
-                         "worker": worker, "ready": ready, "worker_cold": worker_cold})
-    if args.json:
-        Path(args.json).write_text(json.dumps(rows, indent=2))
-    return 0
-
-
-def first_batch_check(args) -> int:
-    """Run → first batch, cold (an empty compiled-program cache) and warm (the cache the cold
-    run filled), for each backend and mode."""
-    backends = args.backends.split(",") if args.backends else installed_backends()
-    modes = args.modes.split(",")
-    print(f"Machine: {machine_line()}", flush=True)
-    header = (f"{'backend':<12}{'mode':<13}{'cold s':>8}{'warm s':>8}"
-              "   targets: cold <= 8, warm <= 4")
-    print(header + "\n" + "-" * len(header), flush=True)
-    for backend in backends:
-        for mode in modes:
-            with tempfile.TemporaryDirectory(prefix="kernel-lab-cache-") as cache:
-                cold = time_to_first_batch(backend, mode, cache, args)
-                warm = time_to_first_batch(backend, mode, cache, args)
-            cells = [f"{v:>8.1f}" if isinstance(v, float) else f"  {v}" for v in (cold, warm)]
-            print(f"{backend:<12}{mode:<13}{''.join(cells)}", flush=True)
     return 0
 
 
